@@ -1,0 +1,56 @@
+"""The `mrp` command: parses arguments, calls the core, formats output. Thin on purpose."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+from console import __version__
+from console.errors import MrpError
+
+app = typer.Typer(
+    name="mrp",
+    help="Model Rollback Policies: evaluate rollback triggers and run signed rollbacks.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"mrp {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+    ] = False,
+) -> None:
+    """Model Rollback Policies: evaluate rollback triggers and run signed rollbacks."""
+
+
+def _register() -> None:
+    from console.commands import workspace_cmds
+
+    workspace_cmds.register(app)
+
+
+_register()
+
+
+def main() -> None:
+    try:
+        app(prog_name="mrp")
+    except MrpError as error:
+        typer.echo(f"mrp: {error}", err=True)
+        sys.exit(error.exit_code)
+    except KeyboardInterrupt:
+        typer.echo("mrp: interrupted.", err=True)
+        sys.exit(130)

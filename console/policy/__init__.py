@@ -1,0 +1,1 @@
+"""Rollback policies: the pydantic model and the YAML loader with file:line:col errors."""

@@ -1,0 +1,238 @@
+"""Workspace discovery and the typed ``mrp.toml`` model.
+
+A workspace is found from ``--workspace DIR``, then ``MRP_HOME``, then the current folder
+upwards, then the platform's user config dir. Unknown keys are errors naming key and file.
+Secrets never live here: tokens and private keys are in the keyring (``console.secrets``).
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import platformdirs
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from console.clock import Clock, parse_duration, parse_time
+from console.errors import ConfigError
+
+CONFIG_NAME = "mrp.toml"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _duration(value: Any) -> timedelta:
+    if isinstance(value, timedelta):
+        return value
+    if isinstance(value, int | float):
+        return timedelta(seconds=value)
+    return parse_duration(str(value))
+
+
+class ConsoleSettings(_Strict):
+    """How the console looks and how often it refreshes."""
+
+    refresh: timedelta = timedelta(seconds=30)
+    """How often the console syncs and re-evaluates."""
+    theme: str = "mrp-dark"
+    """A theme registered by mrp (mrp-dark, mrp-light, mrp-high-contrast) or by Textual."""
+
+    _parse = field_validator("refresh", mode="before")(_duration)
+
+
+class ClockSettings(_Strict):
+    """Pin "now" for a workspace whose history is fixed (the demo workspace)."""
+
+    fixed: str | None = None
+
+    @field_validator("fixed")
+    @classmethod
+    def _check(cls, value: str | None) -> str | None:
+        if value is not None:
+            parse_time(value)
+        return value
+
+
+class _SourceBase(_Strict):
+    timeout: timedelta = timedelta(seconds=10)
+    """Per-request timeout."""
+    concurrency: int = Field(default=8, ge=1, le=64)
+    """Requests in flight at once for this source."""
+    retries: int = Field(default=3, ge=0, le=10)
+    """Retries with backoff on connection errors, 5xx and 429."""
+
+    _parse = field_validator("timeout", mode="before")(_duration)
+
+
+class PrometheusSource(_SourceBase):
+    kind: Literal["prometheus"]
+    url: str
+    step: timedelta = timedelta(minutes=1)
+    backfill: timedelta = timedelta(days=14)
+    """How far back the first sync reaches."""
+    model_label: str = "model"
+    version_label: str = "version"
+    models: list[str] = Field(default_factory=list)
+    """Models to query; empty means every model known to the state database."""
+    metrics: dict[str, str] = Field(default_factory=dict)
+    """metric name -> PromQL template with {model} and {version} placeholders."""
+
+    _parse_step = field_validator("step", "backfill", mode="before")(_duration)
+
+
+class MlflowSource(_SourceBase):
+    kind: Literal["mlflow"]
+    url: str
+    serving_alias: str = "champion"
+    baseline_metrics: dict[str, str] = Field(default_factory=dict)
+    """metric -> run metric key used as the version's registered baseline."""
+    models: list[str] = Field(default_factory=list)
+    """Registered models to follow; empty means all."""
+
+
+class HttpSource(_SourceBase):
+    kind: Literal["http"]
+    url: str
+
+
+class FilesSource(_Strict):
+    kind: Literal["files"]
+    path: str = "."
+    """Folder with deployments.json, metrics/*.parquet|*.csv and events.jsonl, relative
+    to the workspace."""
+
+
+SourceConfig = Annotated[
+    PrometheusSource | MlflowSource | HttpSource | FilesSource, Field(discriminator="kind")
+]
+
+
+class Config(_Strict):
+    """The contents of ``mrp.toml``."""
+
+    operator: str | None = None
+    """Default signer for this workspace user (``--as`` and ``MRP_SIGNER`` override)."""
+    state_dir: str = ".mrp"
+    """Where state.duckdb, audit.jsonl and runbooks/ live, relative to the workspace."""
+    policies: str = "policies"
+    """Folder of policy YAML files, relative to the workspace."""
+    console: ConsoleSettings = ConsoleSettings()
+    clock: ClockSettings = ClockSettings()
+    sources: dict[str, SourceConfig] = Field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Workspace:
+    root: Path
+    config: Config
+
+    @property
+    def config_path(self) -> Path:
+        return self.root / CONFIG_NAME
+
+    @property
+    def state_dir(self) -> Path:
+        return (self.root / self.config.state_dir).resolve()
+
+    @property
+    def db_path(self) -> Path:
+        return self.state_dir / "state.duckdb"
+
+    @property
+    def audit_path(self) -> Path:
+        return self.state_dir / "audit.jsonl"
+
+    @property
+    def runbooks_dir(self) -> Path:
+        return self.state_dir / "runbooks"
+
+    @property
+    def policies_dir(self) -> Path:
+        return self.root / self.config.policies
+
+    @property
+    def signers_path(self) -> Path:
+        return self.root / "signers.yaml"
+
+    def ensure_state_dir(self) -> Path:
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        return self.state_dir
+
+    def clock(self) -> Clock:
+        fixed = os.environ.get("MRP_NOW") or self.config.clock.fixed
+        return Clock(fixed=parse_time(fixed)) if fixed else Clock()
+
+    def signer_name(self, explicit: str | None = None) -> str | None:
+        return explicit or os.environ.get("MRP_SIGNER") or self.config.operator
+
+
+def user_config_dir() -> Path:
+    return Path(platformdirs.user_config_dir("mrp"))
+
+
+def find_workspace_root(explicit: Path | None = None, cwd: Path | None = None) -> Path:
+    if explicit is not None:
+        if not explicit.is_dir():
+            raise ConfigError(f"The workspace folder {explicit} does not exist.")
+        if not (explicit / CONFIG_NAME).is_file():
+            raise ConfigError(
+                f"{explicit} is not an mrp workspace: it has no {CONFIG_NAME} "
+                f"(create one with `mrp init {explicit}`)."
+            )
+        return explicit.resolve()
+    env_home = os.environ.get("MRP_HOME")
+    if env_home:
+        return find_workspace_root(Path(env_home))
+    here = (cwd or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / CONFIG_NAME).is_file():
+            return folder
+    fallback = user_config_dir()
+    if (fallback / CONFIG_NAME).is_file():
+        return fallback
+    raise ConfigError(
+        f"No mrp workspace here: no {CONFIG_NAME} in {here} or its parents, and MRP_HOME is "
+        "not set (use --workspace DIR, or create one with `mrp init`)."
+    )
+
+
+def load_config(path: Path) -> Config:
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: the file does not exist.") from None
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{path}: not valid TOML: {error}.") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(f"{path}: cannot be read: {error}.") from None
+    try:
+        return Config.model_validate(raw)
+    except ValidationError as error:
+        raise ConfigError(f"{path}: {describe_validation_error(error)}") from None
+
+
+def describe_validation_error(error: ValidationError) -> str:
+    """The first problem of a pydantic error as one sentence naming the key."""
+    first = error.errors()[0]
+    location = ".".join(str(part) for part in first["loc"] if not _is_tag(part))
+    if first["type"] == "extra_forbidden":
+        return f"unknown key '{location}'."
+    if first["type"] == "missing":
+        return f"the key '{location}' is required."
+    message = str(first["msg"]).removeprefix("Value error, ")
+    return f"'{location}': {message}." if location else f"{message}."
+
+
+def _is_tag(part: object) -> bool:
+    return part in {"prometheus", "mlflow", "http", "files"}
+
+
+def open_workspace(explicit: Path | None = None) -> Workspace:
+    root = find_workspace_root(explicit)
+    return Workspace(root=root, config=load_config(root / CONFIG_NAME))

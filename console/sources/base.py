@@ -1,0 +1,31 @@
+"""The contract every source implements, and what a sync hands it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Protocol
+
+from console.settings import Workspace
+from console.sources.records import SourceBatch
+
+
+@dataclass(frozen=True)
+class SyncContext:
+    workspace: Workspace
+    now: datetime
+    staging_dir: Path
+    """A private temporary folder for staged response files, removed after the write."""
+    watermarks: dict[tuple[str, str], datetime] = field(default_factory=dict)
+    """(model, metric) -> last stored sample time, for this source."""
+    known_models: tuple[str, ...] = ()
+    """Models the state database knows (for sources that bring only metrics)."""
+
+
+class Source(Protocol):
+    name: str
+
+    async def fetch(self, context: SyncContext) -> SourceBatch:
+        """Fetch everything new. Raise ``SourceError`` with one sentence on failure."""
+        ...

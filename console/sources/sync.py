@@ -1,0 +1,154 @@
+"""Sync: every source fetches concurrently, then each batch is written in one transaction.
+
+The network phase holds no database lock; the write phase opens the state database once,
+briefly. A failing source is recorded in ``sync_runs`` with its error and leaves its stored
+data untouched while the others still sync.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from console.errors import ConfigError, MrpError
+from console.settings import Workspace
+from console.sources.base import SyncContext
+from console.sources.records import SourceBatch
+from console.sources.registry import build_source
+from console.sources.writer import write_batch
+from console.store import connect, sql
+
+
+@dataclass(frozen=True)
+class SyncOutcome:
+    source: str
+    kind: str
+    started: datetime
+    finished: datetime
+    points: int = 0
+    models: int = 0
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+Progress = Callable[[str, str], None]
+"""Called with (source name, what happened) as a sync goes."""
+
+AfterWrite = Callable[..., None]
+
+
+def _naive(moment: datetime) -> datetime:
+    return moment.astimezone(UTC).replace(tzinfo=None)
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+
+
+def _contexts(workspace: Workspace, names: list[str], now: datetime, stage: Path) -> dict[str, SyncContext]:
+    with connect(workspace.db_path, read_only=True) as con:
+        known = tuple(row[0] for row in con.execute(sql("known_models")).fetchall())
+        contexts = {}
+        for name in names:
+            marks = {
+                (model, metric): _aware(last)
+                for model, metric, last in con.execute(sql("source_watermarks"), [name]).fetchall()
+            }
+            folder = stage / name
+            folder.mkdir()
+            contexts[name] = SyncContext(workspace, now, folder, marks, known)
+    return contexts
+
+
+async def _fetch_all(
+    workspace: Workspace, names: list[str], contexts: dict[str, SyncContext], progress: Progress | None
+) -> dict[str, SourceBatch | MrpError]:
+    async def one(name: str) -> SourceBatch | MrpError:
+        if progress:
+            progress(name, "fetching")
+        try:
+            source = build_source(name, workspace.config.sources[name], workspace)
+            batch = await source.fetch(contexts[name])
+        except MrpError as error:
+            if progress:
+                progress(name, "failed")
+            return error
+        except Exception as error:  # a source bug must not take the other sources down
+            if progress:
+                progress(name, "failed")
+            return MrpError(f"source '{name}' failed unexpectedly: {type(error).__name__}: {error}", 1)
+        if progress:
+            progress(name, "fetched")
+        return batch
+
+    results = await asyncio.gather(*(one(name) for name in names))
+    return dict(zip(names, results, strict=True))
+
+
+def sync_workspace(
+    workspace: Workspace,
+    only: str | None = None,
+    progress: Progress | None = None,
+    after_write: AfterWrite | None = None,
+) -> list[SyncOutcome]:
+    """Sync every source (or ``only`` one); returns one outcome per source."""
+    sources = workspace.config.sources
+    if only is not None and only not in sources:
+        known = ", ".join(sorted(sources)) or "none"
+        raise ConfigError(f"no source named '{only}' in {workspace.config_path} (sources: {known}).")
+    names = [only] if only else sorted(sources)
+    now = workspace.clock().now()
+    started = datetime.now(UTC)
+    stage = Path(tempfile.mkdtemp(prefix="mrp-sync-"))
+    try:
+        contexts = _contexts(workspace, names, now, stage)
+        fetched = asyncio.run(_fetch_all(workspace, names, contexts, progress))
+        return _write_all(workspace, fetched, now, started, after_write)
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+
+
+def _write_all(
+    workspace: Workspace,
+    fetched: dict[str, SourceBatch | MrpError],
+    now: datetime,
+    started: datetime,
+    after_write: AfterWrite | None,
+) -> list[SyncOutcome]:
+    outcomes = []
+    with connect(workspace.db_path) as con:
+        for name, result in fetched.items():
+            kind = workspace.config.sources[name].kind
+            points = models = 0
+            error: str | None = None
+            if isinstance(result, MrpError):
+                error = result.message
+            else:
+                con.execute("BEGIN TRANSACTION")
+                try:
+                    points = write_batch(con, result, now)
+                    models = len(result.models) or int(result.notes.get("models", 0))
+                    con.execute("COMMIT")
+                except MrpError as failure:
+                    con.execute("ROLLBACK")
+                    error = failure.message
+                except Exception as failure:
+                    con.execute("ROLLBACK")
+                    error = f"source '{name}': its data could not be stored: {failure}"
+            finished = datetime.now(UTC)
+            con.execute(
+                sql("record_sync_run"),
+                [name, _naive(started), _naive(finished), points, models, error],
+            )
+            outcomes.append(SyncOutcome(name, kind, started, finished, points, models, error))
+        if after_write is not None:
+            after_write(con, now)
+    return outcomes

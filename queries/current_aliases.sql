@@ -1,0 +1,1 @@
+SELECT model, alias, version FROM aliases WHERE source = ?

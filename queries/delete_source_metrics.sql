@@ -1,0 +1,1 @@
+DELETE FROM metrics WHERE source = $source;

@@ -1,0 +1,2 @@
+INSERT INTO sync_runs (source, started_at, finished_at, points, models, error)
+VALUES (?, ?, ?, ?, ?, ?)

@@ -1,0 +1,1 @@
+SELECT model, metric, last_ts FROM watermarks WHERE source = ?
