@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 from pathlib import Path
+
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from console.clock import parse_time
@@ -95,7 +96,9 @@ def _read_model(path: Path, index: int, model: _Model, batch: SourceBatch) -> No
         known.add(version.version)
         created = _time(path, f"{at}.versions[{v_index}].created_at", version.created_at)
         batch.versions.append(
-            VersionRecord(model.name, version.version, created, version.status, version.run_id, version.tags)
+            VersionRecord(
+                model.name, version.version, created, version.status, version.run_id, version.tags
+            )
         )
         batch.baselines.extend(
             BaselineRecord(model.name, version.version, metric, value)
@@ -113,7 +116,12 @@ def _read_model(path: Path, index: int, model: _Model, batch: SourceBatch) -> No
         assert moment is not None
         batch.deployments.append(
             DeploymentRecord(
-                model.name, switch.alias, switch.version, previous.get(switch.alias), moment, switch.actor
+                model.name,
+                switch.alias,
+                switch.version,
+                previous.get(switch.alias),
+                moment,
+                switch.actor,
             )
         )
         previous[switch.alias] = switch.version
@@ -125,5 +133,10 @@ def _read_model(path: Path, index: int, model: _Model, batch: SourceBatch) -> No
                 f"which is not among {model.name}'s versions."
             )
         batch.aliases.append(
-            AliasRecord(model.name, alias, version, since.get(alias) if previous.get(alias) == version else None)
+            AliasRecord(
+                model.name,
+                alias,
+                version,
+                since.get(alias) if previous.get(alias) == version else None,
+            )
         )

@@ -78,7 +78,9 @@ def _loader(parquet: list[Path], csv: list[Path]):  # type: ignore[no-untyped-de
     def load(con: duckdb.DuckDBPyConnection, source: str) -> int:
         before = _count(con, source)
         if parquet:
-            con.execute(sql("load/metrics_parquet"), {"files": [str(p) for p in parquet], "source": source})
+            con.execute(
+                sql("load/metrics_parquet"), {"files": [str(p) for p in parquet], "source": source}
+            )
         if csv:
             con.execute(sql("load/metrics_csv"), {"files": [str(p) for p in csv], "source": source})
         return _count(con, source) - before
@@ -107,7 +109,9 @@ def read_events(path: Path) -> list[EventRecord]:
                         version=None if raw.get("version") is None else str(raw["version"]),
                         severity=raw.get("severity"),
                         summary=raw.get("summary"),
-                        resolved_at=parse_time(raw["resolved_at"]) if raw.get("resolved_at") else None,
+                        resolved_at=parse_time(raw["resolved_at"])
+                        if raw.get("resolved_at")
+                        else None,
                     )
                 )
             except json.JSONDecodeError as error:

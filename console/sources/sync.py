@@ -53,7 +53,9 @@ def _aware(moment: datetime) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
 
 
-def _contexts(workspace: Workspace, names: list[str], now: datetime, stage: Path) -> dict[str, SyncContext]:
+def _contexts(
+    workspace: Workspace, names: list[str], now: datetime, stage: Path
+) -> dict[str, SyncContext]:
     with connect(workspace.db_path, read_only=True) as con:
         known = tuple(row[0] for row in con.execute(sql("known_models")).fetchall())
         contexts = {}
@@ -69,7 +71,10 @@ def _contexts(workspace: Workspace, names: list[str], now: datetime, stage: Path
 
 
 async def _fetch_all(
-    workspace: Workspace, names: list[str], contexts: dict[str, SyncContext], progress: Progress | None
+    workspace: Workspace,
+    names: list[str],
+    contexts: dict[str, SyncContext],
+    progress: Progress | None,
 ) -> dict[str, SourceBatch | MrpError]:
     async def one(name: str) -> SourceBatch | MrpError:
         if progress:
@@ -84,7 +89,9 @@ async def _fetch_all(
         except Exception as error:  # a source bug must not take the other sources down
             if progress:
                 progress(name, "failed")
-            return MrpError(f"source '{name}' failed unexpectedly: {type(error).__name__}: {error}", 1)
+            return MrpError(
+                f"source '{name}' failed unexpectedly: {type(error).__name__}: {error}", 1
+            )
         if progress:
             progress(name, "fetched")
         return batch
@@ -103,7 +110,9 @@ def sync_workspace(
     sources = workspace.config.sources
     if only is not None and only not in sources:
         known = ", ".join(sorted(sources)) or "none"
-        raise ConfigError(f"no source named '{only}' in {workspace.config_path} (sources: {known}).")
+        raise ConfigError(
+            f"no source named '{only}' in {workspace.config_path} (sources: {known})."
+        )
     names = [only] if only else sorted(sources)
     now = workspace.clock().now()
     started = datetime.now(UTC)

@@ -47,13 +47,17 @@ def write_batch(con: duckdb.DuckDBPyConnection, batch: SourceBatch, now: datetim
         switches = observed_switches(con, batch, now)
         for statement in statements("delete_source_snapshot"):
             con.execute(statement, {"source": source})
-        insert_records(con, "load/models", batch.models, source=source, updated_at=stamp.isoformat())
+        insert_records(
+            con, "load/models", batch.models, source=source, updated_at=stamp.isoformat()
+        )
         insert_records(con, "load/versions", batch.versions, source=source)
         insert_records(con, "load/baselines", batch.baselines, source=source)
         insert_records(
             con, "load/aliases", batch.aliases, source=source, observed_at=stamp.isoformat()
         )
-        insert_records(con, "load/deployment_events", batch.deployments, source=source, observed=False)
+        insert_records(
+            con, "load/deployment_events", batch.deployments, source=source, observed=False
+        )
         insert_records(con, "load/deployment_events", switches, source=source, observed=True)
         insert_records(con, "load/events", batch.events, source=source)
     points = 0

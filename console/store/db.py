@@ -22,7 +22,7 @@ LOCK_WAIT_SECONDS = 15.0
 _PID = re.compile(r"PID (\d+)")
 
 
-def _config(path: Path) -> dict[str, str | bool]:
+def _config(path: Path) -> dict[str, str | bool | int | float | list[str]]:
     return {
         "autoinstall_known_extensions": False,
         "autoload_known_extensions": False,

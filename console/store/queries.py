@@ -19,7 +19,9 @@ def sql(name: str) -> str:
 
 def statements(name: str) -> list[str]:
     """The statements of a multi-statement file such as a snapshot delete, in order."""
-    return [part.strip() for part in sql(name).split(";\n") if part.strip() and not _only_comments(part)]
+    return [
+        part.strip() for part in sql(name).split(";\n") if part.strip() and not _only_comments(part)
+    ]
 
 
 def _only_comments(part: str) -> bool:

@@ -1,0 +1,158 @@
+"""`mrp init`, `mrp sync`, `mrp status`, `mrp demo` and `mrp console`."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from console.clock import format_duration, format_time
+from console.commands.common import JsonOption, WorkspaceOption, echo, emit_json, warn, workspace
+from console.errors import MrpError
+from console.fleet import ModelStatus, fleet_status, worst_first
+from console.settings import Workspace
+from console.sources.sync import SyncOutcome, sync_workspace
+from console.store import connect
+from console.workspace_init import init_workspace
+
+
+def register(app: typer.Typer) -> None:
+    app.command("init")(init)
+    app.command("sync")(sync)
+    app.command("status")(status)
+
+
+def init(
+    folder: Annotated[Path, typer.Argument(help="Where to create the workspace.")] = Path("."),
+) -> None:
+    """Create a workspace with a commented example config and policy."""
+    written = init_workspace(folder)
+    for path in written:
+        echo(f"created {path}")
+    echo(f"workspace ready: edit {folder / 'mrp.toml'}, then run `mrp sync -w {folder}`.")
+
+
+def run_sync(ws: Workspace, only: str | None, show_progress: bool) -> list[SyncOutcome]:
+    def progress(source: str, what: str) -> None:
+        if show_progress:
+            warn(f"{source}: {what}")
+
+    return sync_workspace(ws, only=only, progress=progress)
+
+
+def sync(
+    source: Annotated[str | None, typer.Option("--source", help="Sync only this source.")] = None,
+    as_json: JsonOption = False,
+    workspace_dir: WorkspaceOption = None,
+) -> None:
+    """Pull from every (or one) source into the state database."""
+    ws = workspace(workspace_dir)
+    outcomes = run_sync(ws, source, show_progress=not as_json and sys.stderr.isatty())
+    if as_json:
+        emit_json(
+            {
+                "sources": [
+                    {
+                        "source": o.source,
+                        "kind": o.kind,
+                        "ok": o.ok,
+                        "points": o.points,
+                        "models": o.models,
+                        "started": o.started,
+                        "finished": o.finished,
+                        "error": o.error,
+                    }
+                    for o in outcomes
+                ]
+            }
+        )
+    else:
+        for o in outcomes:
+            seconds = (o.finished - o.started).total_seconds()
+            if o.ok:
+                echo(
+                    f"{o.source} ({o.kind}): {o.models} models, {o.points:,} points in {seconds:.1f}s"
+                )
+            else:
+                echo(f"{o.source} ({o.kind}): failed: {o.error}")
+    failed = [o for o in outcomes if not o.ok]
+    if failed:
+        for o in failed:
+            warn(f"mrp: {o.error}")
+        raise typer.Exit(1)
+
+
+def _status_row(model: ModelStatus, ws: Workspace) -> dict[str, object]:
+    now = ws.clock().now()
+    age = model.data_age(now)
+    return {
+        "model": model.name,
+        "team": model.team,
+        "risk_tier": model.risk_tier,
+        "alias": model.alias,
+        "version": model.version,
+        "since": model.since,
+        "previous_version": model.previous_version,
+        "worst_state": model.worst_state,
+        "firing": list(model.firing),
+        "pending": list(model.pending),
+        "last_sample": model.last_sample,
+        "data_age_seconds": None if age is None else int(age.total_seconds()),
+    }
+
+
+def status(
+    fail_on: Annotated[
+        str | None,
+        typer.Option(
+            "--fail-on", help="Exit 1 when any trigger is at least this bad: pending or firing."
+        ),
+    ] = None,
+    as_json: JsonOption = False,
+    workspace_dir: WorkspaceOption = None,
+) -> None:
+    """Per model: alias -> version, previous version, worst trigger state, data age."""
+    if fail_on not in (None, "pending", "firing"):
+        raise MrpError(f"--fail-on takes 'pending' or 'firing', not '{fail_on}'.")
+    ws = workspace(workspace_dir)
+    if not ws.db_path.exists():
+        raise MrpError(f"{ws.root} has no state yet: run `mrp sync -w {ws.root}` first.")
+    with connect(ws.db_path, read_only=True) as con:
+        models = worst_first(fleet_status(con))
+    now = ws.clock().now()
+    if as_json:
+        emit_json({"now": now, "models": [_status_row(m, ws) for m in models]})
+    else:
+        _print_table(models, now)
+    bad = {"pending": ("pending", "firing"), "firing": ("firing",)}.get(fail_on or "", ())
+    if any(m.worst_state in bad for m in models):
+        raise typer.Exit(1)
+
+
+def _print_table(models: list[ModelStatus], now) -> None:  # type: ignore[no-untyped-def]
+    header = ("MODEL", "TEAM", "TIER", "SERVING", "SINCE", "PREV", "STATE", "FIRING", "DATA AGE")
+    rows = [header]
+    for m in models:
+        age = m.data_age(now)
+        rows.append(
+            (
+                m.name,
+                m.team or "-",
+                m.risk_tier or "-",
+                f"{m.alias}→{m.version or '?'}",
+                format_time(m.since) if m.since else "-",
+                m.previous_version or "-",
+                m.worst_state or "-",
+                ",".join(m.firing) or "-",
+                format_duration(age) if age is not None else "no data",
+            )
+        )
+    widths = [max(len(str(row[i])) for row in rows) for i in range(len(header))]
+    for row in rows:
+        echo(
+            "  ".join(
+                str(cell).ljust(width) for cell, width in zip(row, widths, strict=True)
+            ).rstrip()
+        )

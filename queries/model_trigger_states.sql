@@ -1,0 +1,3 @@
+SELECT model, policy, trigger, state, since, value, threshold, evaluated_at
+FROM trigger_states
+ORDER BY model, trigger
