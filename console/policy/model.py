@@ -6,24 +6,70 @@ absolute one a plain number. Unknown keys are errors.
 
 from __future__ import annotations
 
-from datetime import timedelta
+import math
+from datetime import datetime, timedelta
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    field_validator,
+    model_validator,
+)
 
-from console.clock import format_duration, parse_duration
+from console.clock import format_duration, parse_duration, parse_time
 
 
 def _to_duration(value: Any) -> timedelta:
     if isinstance(value, timedelta):
-        return value
-    if isinstance(value, bool):
+        span = value
+    elif isinstance(value, bool):
         raise ValueError("a duration like 90s, 5m or 1h30m is required")
-    if isinstance(value, int | float):
+    elif isinstance(value, int | float):
+        if not math.isfinite(value):
+            raise ValueError("a duration like 90s, 5m or 1h30m is required")
+        span = _seconds(value)
+    elif isinstance(value, str):
+        text = value.strip()
+        if text.startswith("-"):
+            raise ValueError(f"a duration cannot be negative (got '{value}')")
+        try:
+            span = parse_duration(text)
+        except OverflowError:
+            raise ValueError(f"'{value}' is too long a duration") from None
+    else:
+        raise ValueError("a duration like 90s, 5m or 1h30m is required")
+    if span < timedelta(0):
+        raise ValueError(f"a duration cannot be negative (got '{value}')")
+    return span
+
+
+def _seconds(value: float) -> timedelta:
+    try:
         return timedelta(seconds=value)
-    if isinstance(value, str):
-        return parse_duration(value)
-    raise ValueError("a duration like 90s, 5m or 1h30m is required")
+    except OverflowError:
+        raise ValueError(f"'{value}' seconds is too long a duration") from None
+
+
+def _positive(span: timedelta | None) -> timedelta | None:
+    if span is not None and span <= timedelta(0):
+        raise ValueError("must be longer than 0s")
+    return span
+
+
+def _not_blank(text: str) -> str:
+    if not text.strip():
+        raise ValueError("must not be empty")
+    return text
+
+
+def _finite(value: float | None) -> float | None:
+    if value is not None and not math.isfinite(value):
+        raise ValueError("must be a finite number")
+    return value
 
 
 Duration = Annotated[
@@ -47,16 +93,27 @@ class _Strict(BaseModel):
 
 class Selector(_Strict):
     models: list[str] = Field(default_factory=lambda: ["*"])
-    """Model name globs (fnmatch)."""
+    """Model name globs (fnmatch, case-sensitive)."""
     tags: dict[str, str] = Field(default_factory=dict)
-    """Every tag listed must match."""
+    """Every tag listed must match (the value may be a glob)."""
     risk_tiers: list[str] = Field(default_factory=list)
     """Empty means any tier."""
+    teams: list[str] = Field(default_factory=list)
+    """Owning teams; empty means any team."""
+
+    @field_validator("models")
+    @classmethod
+    def _some_models(cls, models: list[str]) -> list[str]:
+        if not models:
+            raise ValueError("an empty list selects no model (leave 'models' out for all)")
+        return models
 
 
 class Evaluation(_Strict):
     step: Duration = timedelta(minutes=1)
     staleness: Duration = timedelta(minutes=5)
+
+    _check_positive = field_validator("step", "staleness")(_positive)
 
 
 class Trigger(_Strict):
@@ -79,10 +136,40 @@ class Trigger(_Strict):
     min_severity: Severity = "low"
     on_no_data: NoData | None = None
 
+    _check_name = field_validator("name")(_not_blank)
+    _check_finite = field_validator("threshold")(_finite)
+    _check_window = field_validator("window")(_positive)
+
+    @field_validator("baseline")
+    @classmethod
+    def _check_baseline(cls, value: str | float | None) -> str | float | None:
+        if isinstance(value, float):
+            _finite(value)
+        return value
+
+    @field_validator("degradation")
+    @classmethod
+    def _check_degradation(cls, value: float | str | None) -> float | str | None:
+        amount = relative_degradation(value) if isinstance(value, str) else value
+        if amount is not None and not math.isfinite(amount):
+            raise ValueError("must be a finite number")
+        if amount is not None and amount < 0:
+            raise ValueError(
+                f"a degradation cannot be negative (got '{value}'); 'op' says which way is worse"
+            )
+        return value
+
     @model_validator(mode="after")
     def _check_shape(self) -> Trigger:
         if (self.metric is None) == (self.event is None):
             raise ValueError("a trigger needs exactly one of 'metric' or 'event'")
+        if self.event is not None:
+            given = self.model_fields_set
+            for key in ("op", "threshold", "baseline", "degradation", "window", "aggregate"):
+                if key in given:
+                    raise ValueError(f"'{key}' does not apply to an event trigger")
+        elif "min_severity" in self.model_fields_set:
+            raise ValueError("'min_severity' only applies to an event trigger")
         if self.metric is not None:
             if self.op is None:
                 raise ValueError("a metric trigger needs 'op' (<, <=, > or >=)")
@@ -139,16 +226,46 @@ class Approvals(_Strict):
 class Verify(_Strict):
     window: Duration = timedelta(minutes=15)
 
+    _check_window = field_validator("window")(_positive)
+
 
 class FreezeWindow(_Strict):
+    """A change freeze: no rollback between ``start`` and ``end`` (RFC 3339; UTC if no zone)
+    without break-glass."""
+
     start: str
     end: str
     reason: str = ""
+
+    @field_validator("start", "end")
+    @classmethod
+    def _check_time(cls, value: str) -> str:
+        try:
+            parse_time(value)
+        except ValueError:
+            raise ValueError(f"'{value}' is not a time like 2026-12-24T00:00:00Z") from None
+        return value
+
+    @model_validator(mode="after")
+    def _check_order(self) -> FreezeWindow:
+        if self.ends_at <= self.starts_at:
+            raise ValueError("a freeze window's 'end' must be after its 'start'")
+        return self
+
+    @property
+    def starts_at(self) -> datetime:
+        return parse_time(self.start)
+
+    @property
+    def ends_at(self) -> datetime:
+        return parse_time(self.end)
 
 
 class Rollback(_Strict):
     target: str = "previous_approved"
     """``previous_approved`` or a pinned version."""
+
+    _check_target = field_validator("target")(_not_blank)
     mechanism: Literal["alias_swap", "traffic_shift", "webhook"] = "alias_swap"
     approvals: Approvals = Approvals()
     verify: Verify = Verify()
@@ -168,6 +285,8 @@ class Metadata(_Strict):
     name: str
     owner: str | None = None
     description: str | None = None
+
+    _check_name = field_validator("name")(_not_blank)
 
 
 class RollbackPolicy(_Strict):

@@ -1,0 +1,85 @@
+"""Rules that need more than one key's value or more than one document: duplicate
+trigger and policy names, and metric names the workspace does not know.
+
+They read the document's plain data, not the validated model, so that they are reported
+alongside the document's other problems instead of only once those are fixed.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Collection, Iterable
+from typing import Any
+
+from console.policy.errors import Problem
+from console.policy.positions import Document
+
+
+def document_problems(document: Document, known_metrics: Collection[str] | None) -> list[Problem]:
+    problems: list[Problem] = []
+    first_at: dict[str, int] = {}
+    policy = _text(_get(document.data, "metadata", "name"))
+    triggers = _get(document.data, "spec", "triggers")
+    for index, trigger in enumerate(triggers if isinstance(triggers, list) else []):
+        loc = ("spec", "triggers", index)
+        name = _text(_get(trigger, "name"))
+        if name is not None and name in first_at:
+            earlier = document.value_position(("spec", "triggers", first_at[name], "name"))
+            owner = f" in policy '{policy}'" if policy else ""
+            message = f"duplicate trigger name '{name}'{owner} (first at line {earlier.line})"
+            problems.append(
+                Problem.at(document.path, document.value_position((*loc, "name")), message)
+            )
+        elif name is not None:
+            first_at[name] = index
+        metric = _text(_get(trigger, "metric"))
+        if known_metrics is not None and metric is not None and metric not in known_metrics:
+            position = document.value_position((*loc, "metric"))
+            problems.append(
+                Problem.at(document.path, position, unknown_metric(metric, known_metrics))
+            )
+    return problems
+
+
+def unknown_metric(metric: str, known: Collection[str]) -> str:
+    names = sorted(known)
+    close = difflib.get_close_matches(metric, names, n=1)
+    if close:
+        return f"unknown metric '{metric}' (did you mean '{close[0]}'?)"
+    if not names:
+        return f"unknown metric '{metric}' (the workspace knows no metrics yet)"
+    shown = ", ".join(names[:8]) + (", ..." if len(names) > 8 else "")
+    return f"unknown metric '{metric}' (known: {shown})"
+
+
+def duplicate_policy_names(documents: Iterable[Document]) -> list[Problem]:
+    """A policy name is its identity in trigger states and the audit log: unique per set."""
+    problems: list[Problem] = []
+    first: dict[str, Document] = {}
+    for document in documents:
+        name = _text(_get(document.data, "metadata", "name"))
+        if name is None:
+            continue
+        if name not in first:
+            first[name] = document
+            continue
+        earlier = first[name]
+        at = earlier.value_position(("metadata", "name"))
+        message = (
+            f"duplicate policy name '{name}' (also defined at {earlier.path}:{at.line}:{at.col})"
+        )
+        where = document.value_position(("metadata", "name"))
+        problems.append(Problem.at(document.path, where, message))
+    return problems
+
+
+def _get(data: Any, *keys: str) -> Any:
+    for key in keys:
+        if not isinstance(data, dict):
+            return None
+        data = data.get(key)
+    return data
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) and value.strip() else None
