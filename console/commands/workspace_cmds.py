@@ -76,12 +76,12 @@ def sync(
                     f"{o.source} ({o.kind}): {o.models} models, {o.points:,} points in {seconds:.1f}s"
                 )
             else:
-                echo(f"{o.source} ({o.kind}): failed: {o.error}")
+                echo(f"{o.source} ({o.kind}): failed, stored data kept")
     failed = [o for o in outcomes if not o.ok]
     if failed:
         for o in failed:
             warn(f"mrp: {o.error}")
-        raise typer.Exit(1)
+        raise typer.Exit(max(o.exit_code for o in failed))
 
 
 def _status_row(model: ModelStatus, ws: Workspace) -> dict[str, object]:

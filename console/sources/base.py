@@ -21,6 +21,8 @@ class SyncContext:
     """(model, metric) -> last stored sample time, for this source."""
     known_models: tuple[str, ...] = ()
     """Models the state database knows (for sources that bring only metrics)."""
+    source_state: dict[str, str] = field(default_factory=dict)
+    """What this source remembered at its last successful sync (``source_state`` table)."""
 
 
 class Source(Protocol):

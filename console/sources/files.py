@@ -8,6 +8,7 @@ before anything is written, so a bad file changes nothing.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -18,10 +19,11 @@ from console.errors import ConfigError
 from console.settings import FilesSource, Workspace
 from console.sources.base import SyncContext
 from console.sources.deployments_file import read_deployments
-from console.sources.records import EventRecord, SourceBatch
+from console.sources.records import EventRecord, MetricLoader, SourceBatch
 from console.store.queries import sql
 
 REQUIRED_COLUMNS = ("model", "version", "metric", "ts", "value")
+FINGERPRINT_KEY = "metrics_fingerprint"
 
 
 class FilesSourceReader:
@@ -32,16 +34,18 @@ class FilesSourceReader:
     async def fetch(self, context: SyncContext) -> SourceBatch:
         if not self.folder.is_dir():
             raise ConfigError(f"source '{self.name}': the folder {self.folder} does not exist.")
-        batch = SourceBatch(self.name, snapshot=True, replace_metrics=True)
+        batch = SourceBatch(self.name, snapshot=True)
         read_deployments(self.folder / "deployments.json", batch)
         events = self.folder / "events.jsonl"
         if events.exists():
             batch.events.extend(read_events(events))
         parquet = sorted((self.folder / "metrics").glob("*.parquet"))
         csv = sorted((self.folder / "metrics").glob("*.csv"))
-        for path in [*parquet, *csv]:
-            check_metrics_file(path)
-        batch.metric_loader = _loader(parquet, csv)
+        current = fingerprint([*parquet, *csv])
+        if context.source_state.get(FINGERPRINT_KEY) != current:
+            for path in [*parquet, *csv]:
+                check_metrics_file(path)
+            batch.metric_loader = _loader(parquet, csv, current)
         return batch
 
 
@@ -74,8 +78,21 @@ def check_metrics_file(path: Path) -> None:
         con.close()
 
 
-def _loader(parquet: list[Path], csv: list[Path]):  # type: ignore[no-untyped-def]
+def fingerprint(paths: list[Path]) -> str:
+    """Changes whenever a metric file is added, removed, rewritten or touched."""
+    parts = []
+    for path in paths:
+        stat = path.stat()
+        parts.append(f"{path.name}:{stat.st_size}:{stat.st_mtime_ns}")
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def _loader(parquet: list[Path], csv: list[Path], current: str) -> MetricLoader:
+    """Replace the source's metrics and remember which files they came from."""
+
     def load(con: duckdb.DuckDBPyConnection, source: str) -> int:
+        con.execute(sql("delete_source_metrics"), {"source": source})
+        con.execute(sql("source_state_put"), [source, FINGERPRINT_KEY, current])
         before = _count(con, source)
         if parquet:
             con.execute(

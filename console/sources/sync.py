@@ -33,6 +33,8 @@ class SyncOutcome:
     points: int = 0
     models: int = 0
     error: str | None = None
+    exit_code: int = 0
+    """1 when the source failed (its stored data kept); 2 when its input is invalid."""
 
     @property
     def ok(self) -> bool:
@@ -64,9 +66,10 @@ def _contexts(
                 (model, metric): _aware(last)
                 for model, metric, last in con.execute(sql("source_watermarks"), [name]).fetchall()
             }
+            remembered = dict(con.execute(sql("source_state_all"), [name]).fetchall())
             folder = stage / name
             folder.mkdir()
-            contexts[name] = SyncContext(workspace, now, folder, marks, known)
+            contexts[name] = SyncContext(workspace, now, folder, marks, known, remembered)
     return contexts
 
 
@@ -136,10 +139,10 @@ def _write_all(
     with connect(workspace.db_path) as con:
         for name, result in fetched.items():
             kind = workspace.config.sources[name].kind
-            points = models = 0
+            points = models = code = 0
             error: str | None = None
             if isinstance(result, MrpError):
-                error = result.message
+                error, code = result.message, result.exit_code
             else:
                 con.execute("BEGIN TRANSACTION")
                 try:
@@ -148,16 +151,16 @@ def _write_all(
                     con.execute("COMMIT")
                 except MrpError as failure:
                     con.execute("ROLLBACK")
-                    error = failure.message
+                    error, code = failure.message, failure.exit_code
                 except Exception as failure:
                     con.execute("ROLLBACK")
-                    error = f"source '{name}': its data could not be stored: {failure}"
+                    error, code = f"source '{name}': its data could not be stored: {failure}", 1
             finished = datetime.now(UTC)
             con.execute(
                 sql("record_sync_run"),
                 [name, _naive(started), _naive(finished), points, models, error],
             )
-            outcomes.append(SyncOutcome(name, kind, started, finished, points, models, error))
+            outcomes.append(SyncOutcome(name, kind, started, finished, points, models, error, code))
         if after_write is not None:
             after_write(con, now)
     return outcomes

@@ -1,0 +1,1 @@
+SELECT key, value FROM source_state WHERE source = ?

@@ -1,0 +1,1 @@
+INSERT OR REPLACE INTO source_state VALUES (?, ?, ?)

@@ -1,0 +1,137 @@
+"""Bad input ends in one sentence naming the file (and row or key), exit 2, nothing lost."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from tests.unit.cli_helpers import Result, run_mrp
+
+
+def _one_sentence(result: Result) -> str:
+    lines = [line for line in result.stderr.splitlines() if line.startswith("mrp: ")]
+    assert lines, result.stderr
+    assert "Traceback" not in result.stderr
+    return lines[-1]
+
+
+def _stored(workspace: Path) -> list[tuple[object, ...]]:
+    con = duckdb.connect(str(workspace / ".mrp" / "state.duckdb"), read_only=True)
+    try:
+        return con.execute(
+            "SELECT 'm', model, version, metric, ts, value FROM metrics "
+            "UNION ALL SELECT 'a', model, alias, version, NULL, NULL FROM aliases ORDER BY ALL"
+        ).fetchall()
+    finally:
+        con.close()
+
+
+def test_workspace_that_does_not_exist(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    result = run_mrp(capsys, "status", "-w", tmp_path / "nope")
+    assert result.exit_code == 2
+    assert "does not exist" in _one_sentence(result)
+
+
+def test_folder_without_config(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    result = run_mrp(capsys, "sync", "-w", tmp_path)
+    assert result.exit_code == 2
+    assert "no mrp.toml" in _one_sentence(result)
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        ("operator = \n", "not valid TOML"),
+        ('[sources.x]\nkind = "files"\npth = "."\n', "unknown key 'sources.x.pth'"),
+        ('[sources.x]\nkind = "ftp"\n', "sources.x"),
+        ('[console]\nrefresh = "soon"\n', "'console.refresh'"),
+        ('colour = "red"\n', "unknown key 'colour'"),
+    ],
+)
+def test_malformed_config_names_file_and_key(
+    capsys: pytest.CaptureFixture[str], tiny_workspace: Path, content: str, expected: str
+) -> None:
+    (tiny_workspace / "mrp.toml").write_text(content)
+    result = run_mrp(capsys, "sync", "-w", tiny_workspace)
+    assert result.exit_code == 2
+    sentence = _one_sentence(result)
+    assert "mrp.toml" in sentence
+    assert expected in sentence
+
+
+@pytest.mark.parametrize(
+    ("csv", "expected"),
+    [
+        ("model,version,metric,value\nfraud,2,accuracy,0.9\n", "missing column ts"),
+        (
+            "model,version,metric,ts,value\nfraud,2,accuracy,2026-11-02T00:04:00Z,0.9\n"
+            "fraud,2,accuracy,2026-11-02T00:05:00Z,high\n",
+            "row 2: value 'high' is not a number",
+        ),
+        (
+            "model,version,metric,ts,value\nfraud,2,accuracy,yesterday,0.9\n",
+            "row 1: ts 'yesterday'",
+        ),
+    ],
+)
+def test_bad_metrics_file_keeps_stored_data(
+    capsys: pytest.CaptureFixture[str], tiny_workspace: Path, csv: str, expected: str
+) -> None:
+    assert run_mrp(capsys, "sync", "-w", tiny_workspace).exit_code == 0
+    before = _stored(tiny_workspace)
+    bad = tiny_workspace / "metrics" / "broken.csv"
+    bad.write_text(csv)
+    result = run_mrp(capsys, "sync", "-w", tiny_workspace)
+    assert result.exit_code == 2
+    sentence = _one_sentence(result)
+    assert "broken.csv" in sentence
+    assert expected in sentence
+    assert _stored(tiny_workspace) == before
+
+
+def test_deployments_naming_an_unknown_version(
+    capsys: pytest.CaptureFixture[str], tiny_workspace: Path
+) -> None:
+    assert run_mrp(capsys, "sync", "-w", tiny_workspace).exit_code == 0
+    before = _stored(tiny_workspace)
+    path = tiny_workspace / "deployments.json"
+    data = json.loads(path.read_text())
+    data["models"][0]["aliases"]["champion"] = "9"
+    path.write_text(json.dumps(data))
+    result = run_mrp(capsys, "sync", "-w", tiny_workspace)
+    assert result.exit_code == 2
+    sentence = _one_sentence(result)
+    assert "deployments.json" in sentence
+    assert "aliases.champion names version '9'" in sentence
+    assert _stored(tiny_workspace) == before
+
+
+def test_deployments_not_json(capsys: pytest.CaptureFixture[str], tiny_workspace: Path) -> None:
+    (tiny_workspace / "deployments.json").write_text('{"models": [\n  {"name": }\n]}')
+    result = run_mrp(capsys, "sync", "-w", tiny_workspace)
+    assert result.exit_code == 2
+    assert "deployments.json: not valid JSON at line 2" in _one_sentence(result)
+
+
+def test_deployments_missing_key(capsys: pytest.CaptureFixture[str], tiny_workspace: Path) -> None:
+    (tiny_workspace / "deployments.json").write_text('{"models": [{"team": "x"}]}')
+    result = run_mrp(capsys, "sync", "-w", tiny_workspace)
+    assert result.exit_code == 2
+    assert "models[0].name" in _one_sentence(result)
+
+
+def test_torn_events_line(capsys: pytest.CaptureFixture[str], tiny_workspace: Path) -> None:
+    with (tiny_workspace / "events.jsonl").open("a") as out:
+        out.write('{"ts": "2026-11-02T00:09:00Z", "model": "fraud", "ki')
+    result = run_mrp(capsys, "sync", "-w", tiny_workspace)
+    assert result.exit_code == 2
+    assert "events.jsonl: line 2: not valid JSON" in _one_sentence(result)
+
+
+def test_unknown_source_name(capsys: pytest.CaptureFixture[str], tiny_workspace: Path) -> None:
+    result = run_mrp(capsys, "sync", "--source", "prom", "-w", tiny_workspace)
+    assert result.exit_code == 2
+    assert "no source named 'prom'" in _one_sentence(result)

@@ -1,0 +1,118 @@
+"""`mrp --version`, `init`, `sync` and `status` over the files source, as a user runs them."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from console import __version__
+from tests.unit.cli_helpers import run_mrp
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    result = run_mrp(capsys, "--version")
+    assert result.exit_code == 0
+    assert result.stdout.strip() == f"mrp {__version__}"
+
+
+def test_init_creates_a_workspace_that_syncs(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    folder = tmp_path / "new"
+    result = run_mrp(capsys, "init", folder)
+    assert result.exit_code == 0, result.stderr
+    assert (folder / "mrp.toml").is_file()
+    assert (folder / "policies" / "example.yaml").is_file()
+    assert run_mrp(capsys, "sync", "-w", folder).exit_code == 0
+    again = run_mrp(capsys, "init", folder)
+    assert again.exit_code == 2
+    assert "already exists" in again.stderr
+
+
+def test_sync_then_status_lists_serving_and_previous_versions(
+    capsys: pytest.CaptureFixture[str], tiny_workspace: Path
+) -> None:
+    synced = run_mrp(capsys, "sync", "--json", "-w", tiny_workspace)
+    assert synced.exit_code == 0, synced.stderr
+    [source] = synced.json()["sources"]
+    assert source["ok"] and source["points"] == 3 and source["models"] == 2
+
+    result = run_mrp(capsys, "status", "--json", "-w", tiny_workspace)
+    assert result.exit_code == 0, result.stderr
+    models = {row["model"]: row for row in result.json()["models"]}
+    assert set(models) == {"fraud", "churn"}
+    assert models["fraud"]["version"] == "2"
+    assert models["fraud"]["previous_version"] == "1"
+    assert models["fraud"]["since"] == "2026-11-02T00:00:00Z"
+    assert models["fraud"]["last_sample"] == "2026-11-02T00:03:00Z"
+    assert models["churn"]["previous_version"] is None
+    assert models["churn"]["data_age_seconds"] is None
+
+
+def test_status_table_for_people(capsys: pytest.CaptureFixture[str], tiny_workspace: Path) -> None:
+    run_mrp(capsys, "sync", "-w", tiny_workspace)
+    result = run_mrp(capsys, "status", "-w", tiny_workspace)
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert lines[0].split()[:4] == ["MODEL", "TEAM", "TIER", "SERVING"]
+    assert any(line.startswith("fraud") and "champion→2" in line for line in lines)
+
+
+def _points(capsys: pytest.CaptureFixture[str], workspace: Path) -> int:
+    result = run_mrp(capsys, "sync", "--json", "-w", workspace)
+    assert result.exit_code == 0, result.stderr
+    return int(result.json()["sources"][0]["points"])
+
+
+def test_unchanged_files_are_not_reloaded_and_changed_ones_replace(
+    capsys: pytest.CaptureFixture[str], tiny_workspace: Path
+) -> None:
+    assert _points(capsys, tiny_workspace) == 3
+    assert _points(capsys, tiny_workspace) == 0
+    metrics = tiny_workspace / "metrics" / "fraud.csv"
+    metrics.write_text(metrics.read_text() + "fraud,2,accuracy,2026-11-02T00:04:00Z,0.86\n")
+    assert _points(capsys, tiny_workspace) == 4
+    status = run_mrp(capsys, "status", "--json", "-w", tiny_workspace).json()
+    fraud = next(row for row in status["models"] if row["model"] == "fraud")
+    assert fraud["last_sample"] == "2026-11-02T00:04:00Z"
+
+
+def test_workspace_found_from_mrp_home_and_from_a_subfolder(
+    capsys: pytest.CaptureFixture[str], tiny_workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MRP_HOME", str(tiny_workspace))
+    assert run_mrp(capsys, "sync").exit_code == 0
+    monkeypatch.delenv("MRP_HOME")
+    monkeypatch.chdir(tiny_workspace / "metrics")
+    result = run_mrp(capsys, "status", "--json")
+    assert result.exit_code == 0, result.stderr
+    assert len(result.json()["models"]) == 2
+
+
+def test_status_before_any_sync_says_what_to_do(
+    capsys: pytest.CaptureFixture[str], tiny_workspace: Path
+) -> None:
+    result = run_mrp(capsys, "status", "-w", tiny_workspace)
+    assert result.exit_code == 2
+    assert "mrp sync" in result.stderr
+
+
+def test_fail_on_rejects_unknown_state(
+    capsys: pytest.CaptureFixture[str], tiny_workspace: Path
+) -> None:
+    run_mrp(capsys, "sync", "-w", tiny_workspace)
+    result = run_mrp(capsys, "status", "--fail-on", "bogus", "-w", tiny_workspace)
+    assert result.exit_code == 2
+    assert "--fail-on" in result.stderr
+
+
+def test_no_workspace_anywhere(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = run_mrp(capsys, "status")
+    assert result.exit_code == 2
+    assert "No mrp workspace here" in result.stderr
+    assert os.linesep not in result.stderr.strip()
