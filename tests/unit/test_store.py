@@ -37,9 +37,8 @@ def test_a_file_from_a_newer_mrp_is_refused(
     result = run_mrp(capsys, "status", "-w", tiny_workspace)
     assert result.exit_code == 2
     assert "newer mrp" in result.stderr and "schema 999" in result.stderr
-    with pytest.raises(StoreError):
-        with connect(db):
-            pass
+    with pytest.raises(StoreError), connect(db):
+        pass
 
 
 def _mrp(*args: str, cwd: Path | None = None) -> subprocess.Popen[str]:
