@@ -41,6 +41,10 @@ def _register() -> None:
 
     workspace_cmds.register(app)
 
+    from console.commands import policy_cmds
+
+    app.add_typer(policy_cmds.app, name="policy")
+
 
 _register()
 
