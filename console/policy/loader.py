@@ -193,6 +193,8 @@ def load_workspace_policies(
 def _validate(
     document: Document, known_metrics: Collection[str] | None
 ) -> tuple[LoadedPolicy | None, list[Problem]]:
+    if document.data is None:
+        return None, []
     if not isinstance(document.data, dict):
         message = "a policy document must be a mapping (apiVersion, kind, metadata, spec)"
         return None, [Problem.at(document.path, document.start, message)]

@@ -140,7 +140,9 @@ def _unmarked_problem(error: Exception, text: str, path: Path) -> Problem:
     reason = _one_line(str(getattr(error, "reason", "") or "")) or _one_line(str(error))
     character = getattr(error, "character", None)
     if isinstance(character, str) and len(character) == 1:
-        reason = f"unacceptable character #x{ord(character):04x}: {reason}"
+        character = ord(character)
+    if isinstance(character, int):
+        reason = f"unacceptable character #x{character:04x}: {reason}"
     return Problem(path, line, col, f"YAML syntax error: {reason or type(error).__name__}")
 
 
