@@ -66,8 +66,11 @@ class _SourceBase(_Strict):
     """Requests in flight at once for this source."""
     retries: int = Field(default=3, ge=0, le=10)
     """Retries with backoff on connection errors, 5xx and 429."""
+    backoff: timedelta = timedelta(milliseconds=500)
+    """Wait before the first retry; it doubles with each retry (with jitter), up to 10s.
+    A 429 or 503 with ``Retry-After`` waits as long as the server asks (up to 60s)."""
 
-    _parse = field_validator("timeout", mode="before")(_duration)
+    _parse = field_validator("timeout", "backoff", mode="before")(_duration)
 
 
 class PrometheusSource(_SourceBase):
@@ -99,6 +102,12 @@ class MlflowSource(_SourceBase):
 class HttpSource(_SourceBase):
     kind: Literal["http"]
     url: str
+    """Base URL of the platform's API (docs/http-contract.md): GET {url}/deployments,
+    POST {url}/rollback."""
+    serving_alias: str = "champion"
+    """The alias a rollback moves when the runbook names none."""
+    signature_header: str = "X-MRP-Signature"
+    """Header carrying ``sha256=<hex HMAC-SHA256 of the body>`` on POST {url}/rollback."""
 
 
 class FilesSource(_Strict):

@@ -1,0 +1,309 @@
+"""The ``prometheus`` source: metric history from ``/api/v1/query_range``.
+
+Per model x metric, the metric's PromQL template is filled in (``{model}``, ``{version}``,
+escaped for where they stand) and queried with explicit, step-aligned start and end, in
+chunks of at most ``MAX_POINTS`` points per series, from the series' watermark (the last
+stored sample) or, on the first sync, from ``now - backfill``. Each response is checked,
+then staged raw for ``queries/load/prometheus_query_range.sql`` to load in one statement.
+
+Versions: a template that names ``{version}`` is queried once per version the state
+database knows (each from that version's own watermark). Otherwise each result series is
+split by its ``version_label`` label; a series without that label is stored with version
+NULL (it measures whatever served at the time; ``deployment_events`` says what that was).
+Several series with the same version in one result are an error: aggregate them in the
+template, e.g. ``avg by (version) (...)``.
+
+Models: the config's ``models``, else every model the state database knows plus the values
+of ``model_label`` that Prometheus has seen since the backfill start.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from console.errors import ConfigError, SourceError
+from console.settings import PrometheusSource, Workspace
+from console.sources.base import SyncContext
+from console.sources.http_client import HttpClient, HttpFailure, Reply, client_for
+from console.sources.promql import render
+from console.sources.records import MetricLoader, SourceBatch
+from console.store import connect, sql
+
+MAX_POINTS = 11_000
+"""Prometheus refuses a range query with more than 11,000 points per series."""
+
+_LABEL = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+@dataclass(frozen=True)
+class RangeQuery:
+    model: str
+    metric: str
+    version: str | None
+    """Set when the template names {version}: every series of the result is this version."""
+    query: str
+    start_ms: int
+    end_ms: int
+
+
+def step_ms(config: PrometheusSource) -> int:
+    step = round(config.step.total_seconds() * 1000)
+    if step <= 0:
+        raise ConfigError("a Prometheus source's step must be positive.")
+    return step
+
+
+def first_point(last: datetime | None, floor_ms: int, step: int) -> int:
+    """The first step-aligned time after ``last`` (or from ``floor_ms`` with no watermark)."""
+    if last is None:
+        return -(-floor_ms // step) * step
+    return (_ms(last) // step + 1) * step
+
+
+def chunks(start_ms: int, end_ms: int, step: int) -> list[tuple[int, int]]:
+    """Step-aligned [start, end] pieces of at most MAX_POINTS points each, back to back."""
+    span = (MAX_POINTS - 1) * step
+    pieces = []
+    while start_ms <= end_ms:
+        stop = min(start_ms + span, end_ms)
+        pieces.append((start_ms, stop))
+        start_ms = stop + step
+    return pieces
+
+
+def _ms(moment: datetime) -> int:
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return round(aware.timestamp() * 1000)
+
+
+def _seconds(ms: int) -> str:
+    return f"{ms // 1000}.{ms % 1000:03d}"
+
+
+class PrometheusSourceReader:
+    def __init__(self, name: str, config: PrometheusSource, workspace: Workspace) -> None:
+        if not _LABEL.match(config.model_label) or not _LABEL.match(config.version_label):
+            raise ConfigError(
+                f"source '{name}': model_label and version_label must be label names."
+            )
+        self.name = name
+        self.config = config
+        self.workspace = workspace
+
+    async def fetch(self, context: SyncContext) -> SourceBatch:
+        if not self.config.metrics:
+            raise ConfigError(f"source '{self.name}': no [sources.{self.name}.metrics] to query.")
+        step = step_ms(self.config)
+        end = _ms(context.now) // step * step
+        floor = _ms(context.now) - round(self.config.backfill.total_seconds() * 1000)
+        async with client_for(self.name, self.config) as client:
+            models = self.config.models or await self._models(client, context, floor, end)
+            queries = self._plan(models, context, floor, end, step)
+            files = await self._run(client, queries, context.staging_dir, step)
+        with_data = {model for model, has_data in files.values() if has_data}
+        batch = SourceBatch(self.name, snapshot=False, staged_files=list(files))
+        batch.metric_loader = _loader(list(files), self.config.version_label)
+        batch.notes.update(models=len(with_data), queries=len(queries))
+        return batch
+
+    async def _models(
+        self, client: HttpClient, context: SyncContext, start: int, end: int
+    ) -> list[str]:
+        path = f"api/v1/label/{self.config.model_label}/values"
+        params = {"start": _seconds(start), "end": _seconds(end)}
+        body = await self._json(client, path, params, f"the values of '{self.config.model_label}'")
+        found = body.get("data") if isinstance(body, dict) else None
+        if not isinstance(found, list):
+            raise SourceError(f"source '{self.name}': {path} did not return a list of values.")
+        return sorted({*context.known_models, *(str(value) for value in found)})
+
+    def _plan(
+        self, models: list[str], context: SyncContext, floor: int, end: int, step: int
+    ) -> list[RangeQuery]:
+        versioned = any("{version}" in template for template in self.config.metrics.values())
+        versions, marks = self._versions(context) if versioned else ({}, {})
+        queries = []
+        for model in models:
+            for metric, template in self.config.metrics.items():
+                targets: list[tuple[str | None, datetime | None]]
+                if "{version}" not in template:
+                    targets = [(None, context.watermarks.get((model, metric)))]
+                else:
+                    targets = [(v, marks.get((model, v, metric))) for v in versions.get(model, ())]
+                for version, last in targets:
+                    try:
+                        query = render(template, model, version)
+                    except ValueError as error:
+                        raise ConfigError(
+                            f"source '{self.name}': metric '{metric}': {error}"
+                        ) from None
+                    for start, stop in chunks(first_point(last, floor, step), end, step):
+                        queries.append(RangeQuery(model, metric, version, query, start, stop))
+        return queries
+
+    def _versions(
+        self, context: SyncContext
+    ) -> tuple[dict[str, tuple[str, ...]], dict[tuple[str, str, str], datetime]]:
+        """Known versions per model and the versioned series' watermarks (read briefly)."""
+        versions: dict[str, list[str]] = {}
+        marks = {}
+        with connect(context.workspace.db_path, read_only=True) as con:
+            for model, version in con.execute(sql("sources/known_versions")).fetchall():
+                versions.setdefault(model, []).append(version)
+            rows = con.execute(sql("sources/version_watermarks"), {"source": self.name})
+            for model, version, metric, last in rows.fetchall():
+                marks[(model, version, metric)] = last.replace(tzinfo=UTC)
+        return {model: tuple(found) for model, found in versions.items()}, marks
+
+    async def _run(
+        self, client: HttpClient, queries: list[RangeQuery], stage: Path, step: int
+    ) -> dict[Path, tuple[str, bool]]:
+        """Run every query (bounded by the client), staging each checked response."""
+        staged: dict[Path, tuple[str, bool]] = {}
+
+        async def one(index: int, query: RangeQuery) -> None:
+            line, has_data = await self._range(client, query, step)
+            path = stage / f"range-{index:06d}.ndjson"
+            path.write_bytes(line)
+            staged[path] = (query.model, has_data)
+
+        try:
+            async with asyncio.TaskGroup() as group:
+                for index, query in enumerate(queries):
+                    group.create_task(one(index, query))
+        except BaseExceptionGroup as failures:
+            raise _first(failures) from None
+        return dict(sorted(staged.items()))
+
+    async def _range(self, client: HttpClient, query: RangeQuery, step: int) -> tuple[bytes, bool]:
+        params = {
+            "query": query.query,
+            "start": _seconds(query.start_ms),
+            "end": _seconds(query.end_ms),
+            "step": _seconds(step),
+            "timeout": f"{self.config.timeout.total_seconds():g}s",
+        }
+        what = f"the query for model '{query.model}' ({query.metric}: {query.query})"
+        reply = await self._get(client, "api/v1/query_range", params, what)
+        body = self._parse(reply, what)
+        result = _matrix(body)
+        if result is None:
+            raise SourceError(
+                f"source '{self.name}': {what} did not return a range of series (a matrix)."
+            )
+        self._check_versions(result, query, what)
+        return _staged_line(query, reply.content, body), bool(result)
+
+    def _check_versions(self, result: list[Any], query: RangeQuery, what: str) -> None:
+        if query.version is not None and len(result) <= 1:
+            return
+        seen: set[str | None] = set()
+        for series in result:
+            labels = series.get("metric") if isinstance(series, dict) else None
+            version = query.version
+            if version is None and isinstance(labels, dict):
+                version = labels.get(self.config.version_label)
+            if version in seen:
+                shown = "no version" if version is None else f"version '{version}'"
+                raise SourceError(
+                    f"source '{self.name}': {what} returned several series for {shown}; "
+                    f"aggregate them in the template, e.g. avg by ({self.config.version_label}) (…)."
+                )
+            seen.add(version)
+
+    async def _json(self, client: HttpClient, path: str, params: dict[str, str], what: str) -> Any:
+        return self._parse(await self._get(client, path, params, what), what)
+
+    async def _get(self, client: HttpClient, path: str, params: dict[str, str], what: str) -> Reply:
+        try:
+            reply = await client.get(path, params)
+        except HttpFailure as failure:
+            raise SourceError(f"source '{self.name}': {what} failed: {failure.reason}.") from None
+        if not reply.ok:
+            raise SourceError(f"source '{self.name}': {what} failed: {_explain(reply)}.")
+        return reply
+
+    def _parse(self, reply: Reply, what: str) -> Any:
+        try:
+            body = reply.json()
+        except HttpFailure as failure:
+            raise SourceError(f"source '{self.name}': {what} failed: {failure.reason}.") from None
+        if not isinstance(body, dict) or body.get("status") != "success":
+            raise SourceError(f"source '{self.name}': {what} failed: {_explain(reply)}.")
+        return body
+
+
+def _matrix(body: dict[str, Any]) -> list[Any] | None:
+    data = body.get("data")
+    if not isinstance(data, dict) or data.get("resultType") != "matrix":
+        return None
+    result = data.get("result")
+    return result if isinstance(result, list) else None
+
+
+def _explain(reply: Reply) -> str:
+    """A Prometheus error body (or any other answer) as a clause."""
+    tries = f" after {reply.attempts} attempts" if reply.attempts > 1 else ""
+    try:
+        body = json.loads(reply.content)
+    except ValueError:
+        body = None
+    if isinstance(body, dict) and body.get("status") == "error":
+        kind = body.get("errorType") or "error"
+        return f"Prometheus answered {reply.status} {kind}: {body.get('error')}{tries}"
+    if reply.status == 429:
+        wait = reply.headers.get("retry-after")
+        return f"Prometheus is rate limiting (HTTP 429{f', retry after {wait}s' if wait else ''}){tries}"
+    if reply.ok:
+        return f"the answer is not a Prometheus success response: {reply.snippet()}"
+    return f"HTTP {reply.status}{tries}: {reply.snippet() or 'no body'}"
+
+
+def _staged_line(query: RangeQuery, content: bytes, body: dict[str, Any]) -> bytes:
+    """One NDJSON line wrapping the raw response; re-encoded only when it must be."""
+    if b"\n" in content or b'"+Inf"' in content:
+        content = json.dumps(_without_plus_inf(body), separators=(",", ":")).encode()
+    head = json.dumps({"model": query.model, "metric": query.metric, "version": query.version})
+    return head[:-1].encode() + b',"body":' + content + b"}\n"
+
+
+def _without_plus_inf(body: dict[str, Any]) -> dict[str, Any]:
+    """DuckDB reads "Infinity" but not Prometheus' "+Inf" as a number; labels stay as they are."""
+    for series in body["data"]["result"]:
+        series["values"] = [[t, "Infinity" if v == "+Inf" else v] for t, v in series["values"]]
+    return body
+
+
+def _first(failures: BaseExceptionGroup[Any]) -> BaseException:
+    leaves: list[BaseException] = list(_leaves(failures))
+    for leaf in leaves:
+        if isinstance(leaf, SourceError | ConfigError):
+            return leaf
+    return leaves[0]
+
+
+def _leaves(group: BaseExceptionGroup[Any]) -> Any:
+    for error in group.exceptions:
+        if isinstance(error, BaseExceptionGroup):
+            yield from _leaves(error)
+        else:
+            yield error
+
+
+def _loader(files: list[Path], version_label: str) -> MetricLoader:
+    def load(con: duckdb.DuckDBPyConnection, source: str) -> int:
+        if not files:
+            return 0
+        parameters = {"files": [str(f) for f in files], "source": source, "label": version_label}
+        row = con.execute(sql("load/prometheus_query_range"), parameters).fetchone()
+        return int(row[0]) if row else 0
+
+    return load
