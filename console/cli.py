@@ -45,6 +45,10 @@ def _register() -> None:
 
     app.add_typer(policy_cmds.app, name="policy")
 
+    from console.commands import auth_cmds
+
+    auth_cmds.register(app)
+
 
 _register()
 
