@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Protocol
 
 from console.settings import Workspace
-from console.sources.records import SourceBatch
+from console.sources.records import ExecutionResult, SourceBatch
 
 
 @dataclass(frozen=True)
@@ -31,3 +31,20 @@ class Source(Protocol):
     async def fetch(self, context: SyncContext) -> SourceBatch:
         """Fetch everything new. Raise ``SourceError`` with one sentence on failure."""
         ...
+
+
+class Executor(Protocol):
+    """Moves a model's alias to a version for the rollback runbook (MLflow alias swap or the
+    HTTP platform's signed webhook). Idempotent per ``idempotency_key``; confirms the move
+    by reading it back; raises ``SourceError`` with one sentence when it did not happen."""
+
+    async def move_alias(
+        self,
+        model: str,
+        alias: str,
+        version: str,
+        idempotency_key: str,
+        *,
+        actor: str | None = None,
+        reason: str | None = None,
+    ) -> ExecutionResult: ...

@@ -94,3 +94,22 @@ class SourceBatch:
     replace_metrics: bool = False
     staged_files: list[Path] = field(default_factory=list)
     notes: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ExecutionResult:
+    """What an executor did for one rollback step (failures raise ``SourceError`` instead)."""
+
+    mechanism: str
+    """``alias_swap`` (MLflow) or ``webhook`` (HTTP platform)."""
+    model: str
+    alias: str
+    version: str
+    previous_version: str | None
+    """What the alias pointed at before (None when it was unset or is unknown)."""
+    already_done: bool
+    """True when an earlier call with the same idempotency key had done it: nothing was sent."""
+    detail: str
+    """One sentence for the runbook and the audit record."""
+    reference: str | None = None
+    """The platform's own reference for the change, when it gives one."""
