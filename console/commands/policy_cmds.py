@@ -13,7 +13,7 @@ import typer
 
 from console.commands.common import JsonOption, WorkspaceOption, echo, emit_json, warn, workspace
 from console.errors import MrpError
-from console.policy.errors import Problem
+from console.policy.errors import Problem, sort_problems
 from console.policy.loader import CheckResult, check_policies
 from console.policy.schema import policy_schema
 from console.policy.selection import selection_problems
@@ -42,7 +42,8 @@ def check(
     targets = list(paths) if paths else [_shown_path(ws.policies_dir)] if ws else []
     known_metrics, models = _workspace_facts(ws)
     result = check_policies(targets, known_metrics)
-    problems = [*result.problems, *_combination_problems(result, models)]
+    combined = [*result.problems, *_combination_problems(result, models)]
+    problems = sort_problems(combined, result.policy_set.files)
     files = len(result.policy_set.files)
     if as_json:
         emit_json(

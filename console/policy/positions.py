@@ -8,6 +8,7 @@ object. Positions are 1-based and indexed by the value's path (``("spec", "trigg
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +27,7 @@ MAX_NODES = 100_000
 MAX_DEPTH = 64
 
 _TAG = "tag:yaml.org,2002:"
+_TUPLE = re.compile(r"\(('[^']*'),\)")
 _TRUE = {"true", "yes", "on", "y"}
 _FALSE = {"false", "no", "off", "n"}
 
@@ -118,7 +120,8 @@ def _position(node: Node) -> Position:
 
 
 def _one_line(text: str) -> str:
-    return " ".join(text.split())
+    # ruamel sometimes formats a token as a one-element tuple: ('<block mapping start>',)
+    return _TUPLE.sub(r"\1", " ".join(text.split()))
 
 
 def _syntax_problem(error: MarkedYAMLError, path: Path) -> Problem:
