@@ -49,6 +49,10 @@ def _register() -> None:
 
     auth_cmds.register(app)
 
+    from console.commands import console_cmds
+
+    console_cmds.register(app)
+
 
 _register()
 
