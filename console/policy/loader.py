@@ -19,7 +19,7 @@ from console.policy.digest import policy_digest
 from console.policy.errors import PolicyError, Position, Problem, sort_problems
 from console.policy.model import Rollback, RollbackPolicy, Trigger
 from console.policy.positions import Document, decode, parse_yaml
-from console.policy.validation import problems_from
+from console.policy.validation import problems_from, python_name_problems
 
 if TYPE_CHECKING:
     from console.settings import Workspace
@@ -198,7 +198,10 @@ def _validate(
     if not isinstance(document.data, dict):
         message = "a policy document must be a mapping (apiVersion, kind, metadata, spec)"
         return None, [Problem.at(document.path, document.start, message)]
-    problems = document_problems(document, known_metrics)
+    problems = [
+        *python_name_problems(document, RollbackPolicy),
+        *document_problems(document, known_metrics),
+    ]
     try:
         policy = RollbackPolicy.model_validate(document.data)
     except ValidationError as error:

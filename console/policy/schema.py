@@ -32,13 +32,41 @@ _MODELS: tuple[type[BaseModel], ...] = (
 )
 
 
+_HELP: dict[tuple[str, str], str] = {
+    ("Evaluation", "step"): "How often triggers are evaluated (default 1m).",
+    ("Evaluation", "staleness"): "A sample older than this counts as no data (default 5m).",
+    ("Trigger", "name"): "Unique within the policy; names the trigger in states and audit records.",
+    ("Trigger", "metric"): "The metric to watch (a metric trigger).",
+    ("Trigger", "event"): "An event kind that fires the trigger, e.g. security_finding.",
+    ("Trigger", "op"): "Which way is bad: the trigger holds when value <op> threshold.",
+    ("Trigger", "threshold"): "A fixed limit (instead of a baseline).",
+    ("Trigger", "aggregate"): "How samples in 'window' are combined (needs 'window').",
+    ("Trigger", "window"): "The window 'aggregate' runs over, e.g. 15m.",
+    ("Trigger", "baseline"): (
+        "previous_version (same aggregate before the switch), registered (the version's "
+        "recorded value) or a number; needs 'degradation'."
+    ),
+    ("Trigger", "for"): "How long the condition must hold before firing (Prometheus 'for').",
+    ("Trigger", "severity"): "How bad it is when this trigger fires.",
+    ("Trigger", "action"): "What firing asks for: rollback, page or block_promotion.",
+    ("Trigger", "min_severity"): "Event triggers: the least severe event that fires.",
+    ("Trigger", "on_no_data"): "State when there is no fresh sample (overrides the policy's).",
+    ("Spec", "on_no_data"): "State of a trigger without a fresh sample: no_data, ok or firing.",
+    ("Rollback", "mechanism"): "How the rollback is executed.",
+    ("Rollback", "cooldown"): "No new rollback of the same model within this time.",
+    ("Rollback", "freeze"): "Change-freeze windows.",
+    ("Approvals", "required"): "How many distinct signers must approve.",
+    ("Verify", "window"): "How long after the rollback the triggers must recover.",
+}
+
+
 def policy_schema() -> dict[str, Any]:
     schema = model.RollbackPolicy.model_json_schema(by_alias=True, mode="validation")
     definitions = schema.get("$defs", {})
     for cls in _MODELS:
         target = schema if cls is model.RollbackPolicy else definitions.get(cls.__name__)
         if target is not None:
-            _fix_durations(cls, target.get("properties", {}))
+            _fix_properties(cls, target.get("properties", {}))
     trigger = definitions.get("Trigger", {})
     _fix_degradation(trigger.get("properties", {}).get("degradation", {}))
     trigger["anyOf"] = [{"required": ["metric"]}, {"required": ["event"]}]
@@ -53,7 +81,7 @@ def policy_schema() -> dict[str, Any]:
     }
 
 
-def _fix_durations(cls: type[BaseModel], properties: dict[str, Any]) -> None:
+def _fix_properties(cls: type[BaseModel], properties: dict[str, Any]) -> None:
     for name, field in cls.model_fields.items():
         prop = properties.get(field.alias or name)
         if prop is None:
@@ -63,6 +91,9 @@ def _fix_durations(cls: type[BaseModel], properties: dict[str, Any]) -> None:
                 del option["format"]
         if isinstance(field.default, timedelta):
             prop["default"] = format_duration(field.default)
+        help_text = _HELP.get((cls.__name__, field.alias or name))
+        if help_text and "description" not in prop:
+            prop["description"] = help_text
 
 
 def _fix_degradation(prop: dict[str, Any]) -> None:

@@ -20,7 +20,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from console.policy.errors import Position, Problem
-from console.policy.positions import Document, Loc
+from console.policy.positions import Document, Loc, iter_locs
 
 _EXPECTED = {
     "string_type": "text",
@@ -160,6 +160,25 @@ def _unknown_key(loc: Loc, root: type[BaseModel]) -> str:
     if not hint and known:
         hint = f" (expected one of: {', '.join(known)})" if len(known) <= 12 else ""
     return f"unknown key '{key}'{hint}"
+
+
+def python_name_problems(document: Document, root: type[BaseModel]) -> list[Problem]:
+    """Keys spelled as the Python field (``for_``) rather than the YAML name (``for``):
+    the model accepts both for code's sake, but a policy file has one spelling."""
+    problems = []
+    for loc in iter_locs(document.data):
+        mapping = _value_at(document.data, loc)
+        model = _model_at(root, loc) if isinstance(mapping, dict) else None
+        if model is None:
+            continue
+        for key in mapping:
+            field = model.model_fields.get(key)
+            if field is not None and field.alias and field.alias != key:
+                message = f"unknown key '{key}' (did you mean '{field.alias}'?)"
+                problems.append(
+                    Problem.at(document.path, document.key_position((*loc, key)), message)
+                )
+    return problems
 
 
 def allowed_keys(root: type[BaseModel], loc: Loc) -> list[str]:

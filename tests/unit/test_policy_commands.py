@@ -241,3 +241,11 @@ def test_copied_sample_workspace_checks_clean(
     result = run_mrp(capsys, "policy", "check", "--json", "-w", sample_workspace)
     assert result.exit_code == 0
     assert result.json()["problems"] == []
+
+
+def test_schema_help_texts_name_real_keys() -> None:
+    from console.policy.schema import _HELP
+
+    schema = policy_schema()
+    for (model, key), text in _HELP.items():
+        assert schema["$defs"][model]["properties"][key]["description"] == text

@@ -433,3 +433,11 @@ def test_workspace_policies(tmp_path: Path) -> None:
     (tmp_path / "policies").mkdir()
     write(tmp_path / "policies", "p.yaml", VALID)
     assert load_workspace_policies(workspace).names == ["fraud-models"]
+
+
+def test_python_spellings_of_keys_are_not_accepted(tmp_path: Path) -> None:
+    text = replace("      for: 5m", "      for_: 5m").replace("apiVersion:", "api_version:")
+    assert problems(tmp_path, text) == [
+        (1, 1, "unknown key 'api_version' (did you mean 'apiVersion'?)"),
+        (11, 7, "unknown key 'for_' (did you mean 'for'?)"),
+    ]
