@@ -1,0 +1,73 @@
+"""`mrp demo` and `mrp console`: open the Textual console (imported only when run)."""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from console.commands.common import WorkspaceOption, warn, workspace
+from console.errors import MrpError
+from console.user_settings import load_user_settings
+
+ThemeOption = Annotated[
+    str | None,
+    typer.Option(
+        "--theme",
+        help="mrp-dark, mrp-light or mrp-high-contrast (default: the one you last picked, "
+        "then the workspace's [console] theme).",
+        show_default=False,
+    ),
+]
+
+
+def register(app: typer.Typer) -> None:
+    app.command("demo")(demo)
+    app.command("console")(console)
+
+
+def _need_terminal(command: str) -> None:
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise MrpError(f"mrp {command} needs an interactive terminal (stdin and stdout a TTY).")
+
+
+def _theme(explicit: str | None) -> str | None:
+    return explicit or load_user_settings().theme
+
+
+def demo(
+    speed: Annotated[
+        float,
+        typer.Option(
+            "--speed",
+            help="Replay the recorded history this many times faster than real time.",
+        ),
+    ] = 120.0,
+    theme: ThemeOption = None,
+) -> None:
+    """Practise on a copy of the sample workspace, replaying its history so incidents unfold
+    live (a drill: nothing touches a real system)."""
+    _need_terminal("demo")
+    from console.demo import prepare_demo
+    from console.tui.app import MrpApp
+
+    chosen = _theme(theme)
+    with tempfile.TemporaryDirectory(prefix="mrp-demo-") as folder:
+        warn(f"mrp demo: preparing a drill workspace in {folder} …")
+        session = prepare_demo(Path(folder), speed=speed)
+        MrpApp(session.workspace, clock=session.clock, theme=chosen).run()
+
+
+def console(
+    theme: ThemeOption = None,
+    workspace_dir: WorkspaceOption = None,
+) -> None:
+    """Open the live console on the workspace."""
+    ws = workspace(workspace_dir)
+    _need_terminal("console")
+    from console.tui.app import MrpApp
+
+    MrpApp(ws, theme=_theme(theme)).run()

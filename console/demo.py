@@ -1,0 +1,90 @@
+"""The demo drill (``mrp demo``): a throwaway copy of ``sample_data/``, synced, and a clock
+that replays its recorded history faster than real time so incidents unfold live.
+
+No Textual here: the console (or a test) takes the prepared workspace and clock.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from console.clock import Clock, parse_time
+from console.errors import MrpError
+from console.settings import Workspace, open_workspace
+from console.sources.sync import SyncOutcome, sync_workspace
+from console.workspace_init import copy_sample_workspace
+
+REPLAY_FROM = datetime(2026, 11, 14, 18, 30, tzinfo=UTC)
+"""Half an hour before the first scripted incident (search-ranking v12 at 19:00Z)."""
+DEFAULT_SPEED = 120.0
+"""Two recorded hours a real minute: search-ranking's latency regression fires within the
+first real minute, and the whole evening (to 00:00Z) plays in under three minutes."""
+HISTORY_END = datetime(2026, 11, 15, 0, 0, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class ReplayWorkspace(Workspace):
+    """A workspace whose "now" is the replay clock (for sync, evaluation and the console)."""
+
+    replay: Clock = field(default_factory=Clock)
+
+    def clock(self) -> Clock:
+        return self.replay
+
+
+@dataclass(frozen=True)
+class DemoSession:
+    workspace: ReplayWorkspace
+    clock: Clock
+    outcomes: tuple[SyncOutcome, ...]
+
+
+def history_end(workspace: Workspace) -> datetime:
+    """Where the recorded history stops: the workspace's pinned clock, else the default."""
+    fixed = workspace.config.clock.fixed
+    return parse_time(fixed) if fixed else HISTORY_END
+
+
+def replay_clock(
+    speed: float = DEFAULT_SPEED, start: datetime = REPLAY_FROM, until: datetime = HISTORY_END
+) -> Clock:
+    if speed <= 0:
+        raise MrpError(f"--speed must be above 0, not {speed:g}.")
+    return Clock(replay_from=start, speed=speed, replay_until=until)
+
+
+def prepare_demo(
+    folder: Path,
+    speed: float = DEFAULT_SPEED,
+    start: datetime = REPLAY_FROM,
+) -> DemoSession:
+    """Copy the sample workspace into ``folder``/workspace, sync it as of ``start`` and return
+    it with a replay clock that starts now (call this right before opening the console)."""
+    if speed <= 0:
+        raise MrpError(f"--speed must be above 0, not {speed:g}.")
+    root = copy_sample_workspace(folder / "workspace")
+    plain = open_workspace(root)
+    end = history_end(plain)
+    if not start < end:
+        raise MrpError(f"the replay must start before the history ends ({end:%Y-%m-%dT%H:%MZ}).")
+    paused = Clock(fixed=start)
+    workspace = ReplayWorkspace(root=plain.root, config=plain.config, replay=paused)
+    outcomes = tuple(sync_workspace(workspace))
+    failed = [o for o in outcomes if not o.ok]
+    if failed:
+        raise MrpError(f"the demo workspace could not be synced: {failed[0].error}")
+    clock = replay_clock(speed, start, end)
+    return DemoSession(
+        workspace=ReplayWorkspace(root=plain.root, config=plain.config, replay=clock),
+        clock=clock,
+        outcomes=outcomes,
+    )
+
+
+def replay_position(clock: Clock) -> timedelta:
+    """How far into the replay the clock is (recorded time)."""
+    if clock.replay_from is None:
+        return timedelta(0)
+    return clock.now() - clock.replay_from

@@ -1,0 +1,1 @@
+"""The Textual console: a face over the core, like ``cli.py``. The core never imports this."""

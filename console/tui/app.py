@@ -1,0 +1,213 @@
+"""The console app: registers themes, owns the state the workers' messages bring, and
+routes actions to screens. Workers fetch and post messages; only handlers here and in the
+screens change state (see STYLE.md)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import replace
+from datetime import UTC, datetime
+from typing import ClassVar
+
+from textual import on
+from textual.app import App, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.signal import Signal
+from textual.worker import Worker, WorkerState
+
+from console.clock import Clock
+from console.errors import MrpError
+from console.fleet import FleetSnapshot
+from console.settings import Workspace
+from console.tui import live
+from console.tui.gateway import Gateway
+from console.tui.messages import SnapshotReady
+from console.tui.screens.fleet import FleetScreen
+from console.tui.screens.help import HelpScreen
+from console.tui.screens.history import HistoryScreen
+from console.tui.screens.model import ModelScreen
+from console.tui.status import StatusInfo
+from console.tui.themes import DEFAULT_THEME, MRP_THEMES, mrp_themes, role_defaults, stylesheet_path
+from console.tui.widgets.fleet_table import STALE_AFTER
+from console.user_settings import remember_theme
+
+REPLAY_TICK_SECONDS = 2.0
+NOTIFY_AT_MOST = 4
+
+
+def describe(error: BaseException | None) -> str:
+    if isinstance(error, MrpError):
+        return error.message
+    return f"{type(error).__name__}: {error}" if error else "unknown error"
+
+
+class MrpApp(App[None]):
+    TITLE = "mrp"
+    CSS_PATH = stylesheet_path()
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("question_mark", "help", "Help"),
+        Binding("s", "sync", "Sync now"),
+        Binding("h", "history", "History"),
+        Binding("q", "quit", "Quit"),
+    ]
+
+    def __init__(
+        self,
+        workspace: Workspace,
+        *,
+        clock: Clock | None = None,
+        theme: str | None = None,
+        remember: bool = True,
+        live_refresh: bool = True,
+    ) -> None:
+        super().__init__()
+        self.workspace = workspace
+        self.clock = clock or workspace.clock()
+        self.gateway = Gateway(workspace, self.clock)
+        self.snapshot: FleetSnapshot | None = None
+        self.status = StatusInfo()
+        self.status_signal: Signal[StatusInfo] = Signal(self, "mrp-status")
+        self.snapshot_signal: Signal[FleetSnapshot] = Signal(self, "mrp-snapshot")
+        self._remember = remember
+        for definition in mrp_themes():
+            self.register_theme(definition)
+        wanted = theme or workspace.config.console.theme
+        self._unknown_theme = None if wanted in self.available_themes else wanted
+        self.theme = wanted if self._unknown_theme is None else DEFAULT_THEME
+        refresh = workspace.config.console.refresh.total_seconds()
+        self.live = live.LiveRefresh(
+            self,
+            self.gateway,
+            interval=min(refresh, REPLAY_TICK_SECONDS) if self.clock.is_replay else refresh,
+            sync_every=refresh,
+        )
+        self._live_refresh = live_refresh
+
+    def get_theme_variable_defaults(self) -> dict[str, str]:
+        return role_defaults(self.current_theme)
+
+    def on_mount(self) -> None:
+        self.push_screen(FleetScreen())
+        if self._unknown_theme:
+            self.notify(
+                f"There is no theme '{self._unknown_theme}'; using {DEFAULT_THEME} "
+                f"(themes: {', '.join(MRP_THEMES)}).",
+                severity="warning",
+            )
+        if self._live_refresh:
+            self.live.start()
+
+    def watch_theme(self, name: str) -> None:
+        if self._remember and self.is_running:
+            self.run_worker(
+                lambda: remember_theme(name),
+                name="remember-theme",
+                group="settings",
+                description="remember the theme",
+                thread=True,
+                exit_on_error=False,
+            )
+
+    # -- state from workers -------------------------------------------------------------------
+
+    @on(SnapshotReady)
+    def _snapshot_ready(self, message: SnapshotReady) -> None:
+        previous, snapshot = self.snapshot, message.snapshot
+        self.snapshot = snapshot
+        if previous is not None:
+            self._notify_new_firing(previous, snapshot)
+        stale = sum(
+            1
+            for e in snapshot.entries
+            if (a := e.data_age(snapshot.now)) is None or a > STALE_AFTER
+        )
+        self.set_status(
+            sources=snapshot.sources,
+            problems=snapshot.problems,
+            refresh_error=None,
+            refreshed_at=datetime.now(UTC),
+            stale_models=stale,
+        )
+        self.snapshot_signal.publish(snapshot)
+
+    def _notify_new_firing(self, previous: FleetSnapshot, snapshot: FleetSnapshot) -> None:
+        new = sorted(snapshot.firing_keys() - previous.firing_keys())
+        for model, trigger in new[:NOTIFY_AT_MOST]:
+            self.notify(
+                f"{model}: {trigger} is firing", title="Trigger firing", severity="error", timeout=8
+            )
+        if len(new) > NOTIFY_AT_MOST:
+            self.notify(f"and {len(new) - NOTIFY_AT_MOST} more triggers started firing")
+
+    def set_status(self, **changes: object) -> None:
+        self.status = replace(self.status, **changes)  # type: ignore[arg-type]
+        self.status_signal.publish(self.status)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """Every worker's failure becomes UI here, and the live refresh re-arms."""
+        worker = event.worker
+        if worker.group == live.GROUP:
+            if event.state == WorkerState.RUNNING:
+                self.set_status(busy=worker.description)
+            elif worker.is_finished:
+                self.set_status(busy=None)
+                self.live.finished(worker)
+        if event.state == WorkerState.ERROR:
+            text = describe(worker.error)
+            if worker.group == live.GROUP:
+                self.set_status(refresh_error=text)
+            else:
+                self.notify(f"Could not {worker.description}: {text}", severity="error")
+
+    # -- actions ------------------------------------------------------------------------------
+
+    def open_model(self, model: str) -> None:
+        self.push_screen(ModelScreen(model))
+
+    def start_rollback(self, model: str) -> None:
+        """The hook the runbook wizard replaces: start the guided rollback of ``model``."""
+        self.notify(
+            f"r will open the guided rollback runbook for {model}: reason and trigger evidence, "
+            "target version, pre-checks, signed approvals, execute, verify. It is not wired "
+            "in yet; use `mrp rollback " + model + "` in a terminal.",
+            title="Rollback",
+            timeout=10,
+        )
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def action_sync(self) -> None:
+        if not self.live.poll_now(sync=True):
+            self.notify("A refresh is already running.", timeout=3)
+
+    def action_history(self) -> None:
+        if not isinstance(self.screen, HistoryScreen):
+            self.push_screen(HistoryScreen())
+
+    def action_fleet(self) -> None:
+        while len(self.screen_stack) > 2:
+            self.pop_screen()
+
+    def action_set_theme(self, name: str) -> None:
+        self.theme = name
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield SystemCommand("Help", "Keys and what each trigger state means (?)", self.action_help)
+        yield SystemCommand("Sync now", "Sync the sources and re-evaluate (s)", self.action_sync)
+        yield SystemCommand(
+            "History", "Rollbacks, deployments, events, audit (h)", self.action_history
+        )
+        yield SystemCommand("Fleet", "Back to the fleet", self.action_fleet)
+        for name in MRP_THEMES:
+            yield SystemCommand(
+                f"Theme: {name}",
+                f"Switch to the {name} theme (remembered)",
+                lambda name=name: self.action_set_theme(name),
+            )
+        extra = getattr(screen, "palette_commands", None)
+        if callable(extra):
+            yield from extra()

@@ -1,0 +1,109 @@
+"""How the console writes states, times, ages and sparklines. Pure functions, no widgets.
+
+A state is always a symbol and a word, never colour alone; the colour comes from the
+theme's role variable (``$trigger-firing``...) and only reinforces it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
+
+from rich.style import Style
+from rich.text import Text
+from textual.color import Color, ColorParseError
+
+from console.clock import format_duration
+
+STATES = ("firing", "pending", "no_data", "ok")
+SYMBOL = {"firing": "✖", "pending": "◐", "no_data": "∅", "ok": "✔"}
+WORD = {"firing": "FIRING", "pending": "pending", "no_data": "no data", "ok": "ok"}
+MEANING = {
+    "firing": "the condition has held for at least the trigger's `for`: act (rollback, page)",
+    "pending": "the condition holds, but not yet for the whole `for` duration",
+    "no_data": "no sample inside the staleness window: the feed is silent or late",
+    "ok": "the condition does not hold",
+}
+ROLE = {
+    "firing": "trigger-firing",
+    "pending": "trigger-pending",
+    "no_data": "trigger-no-data",
+    "ok": "trigger-ok",
+}
+_BARS = "▁▂▃▄▅▆▇█"
+
+
+def state_label(state: str | None) -> str:
+    if state is None:
+        return "· no triggers"
+    return f"{SYMBOL.get(state, '?')} {WORD.get(state, state)}"
+
+
+def role_style(variables: Mapping[str, str], role: str, bold: bool = False) -> Style:
+    """A Rich style in the colour of a theme role variable (plain if it cannot be parsed)."""
+    try:
+        color = Color.parse(variables[role]).rich_color
+    except (KeyError, ColorParseError):
+        return Style(bold=bold)
+    return Style(color=color, bold=bold)
+
+
+def state_text(state: str | None, variables: Mapping[str, str]) -> Text:
+    if state is None:
+        return Text(state_label(None), style=role_style(variables, "trigger-no-data"))
+    return Text(
+        state_label(state),
+        style=role_style(variables, ROLE.get(state, "trigger-no-data"), bold=state == "firing"),
+    )
+
+
+def local_time(moment: datetime | None, seconds: bool = False) -> str:
+    """A time as a person reads it: local, with the zone's abbreviation."""
+    if moment is None:
+        return "-"
+    local = moment.astimezone()
+    return local.strftime("%Y-%m-%d %H:%M:%S %Z" if seconds else "%Y-%m-%d %H:%M %Z")
+
+
+def short_time(moment: datetime | None) -> str:
+    """Local ``MM-DD HH:MM`` for narrow columns."""
+    return "-" if moment is None else moment.astimezone().strftime("%m-%d %H:%M")
+
+
+def age(span: timedelta | None) -> str:
+    if span is None:
+        return "no data"
+    if span < timedelta(seconds=60):
+        return "<1m" if span >= timedelta(0) else "future"
+    return format_duration(span)
+
+
+def number(value: float | None) -> str:
+    if value is None:
+        return "-"
+    magnitude = abs(value)
+    if magnitude != 0 and (magnitude < 0.001 or magnitude >= 100_000):
+        return f"{value:.3g}"
+    if magnitude >= 100:
+        return f"{value:,.1f}"
+    return f"{value:.4g}" if magnitude < 1 else f"{value:.3f}".rstrip("0").rstrip(".")
+
+
+def sparkline(values: Sequence[float], width: int = 16) -> str:
+    """Block characters scaled to the series' own range; a flat series is a flat line."""
+    if not values:
+        return "·" * min(width, 3)
+    shown = list(values)[-width:]
+    low, high = min(shown), max(shown)
+    if high - low < 1e-12:
+        return _BARS[3] * len(shown)
+    top = len(_BARS) - 1
+    return "".join(_BARS[round((v - low) / (high - low) * top)] for v in shown)
+
+
+def progress(held: timedelta | None, needed: timedelta | None) -> str:
+    """How far a pending trigger is into its ``for``: ``4m/10m``."""
+    if needed is None or needed <= timedelta(0):
+        return "-"
+    done = held or timedelta(0)
+    return f"{format_duration(done)}/{format_duration(needed)}"

@@ -1,0 +1,142 @@
+"""The console's one door to the core: sync, evaluation and reads, called from worker threads.
+
+Every call takes one process-wide lock around its database work: DuckDB refuses a read-only
+and a read-write connection to the same file inside one process, and the console's workers
+(live refresh, model detail, history) may overlap. Connections are short-lived; nothing
+here keeps the state database open between calls. Results are immutable snapshots.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import duckdb
+
+from console.audit.log import AuditLog
+from console.clock import Clock
+from console.errors import MrpError
+from console.fleet import (
+    FleetSnapshot,
+    ModelDetail,
+    TriggerView,
+    fleet_events,
+    fleet_snapshot,
+    fleet_switches,
+    model_detail,
+)
+from console.policy.loader import PolicySet, load_workspace_policies
+from console.settings import Workspace
+from console.sources.sync import SyncOutcome, sync_workspace
+from console.store import connect
+from console.tui.history_data import (
+    History,
+    HistoryRow,
+    audit_row,
+    event_row,
+    newest_first,
+    switch_row,
+    write_csv,
+)
+from console.tui.triggers_bridge import evaluate_views, store_states
+
+DB_LOCK = threading.Lock()
+"""Serialises the console's database work across its worker threads."""
+
+
+@dataclass
+class Gateway:
+    workspace: Workspace
+    clock: Clock
+    alias: str = "champion"
+    _policies: PolicySet | None = field(default=None, repr=False)
+    _policy_stamp: tuple[tuple[str, float], ...] = field(default=(), repr=False)
+
+    def now(self) -> datetime:
+        return self.clock.now()
+
+    # -- the fleet ----------------------------------------------------------------------------
+
+    def snapshot(self, *, evaluate: bool = True, spark: bool = True) -> FleetSnapshot:
+        """The fleet as of now: freshly evaluated triggers, or the stored states."""
+        problems: list[str] = []
+        with DB_LOCK, connect(self.workspace.db_path, read_only=True) as con:
+            now = self.now()
+            views = self._evaluate(con, now, problems) if evaluate else None
+            return fleet_snapshot(con, now, views, self.alias, tuple(problems), spark)
+
+    def sync(self) -> list[SyncOutcome]:
+        """Pull every source; stores the trigger states as of now after the write."""
+        with DB_LOCK:
+            return sync_workspace(self.workspace, after_write=self._after_write)
+
+    def _after_write(self, con: duckdb.DuckDBPyConnection, _sync_now: datetime) -> None:
+        try:
+            policies = self.policies()
+        except MrpError:
+            return  # the next snapshot reports the policy problem
+        store_states(con, self.workspace, policies, self.now())
+
+    def _evaluate(
+        self, con: duckdb.DuckDBPyConnection, now: datetime, problems: list[str]
+    ) -> list[TriggerView] | None:
+        try:
+            policies = self.policies()
+        except MrpError as error:
+            problems.append(f"policies: {error.message}")
+            return None
+        return evaluate_views(con, policies, now)
+
+    def policies(self) -> PolicySet:
+        """The workspace's policies, re-read when a policy file changes."""
+        folder = self.workspace.policies_dir
+        files = sorted(folder.glob("*.y*ml")) if folder.is_dir() else []
+        stamp = tuple((str(p), p.stat().st_mtime) for p in files)
+        if self._policies is None or stamp != self._policy_stamp:
+            self._policies = load_workspace_policies(self.workspace)
+            self._policy_stamp = stamp
+        return self._policies
+
+    # -- one model ----------------------------------------------------------------------------
+
+    def model(self, name: str, span: timedelta) -> tuple[ModelDetail, tuple[HistoryRow, ...]]:
+        """One model's detail over the ``span`` before now, and its records newest first."""
+        with DB_LOCK, connect(self.workspace.db_path, read_only=True) as con:
+            detail = model_detail(con, name, self.now(), span, self.alias)
+        rows = [switch_row(s) for s in detail.switches]
+        rows += [event_row(name, event) for event in detail.events]
+        audit, _problem = self._audit_rows(detail.now, model=name)
+        return detail, newest_first(rows + audit)
+
+    # -- history ------------------------------------------------------------------------------
+
+    def history(self) -> History:
+        with DB_LOCK, connect(self.workspace.db_path, read_only=True) as con:
+            now = self.now()
+            rows = [switch_row(s) for s in fleet_switches(con, now)]
+            rows += [event_row(model, event) for model, event in fleet_events(con, now)]
+        audit, problem = self._audit_rows(now)
+        return History(now=now, rows=newest_first(rows + audit), problem=problem)
+
+    def _audit_rows(
+        self, now: datetime, model: str | None = None
+    ) -> tuple[list[HistoryRow], str | None]:
+        path = self.workspace.audit_path
+        if not path.exists():
+            return [], None
+        try:
+            return [
+                audit_row(r.at, r.model, r.action, r.actor, dict(r.details))
+                for r in AuditLog(path).records()
+                if r.at <= now and (model is None or r.model == model)
+            ], None
+        except MrpError as error:
+            return [], f"audit log: {error.message}"
+        except ValueError as error:
+            return [], f"audit log: {error}; run `mrp audit verify`."
+
+    @staticmethod
+    def export(rows: tuple[HistoryRow, ...], path: Path) -> int:
+        return write_csv(rows, path)

@@ -1,0 +1,124 @@
+"""The home screen: every model, worst first, live."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Input, Static
+
+from console.fleet import FleetSnapshot
+from console.tui.context import mrp_app
+from console.tui.widgets.drill_banner import DrillBanner
+from console.tui.widgets.fleet_table import FleetTable
+from console.tui.widgets.status_bar import StatusBar
+
+
+class FleetScreen(Screen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("slash", "filter", "Filter"),
+        Binding("escape", "clear_filter", "Clear filter", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__(id="fleet-screen")
+        self._pending: FleetSnapshot | None = None
+        self.query_text = ""
+
+    def compose(self) -> ComposeResult:
+        yield DrillBanner(id="drill")
+        yield Static("Fleet · loading…", id="fleet-summary", classes="screen-title")
+        yield Input(
+            placeholder="filter: name, team, tier or state (firing, pending, no data)",
+            id="fleet-filter",
+        )
+        yield FleetTable(id="fleet-table")
+        yield StatusBar(id="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        app = mrp_app(self)
+        app.snapshot_signal.subscribe(self, self._on_snapshot)
+        app.theme_changed_signal.subscribe(self, lambda _theme: self._restyle())
+        self.query_one(FleetTable).focus()
+        if app.snapshot is not None:
+            self.show_snapshot(app.snapshot)
+
+    @property
+    def table(self) -> FleetTable:
+        return self.query_one(FleetTable)
+
+    def _on_snapshot(self, snapshot: FleetSnapshot) -> None:
+        if self.app.screen is self:
+            self.show_snapshot(snapshot)
+        else:
+            self._pending = snapshot  # repaint when the screen is back in front
+
+    def on_screen_resume(self) -> None:
+        if self._pending is not None:
+            snapshot, self._pending = self._pending, None
+            self.show_snapshot(snapshot)
+
+    def show_snapshot(self, snapshot: FleetSnapshot) -> None:
+        app = mrp_app(self)
+        shown = self.table.show_entries(
+            snapshot.entries, snapshot.now, self.query_text, app.theme_variables
+        )
+        self._summarise(snapshot, shown)
+
+    def _summarise(self, snapshot: FleetSnapshot, shown: int) -> None:
+        counts = {state: 0 for state in ("firing", "pending", "no_data")}
+        for entry in snapshot.entries:
+            if entry.worst_state in counts:
+                counts[entry.worst_state] += 1
+        total = len(snapshot.entries)
+        filtered = f" · showing {shown} matching “{self.query_text}”" if self.query_text else ""
+        self.query_one("#fleet-summary", Static).update(
+            f"Fleet · {total} models · ✖ {counts['firing']} firing · ◐ {counts['pending']} "
+            f"pending · ∅ {counts['no_data']} no data{filtered}"
+        )
+
+    def _restyle(self) -> None:
+        self.table.forget_styles()
+        snapshot = mrp_app(self).snapshot
+        if snapshot is not None:
+            self.show_snapshot(snapshot)
+
+    # -- filter -------------------------------------------------------------------------------
+
+    def action_filter(self) -> None:
+        field = self.query_one("#fleet-filter", Input)
+        field.add_class("shown")
+        field.focus()
+
+    def action_clear_filter(self) -> None:
+        field = self.query_one("#fleet-filter", Input)
+        field.value = ""
+        field.remove_class("shown")
+        self.table.focus()
+
+    @on(Input.Changed, "#fleet-filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self.query_text = event.value.strip()
+        snapshot = mrp_app(self).snapshot
+        if snapshot is not None:
+            self.show_snapshot(snapshot)
+
+    @on(Input.Submitted, "#fleet-filter")
+    def _filter_done(self) -> None:
+        if not self.query_text:
+            self.query_one("#fleet-filter", Input).remove_class("shown")
+        self.table.focus()
+
+    # -- open ---------------------------------------------------------------------------------
+
+    @on(DataTable.RowSelected, "#fleet-table")
+    def _open(self, event: DataTable.RowSelected) -> None:
+        if event.row_key.value is not None:
+            mrp_app(self).open_model(str(event.row_key.value))
+
+    def selected_model(self) -> str | None:
+        return self.table.cursor_key

@@ -1,0 +1,129 @@
+"""Past rollbacks, deployments, events and audit records, with filters and CSV export."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Static
+
+from console.tui.context import mrp_app
+from console.tui.history_data import History, HistoryRow
+from console.tui.messages import ExportDone, HistoryReady
+from console.tui.widgets.drill_banner import DrillBanner
+from console.tui.widgets.records_table import RecordsTable
+from console.tui.widgets.status_bar import StatusBar
+
+
+def export_path(folder: Path, at: datetime) -> Path:
+    return folder / f"mrp-history-{at.astimezone(UTC).strftime('%Y%m%dT%H%M%SZ')}.csv"
+
+
+class HistoryScreen(Screen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "app.pop_screen", "Back"),
+        Binding("slash", "filter", "Filter"),
+        Binding("e", "export", "Export CSV"),
+    ]
+
+    def __init__(self, export_dir: Path | None = None) -> None:
+        super().__init__(id="history-screen")
+        self.export_dir = export_dir or Path.cwd()
+        self._history: History | None = None
+        self.shown: tuple[HistoryRow, ...] = ()
+
+    def compose(self) -> ComposeResult:
+        yield DrillBanner()
+        yield Static("History · loading…", id="history-summary", classes="screen-title")
+        with Horizontal(id="history-filters"):
+            yield Input(placeholder="model", id="filter-model")
+            yield Input(placeholder="action (rollback, deploy, security…)", id="filter-action")
+            yield Input(placeholder="any text", id="filter-text")
+        yield RecordsTable(id="history-table")
+        yield StatusBar()
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(RecordsTable).focus()
+        self.load()
+
+    def load(self) -> None:
+        gateway = mrp_app(self).gateway
+
+        def fetch() -> None:
+            self.post_message(HistoryReady(gateway.history()))
+
+        self.run_worker(
+            fetch,
+            name="history",
+            group="history",
+            description="read the history",
+            thread=True,
+            exclusive=True,
+            exit_on_error=False,
+        )
+
+    @on(HistoryReady)
+    def _ready(self, message: HistoryReady) -> None:
+        self._history = message.history
+        if message.history.problem:
+            self.notify(message.history.problem, severity="warning", timeout=8)
+        self._apply()
+
+    @on(Input.Changed)
+    def _changed(self) -> None:
+        self._apply()
+
+    @on(Input.Submitted)
+    def _submitted(self) -> None:
+        self.query_one(RecordsTable).focus()
+
+    def _filters(self) -> tuple[str, str, str]:
+        return (
+            self.query_one("#filter-model", Input).value.strip(),
+            self.query_one("#filter-action", Input).value.strip(),
+            self.query_one("#filter-text", Input).value.strip(),
+        )
+
+    def _apply(self) -> None:
+        if self._history is None:
+            return
+        model, action, text = self._filters()
+        self.shown = tuple(r for r in self._history.rows if r.matches(model, action, text))
+        self.query_one(RecordsTable).show_records(self.shown)
+        rollbacks = sum(1 for r in self.shown if r.action == "rollback")
+        self.query_one("#history-summary", Static).update(
+            f"History · {len(self.shown)} of {len(self._history.rows)} records · "
+            f"↩ {rollbacks} rollbacks · e exports what is shown to CSV"
+        )
+
+    def action_filter(self) -> None:
+        self.query_one("#filter-model", Input).focus()
+
+    def action_export(self) -> None:
+        rows = self.shown
+        path = export_path(self.export_dir, datetime.now(UTC))
+        gateway = mrp_app(self).gateway
+
+        def write() -> None:
+            count = gateway.export(rows, path)
+            self.post_message(ExportDone(path, count))
+
+        self.run_worker(
+            write,
+            name="export",
+            group="export",
+            description=f"export the history to {path}",
+            thread=True,
+            exit_on_error=False,
+        )
+
+    @on(ExportDone)
+    def _exported(self, message: ExportDone) -> None:
+        self.notify(f"Exported {message.rows} records to {message.path}", timeout=10)

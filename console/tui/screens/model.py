@@ -1,0 +1,176 @@
+"""One model: charts over a chosen range, its triggers, versions and records."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Grid, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Static, TabbedContent, TabPane
+
+from console.fleet import STATE_RANK, FleetSnapshot, ModelDetail, TriggerView
+from console.tui.context import mrp_app
+from console.tui.messages import ModelDetailReady
+from console.tui.widgets.drill_banner import DrillBanner
+from console.tui.widgets.metric_chart import ChartData, MetricChart
+from console.tui.widgets.model_header import ModelHeader
+from console.tui.widgets.records_table import RecordsTable
+from console.tui.widgets.status_bar import StatusBar
+from console.tui.widgets.triggers_table import TriggersTable
+from console.tui.widgets.versions_table import VersionsTable
+
+RANGES: dict[str, timedelta] = {
+    "1h": timedelta(hours=1),
+    "6h": timedelta(hours=6),
+    "24h": timedelta(hours=24),
+    "7d": timedelta(days=7),
+}
+DEFAULT_RANGE = "6h"
+
+
+def chart_order(detail: ModelDetail, triggers: tuple[TriggerView, ...]) -> list[str]:
+    """Metrics with the worst triggers first, then the other metrics by name."""
+    worst: dict[str, int] = {}
+    for t in triggers:
+        if t.metric is not None:
+            worst[t.metric] = max(worst.get(t.metric, -1), STATE_RANK.get(t.state, 0))
+    metrics = [s.metric for s in detail.series] + [m for m in worst if not detail.series_of(m)]
+    return sorted(dict.fromkeys(metrics), key=lambda m: (-worst.get(m, -1), m))
+
+
+class ModelScreen(Screen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "app.pop_screen", "Back"),
+        Binding("1", "range('1h')", "1h"),
+        Binding("2", "range('6h')", "6h"),
+        Binding("3", "range('24h')", "24h"),
+        Binding("4", "range('7d')", "7d"),
+        Binding("r", "rollback", "Rollback"),
+    ]
+
+    def __init__(self, model: str) -> None:
+        super().__init__(classes="model-screen")
+        self.model = model
+        self.range = DEFAULT_RANGE
+        self._detail: ModelDetail | None = None
+        self._loaded_at: float | None = None
+
+    def compose(self) -> ComposeResult:
+        yield DrillBanner()
+        yield ModelHeader(id="model-header", classes="screen-title")
+        yield Static(id="range-bar")
+        yield VerticalScroll(Grid(id="charts"), id="chart-scroll")
+        with TabbedContent(id="model-tabs"):
+            with TabPane("Triggers", id="tab-triggers"):
+                yield TriggersTable(id="triggers-table")
+            with TabPane("Versions", id="tab-versions"):
+                yield VersionsTable(id="versions-table")
+            with TabPane("Records", id="tab-records"):
+                yield RecordsTable(with_model=False, id="model-records")
+        yield StatusBar()
+        yield Footer()
+
+    def on_mount(self) -> None:
+        app = mrp_app(self)
+        app.snapshot_signal.subscribe(self, self._on_snapshot)
+        app.theme_changed_signal.subscribe(self, lambda _theme: self._restyle())
+        self._show_range()
+        if app.snapshot is not None:
+            self._show_snapshot(app.snapshot)
+        self.query_one(TriggersTable).focus()
+        self.load()
+
+    # -- data ---------------------------------------------------------------------------------
+
+    def load(self) -> None:
+        app = mrp_app(self)
+        span, model = RANGES[self.range], self.model
+
+        def fetch() -> None:
+            detail, records = app.gateway.model(model, span)
+            self.post_message(ModelDetailReady(detail, records))
+
+        self.run_worker(
+            fetch,
+            name="model-detail",
+            group="model",
+            description=f"load {model}'s history",
+            thread=True,
+            exclusive=True,
+            exit_on_error=False,
+        )
+
+    def _on_snapshot(self, snapshot: FleetSnapshot) -> None:
+        if self.app.screen is not self:
+            return
+        self._show_snapshot(snapshot)
+        self.load()  # charts and records follow the clock
+
+    def _show_snapshot(self, snapshot: FleetSnapshot) -> None:
+        variables = mrp_app(self).theme_variables
+        self.query_one(ModelHeader).show(
+            self.model, snapshot.entry(self.model), snapshot.now, variables
+        )
+        self.query_one(TriggersTable).show_triggers(
+            snapshot.triggers_of(self.model), snapshot.now, variables
+        )
+
+    @on(ModelDetailReady)
+    def _detail_ready(self, message: ModelDetailReady) -> None:
+        self._detail = message.detail
+        self._show_charts(message.detail)
+        self.query_one(VersionsTable).show_versions(message.detail.versions)
+        self.query_one(RecordsTable).show_records(message.records)
+
+    def _show_charts(self, detail: ModelDetail) -> None:
+        snapshot = mrp_app(self).snapshot
+        triggers = snapshot.triggers_of(self.model) if snapshot else ()
+        grid = self.query_one("#charts", Grid)
+        order = chart_order(detail, triggers)
+        existing = {chart.metric: chart for chart in grid.query(MetricChart)}
+        if list(existing) != order:
+            grid.remove_children()
+            existing = {m: MetricChart(m, id=f"chart-{m}") for m in order}
+            grid.mount_all(existing.values())
+        serving = detail.switches[-1].version if detail.switches else None
+        baselines = detail.baselines_of(serving)
+        for metric, chart in existing.items():
+            chart.show(
+                ChartData(
+                    metric=metric,
+                    start=detail.start,
+                    end=detail.now,
+                    series=detail.series_of(metric),
+                    triggers=tuple(t for t in triggers if t.metric == metric),
+                    switches=detail.switches,
+                    baseline=baselines.get(metric),
+                )
+            )
+
+    def _restyle(self) -> None:
+        for table in (self.query_one(TriggersTable),):
+            table.forget_styles()
+        snapshot = mrp_app(self).snapshot
+        if snapshot is not None:
+            self._show_snapshot(snapshot)
+
+    # -- actions ------------------------------------------------------------------------------
+
+    def _show_range(self) -> None:
+        parts = [f"[reverse] {name} [/]" if name == self.range else f" {name} " for name in RANGES]
+        self.query_one("#range-bar", Static).update(
+            "range " + " ".join(parts) + "   keys 1 2 3 4 · thresholds ── · version switches │"
+        )
+
+    def action_range(self, name: str) -> None:
+        if name in RANGES and name != self.range:
+            self.range = name
+            self._show_range()
+            self.load()
+
+    def action_rollback(self) -> None:
+        mrp_app(self).start_rollback(self.model)

@@ -1,0 +1,119 @@
+"""One metric's chart: the series, trigger thresholds and the baseline as lines, version
+switches as marked vertical lines. A plotext figure per widget (textual-plotext)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from textual.color import Color, ColorParseError
+from textual_plotext import PlotextPlot
+
+from console.fleet import Series, Switch, TriggerView
+from console.tui.format import SYMBOL, number
+
+RGB = tuple[int, int, int]
+_TICKS = 4
+
+
+@dataclass(frozen=True)
+class ChartData:
+    metric: str
+    start: datetime
+    end: datetime
+    series: Series | None
+    triggers: tuple[TriggerView, ...] = ()
+    switches: tuple[Switch, ...] = ()
+    baseline: float | None = None
+    """The serving version's registered baseline for this metric, if any."""
+
+
+def _rgb(variables: Mapping[str, str], role: str) -> RGB | None:
+    try:
+        return Color.parse(variables[role]).rgb
+    except (KeyError, ColorParseError):
+        return None
+
+
+def _tick_label(moment: datetime, span: timedelta) -> str:
+    local = moment.astimezone()
+    return local.strftime("%m-%d %H:%M" if span > timedelta(days=1) else "%H:%M")
+
+
+def chart_title(data: ChartData) -> str:
+    parts = [data.metric]
+    for trigger in data.triggers:
+        parts.append(f"{SYMBOL.get(trigger.state, '?')} {trigger.trigger}")
+    if data.series and data.series.values:
+        parts.append(f"last {number(data.series.values[-1])}")
+    return " · ".join(parts)
+
+
+class MetricChart(PlotextPlot):
+    """Call ``show`` with new data; the figure is rebuilt on data, resize and theme change."""
+
+    def __init__(self, metric: str, *, id: str | None = None) -> None:
+        super().__init__(id=id, classes="metric-chart")
+        self.metric = metric
+        self._data: ChartData | None = None
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.app.theme_changed_signal.subscribe(self, lambda _theme: self._replot())
+
+    def show(self, data: ChartData) -> None:
+        self._data = data
+        self._replot()
+
+    def on_resize(self) -> None:
+        self._replot()
+
+    def _replot(self) -> None:
+        data = self._data
+        plt = self.plt
+        plt.clear_data()
+        plt.clear_figure()
+        if data is None:
+            self.refresh()
+            return
+        variables = self.app.theme_variables
+        self._draw(data, variables)
+        self.refresh()
+
+    def _draw(self, data: ChartData, variables: Mapping[str, str]) -> None:
+        plt = self.plt
+        plt.title(chart_title(data))
+        start, end = data.start.timestamp(), data.end.timestamp()
+        span = data.end - data.start
+        xs: Sequence[float] = ()
+        if data.series is not None and data.series.values:
+            xs = [t.timestamp() for t in data.series.times]
+            plt.plot(
+                xs,
+                list(data.series.values),
+                color=_rgb(variables, "chart-series"),
+                marker="braille",
+            )
+        else:
+            plt.text("no data in this range", (start + end) / 2, 0.5)
+            plt.ylim(0, 1)
+        plt.xlim(start, end)
+        for trigger in data.triggers:
+            if trigger.threshold is not None:
+                plt.hline(trigger.threshold, color=_rgb(variables, "chart-threshold"))
+        if data.baseline is not None:
+            plt.hline(data.baseline, color=_rgb(variables, "chart-baseline"))
+        switch_colour = _rgb(variables, "chart-switch")
+        for switch in data.switches:
+            at = switch.at.timestamp()
+            if start <= at <= end:
+                plt.vline(at, color=switch_colour)
+                top = max(data.series.values) if data.series and data.series.values else 1.0
+                label = f"{'↩' if switch.rollback else '▸'}v{switch.version}"
+                plt.text(label, at, top, color=switch_colour, alignment="left")
+        positions = [start + (end - start) * i / _TICKS for i in range(_TICKS + 1)]
+        plt.xticks(
+            positions,
+            [_tick_label(datetime.fromtimestamp(p).astimezone(), span) for p in positions],
+        )

@@ -1,0 +1,69 @@
+"""The bottom line: last sync, per-source errors, staleness and the clock."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from rich.text import Text
+from textual.widgets import Static
+
+from console.clock import format_duration
+from console.tui.context import mrp_app
+from console.tui.format import local_time, role_style
+from console.tui.status import StatusInfo
+
+
+class StatusBar(Static):
+    def on_mount(self) -> None:
+        app = mrp_app(self)
+        app.status_signal.subscribe(self, self._on_status)
+        self.set_interval(1.0, self._redraw, name="status-clock")
+        self._redraw()
+
+    def _on_status(self, _status: StatusInfo) -> None:
+        self._redraw()
+
+    def _redraw(self) -> None:
+        self.update(self.render_status(mrp_app(self).status))
+
+    def render_status(self, status: StatusInfo) -> Text:
+        app = mrp_app(self)
+        variables = app.theme_variables
+        bad = role_style(variables, "trigger-firing", bold=True)
+        warn = role_style(variables, "trigger-pending")
+        line = Text(no_wrap=True, overflow="ellipsis")
+        if status.busy:
+            line.append(f"⟳ {status.busy}  ")
+        if status.refresh_error:
+            line.append(f"✖ refresh failed: {status.refresh_error}  ", style=bad)
+        for problem in status.problems:
+            line.append(f"✖ {problem}  ", style=bad)
+        for source in status.sources:
+            if source.error:
+                last_ok = (
+                    f" (last ok {_ago(source.last_ok)} ago)"
+                    if source.last_ok
+                    else " (never synced)"
+                )
+                line.append(f"✖ {source.source}: {source.error}{last_ok}  ", style=bad)
+            else:
+                line.append(f"✔ {source.source} synced {_ago(source.finished_at)} ago  ")
+        if not status.sources and not status.refresh_error:
+            line.append("not synced yet  ")
+        if status.stale_models:
+            plural = "s" if status.stale_models != 1 else ""
+            line.append(f"∅ {status.stale_models} model{plural} with stale data  ", style=warn)
+        clock = app.clock
+        mode = f" ×{clock.speed:g} replay" if clock.is_replay else (" fixed" if clock.fixed else "")
+        right = Text(f"  now {local_time(clock.now())}{mode}", no_wrap=True)
+        width = max(self.size.width, 40)
+        if line.cell_len + right.cell_len > width:
+            line.truncate(max(width - right.cell_len, 10), overflow="ellipsis")
+        line.pad_right(max(width - line.cell_len - right.cell_len, 0))
+        return line + right
+
+
+def _ago(moment: datetime | None) -> str:
+    if moment is None:
+        return "?"
+    return format_duration(max(datetime.now(UTC) - moment, timedelta(0)))

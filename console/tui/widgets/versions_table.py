@@ -1,0 +1,46 @@
+"""One model's versions: when each was registered, deployed, by whom, replaced, rolled back."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from console.fleet import VersionInfo
+from console.tui.format import number, short_time
+from console.tui.widgets.keyed_table import Cell, KeyedTable
+
+COLUMNS: tuple[tuple[str, str, int | None], ...] = (
+    ("version", "VERSION", None),
+    ("serving", "SERVING", None),
+    ("status", "STATUS", None),
+    ("created", "REGISTERED", None),
+    ("deployed", "DEPLOYED", None),
+    ("by", "BY", None),
+    ("replaced", "REPLACED", None),
+    ("rolled_back", "ROLLED BACK", None),
+    ("baselines", "REGISTERED BASELINES", None),
+)
+
+
+def version_cells(info: VersionInfo) -> list[Cell]:
+    baselines = ", ".join(f"{k} {number(v)}" for k, v in sorted(info.baselines.items()))
+    return [
+        info.version,
+        "▶ serving" if info.serving else "",
+        info.status or "-",
+        short_time(info.created_at),
+        short_time(info.deployed_at),
+        info.deployed_by or "-",
+        short_time(info.replaced_at),
+        "↩ yes" if info.rolled_back else "no",
+        baselines or "-",
+    ]
+
+
+class VersionsTable(KeyedTable):
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(key_column="version", id=id)
+        self.set_columns(COLUMNS)
+
+    def show_versions(self, versions: Iterable[VersionInfo]) -> None:
+        newest_first = list(versions)[::-1]
+        self.show_rows([(v.version, version_cells(v)) for v in newest_first])
