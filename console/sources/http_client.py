@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import random
 from collections.abc import AsyncIterator, Mapping
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
@@ -168,8 +169,14 @@ def _where(error: httpx.TransportError) -> str:
 
 
 def _short(error: Exception) -> str:
-    text = str(error).strip().splitlines()[0] if str(error).strip() else ""
-    return text.removeprefix("[Errno 111] ").rstrip(".")
+    """The most telling reason in the error's chain: the OS error where there is one."""
+    cause: BaseException | None = error
+    while cause is not None:
+        if isinstance(cause, OSError) and cause.errno:
+            return os.strerror(cause.errno).lower()
+        cause = cause.__cause__ or cause.__context__
+    text = str(error).strip()
+    return text.splitlines()[0].rstrip(".") if text else ""
 
 
 def retry_after(value: str | None) -> float | None:

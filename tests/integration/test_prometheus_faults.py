@@ -1,0 +1,76 @@
+"""Faults end in exit 1 and one clear sentence, keep stored data exactly as it was, and the
+next good sync catches up from the watermark with no duplicate and no hole."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.integration.conftest import at, oracle, prometheus_config, stored_metrics
+from tests.integration.fakes import fault_proxy
+from tests.integration.servers import Server
+
+FAULTS = {
+    "500": "failed: HTTP 500 after 2 attempts: internal error (injected)",
+    "slow": "did not answer within 1s (2 attempts)",
+    "malformed": "failed: the response is not valid JSON",
+    "truncated": "closed the connection before the response was complete (2 attempts)",
+    "429": "Prometheus is rate limiting (HTTP 429, retry after 0.2s) after 2 attempts",
+}
+
+
+def _sentence(stderr: str) -> str:
+    lines = [line for line in stderr.splitlines() if line.startswith("mrp: ")]
+    assert len(lines) == 1 and "Traceback" not in stderr, stderr
+    return lines[0]
+
+
+@pytest.mark.parametrize("kind", sorted(FAULTS))
+def test_fault_keeps_data_and_next_sync_catches_up(
+    kind: str, prometheus: Server, make_workspace
+) -> None:
+    with fault_proxy(prometheus.url) as proxy:
+        ws = make_workspace(prometheus_config(proxy.url, timeout='"1s"'))
+        assert ws.sync(at(100)).code == 0
+        before = ws.snapshot()
+        proxy.fail(kind, option=3.0 if kind == "slow" else 0.2)
+        failed = ws.sync(at(200))
+        assert failed.code == 1
+        assert failed.json["sources"][0]["ok"] is False
+        sentence = _sentence(failed.stderr)
+        assert sentence.startswith("mrp: source 'prom': the query for model '")
+        assert FAULTS[kind] in sentence
+        assert ws.snapshot() == before
+        error = ws.rows("SELECT error FROM sync_runs ORDER BY id DESC LIMIT 1")[0][0]
+        assert FAULTS[kind] in error
+        proxy.heal()
+        assert ws.sync(at(200)).code == 0
+    assert stored_metrics(ws) == oracle(prometheus.url, at(100 - 360), at(200))
+
+
+def test_stopped_server_is_connection_refused_then_catch_up(own_prometheus, make_workspace) -> None:
+    server = own_prometheus()
+    ws = make_workspace(prometheus_config(server.url))
+    assert ws.sync(at(100)).code == 0
+    before = ws.snapshot()
+    server.stop()
+    failed = ws.sync(at(300))
+    assert failed.code == 1
+    sentence = _sentence(failed.stderr)
+    assert (
+        f"cannot connect to 127.0.0.1:{server.port} (connection refused) (2 attempts)" in sentence
+    )
+    assert ws.snapshot() == before
+    again = own_prometheus(server.port)
+    assert ws.sync(at(300)).code == 0
+    assert stored_metrics(ws) == oracle(again.url, at(100 - 360), at(300))
+
+
+def test_429_waits_as_long_as_retry_after_says(prometheus: Server, make_workspace) -> None:
+    with fault_proxy(prometheus.url) as proxy:
+        ws = make_workspace(prometheus_config(proxy.url, models='["churn"]'))
+        proxy.fail("429", times=1, match="query_range", option=1.0)
+        assert ws.sync(at(60)).code == 0
+    first, retry = (
+        s for s in proxy.seen if s.path.endswith("query_range") and s.query == proxy.seen[0].query
+    )
+    assert retry.when - first.when >= 1.0
