@@ -53,6 +53,11 @@ def _register() -> None:
 
     console_cmds.register(app)
 
+    from console.commands import audit_cmds, keys_cmds
+
+    app.add_typer(audit_cmds.app, name="audit")
+    app.add_typer(keys_cmds.app, name="keys")
+
 
 _register()
 

@@ -1,0 +1,190 @@
+"""Appending to and reading ``audit.jsonl``.
+
+An append takes an exclusive ``flock`` on the sidecar ``audit.jsonl.lock`` (so several mrp
+processes can append at once), reads the last line for ``seq`` and ``prev_hash``, writes one
+canonical line with a single ``write`` on an ``O_APPEND`` descriptor, and ``fsync``s before
+the lock is released. A last line that is torn or does not match its own hash stops the
+append: extending a corrupt log would bury the damage under fresh signatures.
+"""
+
+from __future__ import annotations
+
+import base64
+import fcntl
+import json
+import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from console.audit.actions import rule_for
+from console.audit.keys_model import Signer
+from console.audit.record import ZERO_HASH, AuditRecord, body_hash, format_ts
+from console.errors import MrpError
+
+LOCK_WAIT_SECONDS = 15.0
+_TAIL_BLOCK = 8192
+
+
+class AuditLog:
+    """The audit log at ``path`` (usually ``Workspace.audit_path``)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.lock_path = path.with_name(path.name + ".lock")
+
+    def append(
+        self,
+        signer: Signer,
+        action: str,
+        model: str | None,
+        details: dict[str, Any],
+        policy_digest: str | None,
+        now: datetime,
+    ) -> AuditRecord:
+        """Sign and durably append one record; returns it once it is on disk."""
+        rule = rule_for(action)
+        if rule is None:
+            raise MrpError(f"'{action}' is not an audit action mrp knows.")
+        if rule.needs_role and (signer.role is None or signer.role not in signer.roles):
+            raise MrpError(f"'{action}' must be signed in a role, and {signer.name} has none.")
+        if not isinstance(details, dict):
+            raise MrpError("Audit record details must be a JSON object.")
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self._locked():
+            seq, prev_hash = self._tail()
+            body: dict[str, Any] = {
+                "seq": seq + 1,
+                "ts": format_ts(now),
+                "actor": signer.name,
+                "key_id": signer.key_id,
+                "role": signer.role,
+                "action": action,
+                "model": model,
+                "details": details,
+                "policy_digest": policy_digest,
+                "prev_hash": prev_hash,
+            }
+            try:
+                digest = body_hash(body)
+            except (TypeError, ValueError) as error:
+                raise MrpError(f"Audit record details are not plain JSON: {error}.") from None
+            signature = base64.b64encode(signer.sign(digest.encode("ascii"))).decode("ascii")
+            record = AuditRecord(**body, hash=digest, signature=signature)
+            self._write(record.to_line().encode("utf-8"))
+        return record
+
+    def head(self) -> tuple[int, str]:
+        """``(seq, hash)`` of the last record, ``(0, 64 zeros)`` for an empty log."""
+        return self._tail()
+
+    def records(self) -> Iterator[AuditRecord]:
+        """Every record in file order; MrpError on a line that is not a record."""
+        try:
+            handle = self.path.open("rb")
+        except FileNotFoundError:
+            return
+        with handle:
+            for number, raw in enumerate(handle, start=1):
+                yield self._parse(raw, number)
+
+    def _parse(self, raw: bytes, number: int) -> AuditRecord:
+        try:
+            return AuditRecord.from_dict(json.loads(raw))
+        except (ValueError, TypeError) as error:
+            raise MrpError(
+                f"{self.path.name} line {number} is not an audit record ({error}); "
+                "run `mrp audit verify`."
+            ) from None
+
+    @contextmanager
+    def _locked(self) -> Iterator[None]:
+        fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            deadline = time.monotonic() + LOCK_WAIT_SECONDS
+            delay = 0.001
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() >= deadline:
+                        raise MrpError(
+                            f"{self.path} is locked by another mrp process (waited "
+                            f"{LOCK_WAIT_SECONDS:.0f}s); try again when it is done."
+                        ) from None
+                    time.sleep(delay)
+                    delay = min(delay * 2, 0.05)
+            yield
+        finally:
+            os.close(fd)  # closing the descriptor releases the lock
+
+    def _tail(self) -> tuple[int, str]:
+        """The last record's seq and hash, checked; raises MrpError (exit 2) if it is torn."""
+        try:
+            with self.path.open("rb") as handle:
+                size = handle.seek(0, os.SEEK_END)
+                if size == 0:
+                    return 0, ZERO_HASH
+                last = _last_line(handle, size)
+        except FileNotFoundError:
+            return 0, ZERO_HASH
+        if not last.endswith(b"\n"):
+            raise MrpError(
+                f"{self.path} ends in a torn line (no newline: an append was cut short); "
+                "refusing to append after it: run `mrp audit verify` and repair the log."
+            )
+        try:
+            record = AuditRecord.from_dict(json.loads(last))
+        except (ValueError, TypeError):
+            record = None
+        if record is None or body_hash(record.body()) != record.hash:
+            raise MrpError(
+                f"The last line of {self.path} is not an intact audit record; refusing to "
+                "append after it: run `mrp audit verify`."
+            )
+        return record.seq, record.hash
+
+    def _write(self, data: bytes) -> None:
+        created = not self.path.exists()
+        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        try:
+            start = os.fstat(fd).st_size
+            try:
+                view = memoryview(data)
+                while view:
+                    view = view[os.write(fd, view) :]
+                os.fsync(fd)
+            except OSError as error:
+                os.ftruncate(fd, start)  # never leave a half-written line behind
+                raise MrpError(f"Could not write to {self.path}: {error.strerror}.") from None
+        finally:
+            os.close(fd)
+        if created:
+            _fsync_dir(self.path.parent)
+
+
+def _last_line(handle: Any, size: int) -> bytes:
+    """The last line of the file, with its newline if it has one."""
+    position = size - 1  # the final byte is the last line's own newline (or its last byte)
+    while position > 0:
+        start = max(0, position - _TAIL_BLOCK)
+        handle.seek(start)
+        cut = handle.read(position - start).rfind(b"\n")
+        if cut >= 0:
+            handle.seek(start + cut + 1)
+            return bytes(handle.read())
+        position = start
+    handle.seek(0)
+    return bytes(handle.read())
+
+
+def _fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

@@ -1,0 +1,224 @@
+"""`mrp audit verify|checkpoint|show|export|note`: the signed, hash-chained audit log."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from console.audit.checkpoint import Checkpoint, check_checkpoint, take_checkpoint
+from console.audit.keys import load_signer, load_signers_file
+from console.audit.keys_model import Signer
+from console.audit.log import AuditLog
+from console.audit.query import Filters, ends_torn, export_csv, read_records
+from console.audit.verify import verify_log
+from console.clock import parse_time
+from console.commands.common import JsonOption, WorkspaceOption, echo, emit_json, warn, workspace
+from console.errors import MrpError
+from console.secrets import ensure_usable_keyring
+from console.settings import Workspace
+
+app = typer.Typer(help="The signed, hash-chained audit log.", no_args_is_help=True)
+
+AsOption = Annotated[
+    str | None,
+    typer.Option("--as", help="Who signs (default: MRP_SIGNER, then the config's operator)."),
+]
+ModelFilter = Annotated[str | None, typer.Option("--model", help="Only this model (or GLOB).")]
+SinceFilter = Annotated[str | None, typer.Option("--since", help="From this time (RFC 3339).")]
+UntilFilter = Annotated[str | None, typer.Option("--until", help="Up to this time (RFC 3339).")]
+ActionFilter = Annotated[
+    str | None, typer.Option("--action", help="Only this action (or GLOB, e.g. 'runbook.*').")
+]
+
+
+def _signer(ws: Workspace, explicit: str | None) -> Signer:
+    name = ws.signer_name(explicit)
+    if not name:
+        raise MrpError("No signer: pass --as NAME, set MRP_SIGNER, or set operator in mrp.toml.")
+    return load_signer(ws, name)
+
+
+def _time(option: str, text: str | None) -> datetime | None:
+    if text is None:
+        return None
+    try:
+        return parse_time(text)
+    except ValueError:
+        raise MrpError(f"{option} '{text}' is not an RFC 3339 time.") from None
+
+
+def _filters(
+    model: str | None, since: str | None, until: str | None, action: str | None
+) -> Filters:
+    return Filters(model, action, _time("--since", since), _time("--until", until))
+
+
+@app.command("verify")
+def verify(
+    checkpoint: Annotated[
+        Path | None,
+        typer.Option("--checkpoint", help="Also check the log against this signed head."),
+    ] = None,
+    as_json: JsonOption = False,
+    workspace_dir: WorkspaceOption = None,
+) -> None:
+    """Check every hash, link, sequence number and signature; exit 1 naming the first bad
+    record."""
+    ws = workspace(workspace_dir)
+    anchor = Checkpoint.load(checkpoint) if checkpoint is not None else None
+    signers = load_signers_file(ws.signers_path)
+    result = verify_log(ws.audit_path, signers)
+    problem = result.message if not result.ok else None
+    if problem is None and anchor is not None and checkpoint is not None:
+        problem = check_checkpoint(result, anchor, checkpoint, signers)
+    if as_json:
+        payload: dict[str, Any] = result.to_json()
+        if anchor is not None:
+            payload["checkpoint"] = {**anchor.to_json(), "ok": problem is None and result.ok}
+        payload["ok"] = problem is None
+        payload["problem"] = problem
+        emit_json(payload)
+    elif problem is None:
+        echo(result.message)
+        if anchor is not None:
+            echo(f"checkpoint {checkpoint} (seq {anchor.seq}) matches the log.")
+    if problem is not None:
+        if not as_json:
+            warn(f"mrp: {problem}")
+        raise typer.Exit(1)
+
+
+@app.command("checkpoint")
+def checkpoint(
+    as_: AsOption = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write the checkpoint to this file.")
+    ] = None,
+    workspace_dir: WorkspaceOption = None,
+) -> None:
+    """Verify the log, append a signed checkpoint record and print its head
+    {seq, hash, ts, key_id, signature}; keep it where the log's writers cannot reach."""
+    ensure_usable_keyring()
+    ws = workspace(workspace_dir)
+    signer = _signer(ws, as_)
+    signers = load_signers_file(ws.signers_path)
+    result, head = take_checkpoint(AuditLog(ws.audit_path), signer, signers, ws.clock().now())
+    if head is None:
+        warn(f"mrp: {result.message}")
+        warn("mrp: no checkpoint taken: the log does not verify.")
+        raise typer.Exit(1)
+    text = json.dumps(head.to_json(), indent=2) + "\n"
+    if output is None:
+        typer.echo(text, nl=False)
+        return
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise MrpError(f"Could not write {output}: {error.strerror}.") from None
+    echo(f"checkpoint seq {head.seq} written to {output}; keep it away from the log's writers.")
+
+
+@app.command("show")
+def show(
+    model: ModelFilter = None,
+    since: SinceFilter = None,
+    until: UntilFilter = None,
+    action: ActionFilter = None,
+    as_json: JsonOption = False,
+    workspace_dir: WorkspaceOption = None,
+) -> None:
+    """Read the log (records in file order; `mrp audit verify` says whether to trust it)."""
+    ws = workspace(workspace_dir)
+    records = read_records(ws.audit_path, _filters(model, since, until, action))
+    if ends_torn(ws.audit_path):
+        warn("warning: the log's last line is torn and not shown: run `mrp audit verify`.")
+    if as_json:
+        emit_json({"records": records})
+        return
+    if not records:
+        echo("no records match.")
+        return
+    for record in records:
+        who = record["actor"] + (f" ({record['role']})" if record["role"] else "")
+        echo(
+            f"{record['seq']:>6}  {record['ts']}  {who:<24}  {record['action']:<19}  "
+            f"{record['model'] or '-':<16}  {_summary(record['details'])}"
+        )
+
+
+def _summary(details: Any, width: int = 72) -> str:
+    if isinstance(details, dict):
+        for key in ("text", "reason", "outcome"):
+            if isinstance(details.get(key), str):
+                text = " ".join(str(details[key]).split())
+                break
+        else:
+            text = json.dumps(details, ensure_ascii=False, sort_keys=True)
+    else:
+        text = json.dumps(details, ensure_ascii=False)
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+@app.command("export")
+def export(
+    csv: Annotated[Path, typer.Option("--csv", help="Write the log to this CSV file.")],
+    model: ModelFilter = None,
+    since: SinceFilter = None,
+    until: UntilFilter = None,
+    action: ActionFilter = None,
+    as_json: JsonOption = False,
+    workspace_dir: WorkspaceOption = None,
+) -> None:
+    """Write the log as CSV (UTF-8, header row, standard quoting) with each record's
+    signature_valid; columns are documented in docs/audit.md."""
+    ws = workspace(workspace_dir)
+    signers = load_signers_file(ws.signers_path)
+    filters = _filters(model, since, until, action)
+    result = export_csv(ws.audit_path, signers, csv, filters)
+    invalid = result.validity.invalid
+    if as_json:
+        emit_json(
+            {
+                "path": csv,
+                "rows": result.rows,
+                "invalid_lines": [
+                    {"line": r.line, "seq": r.seq, "reason": r.reason} for r in invalid
+                ],
+            }
+        )
+    else:
+        echo(f"exported {result.rows} records to {csv}.")
+    if invalid:
+        first = invalid[0]
+        warn(
+            f"warning: {len(invalid)} lines of the log are not valid records (first: line "
+            f"{first.line}, {first.reason}); they have signature_valid=false or, with no "
+            "record to show, are left out: run `mrp audit verify`."
+        )
+
+
+@app.command("note")
+def note(
+    model: Annotated[str, typer.Argument(help="The model the note is about.")],
+    text: Annotated[str, typer.Argument(help="The note (hand-over, incident commentary).")],
+    as_: AsOption = None,
+    as_json: JsonOption = False,
+    workspace_dir: WorkspaceOption = None,
+) -> None:
+    """Append a signed free-text record."""
+    ensure_usable_keyring()
+    ws = workspace(workspace_dir)
+    if not text.strip():
+        raise MrpError("The note is empty: nothing was recorded.")
+    signer = _signer(ws, as_)
+    record = AuditLog(ws.audit_path).append(
+        signer, "note", model, {"text": text}, None, ws.clock().now()
+    )
+    if as_json:
+        emit_json(record.to_dict())
+        return
+    echo(f"recorded note seq {record.seq} ({record.hash[:12]}) signed by {signer.name}.")
