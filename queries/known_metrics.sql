@@ -1,0 +1,3 @@
+SELECT DISTINCT metric FROM metrics
+UNION
+SELECT DISTINCT metric FROM baselines

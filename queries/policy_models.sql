@@ -1,0 +1,1 @@
+SELECT name, team, risk_tier, tags FROM models ORDER BY name
