@@ -93,7 +93,8 @@ class FaultProxy(_Loopback):
     def fail(
         self, kind: str, times: int | None = None, match: str = "", option: float = 1.0
     ) -> None:
-        """Answer the next ``times`` requests whose path contains ``match`` with ``kind``."""
+        """Answer the next ``times`` requests whose "METHOD /path" contains ``match`` with
+        ``kind`` (every matching request when ``times`` is None)."""
         assert kind in FAULTS, kind
         with self.lock:
             self.faults.append(Fault(kind, times, match, option))
@@ -102,10 +103,10 @@ class FaultProxy(_Loopback):
         with self.lock:
             self.faults.clear()
 
-    def take(self, path: str) -> Fault | None:
+    def take(self, request: str) -> Fault | None:
         with self.lock:
             for fault in self.faults:
-                if fault.match in path:
+                if fault.match in request:
                     if fault.times is not None:
                         fault.times -= 1
                         if fault.times <= 0:
@@ -126,7 +127,7 @@ class _ProxyHandler(_Quiet):
         body = self._body()
         parts = urlsplit(self.path)
         proxy.seen.append(Seen(self.command, parts.path, parts.query, dict(self.headers), body))
-        fault = proxy.take(parts.path)
+        fault = proxy.take(f"{self.command} {parts.path}")
         kind = fault.kind if fault else None
         if kind == "500":
             return self._send(500, b"internal error (injected)")
