@@ -1,0 +1,104 @@
+"""Who may approve a rollback, and when the approvals are enough.
+
+The policy's ``approvals`` names how many distinct signers and which roles count. One
+signer (one name, one key) counts once, however many roles their key holds, so the
+requester alone never satisfies a two-person rule. Break-glass, where the policy allows it,
+replaces the count with one signer's written reason, and is flagged wherever it shows.
+"""
+
+from __future__ import annotations
+
+from console.audit.keys_model import Signer
+from console.errors import MrpError
+from console.runbook.model import Runbook
+
+
+def check_phrase(runbook: Runbook, typed: str | None) -> str:
+    """The phrase, when it names this runbook's model and target exactly; MrpError if not."""
+    expected = runbook.phrase
+    if expected is None:
+        raise MrpError(f"runbook {runbook.id} has no target yet, so there is nothing to confirm.")
+    if typed is None or typed.strip() != expected:
+        shown = "nothing" if not typed or not typed.strip() else f"'{typed.strip()}'"
+        raise MrpError(
+            f"The confirmation phrase does not match: you typed {shown}; type {expected} "
+            "exactly to confirm the rollback."
+        )
+    return expected
+
+
+def approval_role(runbook: Runbook, signer: Signer, requested: str | None = None) -> str:
+    """The role ``signer`` approves in: ``requested`` if given, else the first of their key's
+    roles that the policy accepts. MrpError when none counts."""
+    allowed = runbook.rollback.approvals.roles
+    if requested is not None:
+        if requested not in signer.roles:
+            held = ", ".join(signer.roles) or "none"
+            raise MrpError(
+                f"{signer.name}'s key does not hold the role '{requested}' (it holds: {held})."
+            )
+        if allowed and requested not in allowed:
+            raise MrpError(
+                f"The policy does not accept approvals in the role '{requested}' "
+                f"(it accepts: {', '.join(allowed)})."
+            )
+        return requested
+    for role in signer.roles:
+        if not allowed or role in allowed:
+            return role
+    held = ", ".join(signer.roles) or "none"
+    raise MrpError(
+        f"{signer.name} cannot approve this rollback: the policy accepts the roles "
+        f"{', '.join(allowed)}, and {signer.name}'s key holds {held}."
+    )
+
+
+def check_can_approve(runbook: Runbook, signer: Signer) -> None:
+    """Refuse a second approval by the same signer or the same key."""
+    if runbook.state != "approvals":
+        raise MrpError(
+            f"runbook {runbook.id} is at step '{runbook.state}', not waiting for approvals."
+        )
+    for approval in runbook.approvals:
+        if approval.signer == signer.name or approval.key_id == signer.key_id:
+            raise MrpError(
+                f"{signer.name} already approved runbook {runbook.id} (key {approval.key_id}); "
+                "one signer counts once: another signer must approve with "
+                f"`mrp runbook approve {runbook.id} --as NAME`."
+            )
+
+
+def check_break_glass(runbook: Runbook, reason: str | None) -> str:
+    if not runbook.rollback.approvals.break_glass:
+        raise MrpError(
+            f"The policy for {runbook.model} does not allow break-glass; it needs "
+            f"{runbook.rollback.approvals.required} approval(s)."
+        )
+    if reason is None or len(reason.strip()) < 10:
+        raise MrpError(
+            "Break-glass needs a written reason of at least 10 characters (why the normal "
+            "approvals cannot wait)."
+        )
+    return reason.strip()
+
+
+def needed(runbook: Runbook) -> int:
+    """How many more approvals the runbook needs (0 once satisfied or broken glass)."""
+    if runbook.break_glass is not None:
+        return 0
+    signers = {a.signer for a in runbook.approvals}
+    keys = {a.key_id for a in runbook.approvals}
+    counted = min(len(signers), len(keys))
+    return max(0, runbook.rollback.approvals.required - counted)
+
+
+def describe_needed(runbook: Runbook) -> str:
+    missing = needed(runbook)
+    roles = runbook.rollback.approvals.roles
+    who = f" ({' or '.join(roles)})" if roles else ""
+    done = ", ".join(f"{a.signer} ({a.role})" for a in runbook.approvals) or "none yet"
+    return (
+        f"{missing} more approval{'s' if missing != 1 else ''} needed{who}; approved by: {done}. "
+        f"Another signer approves with `mrp runbook approve {runbook.id} --as NAME "
+        f"--confirm {runbook.phrase}`."
+    )

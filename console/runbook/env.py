@@ -1,0 +1,106 @@
+"""Everything a runbook step works with: the workspace, its clock, policies, store and log,
+and the three outside calls (evaluate triggers, refresh from the sources, pick an executor)
+as plain callables, so tests and the demo can supply their own."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from console.audit.log import AuditLog
+from console.clock import Clock
+from console.errors import MrpError
+from console.policy.loader import LoadedPolicy, PolicySet, load_workspace_policies
+from console.policy.model import Rollback
+from console.policy.selection import policies_for, rollback_for
+from console.runbook.evidence import Evaluator, Reading, engine_evaluator
+from console.runbook.executors import ExecutorChoice, choose_executor
+from console.runbook.facts import ModelFacts, read_facts
+from console.runbook.store import RunbookStore
+from console.settings import Workspace
+
+ExecutorPicker = Callable[[str, str | None], ExecutorChoice]
+"""(mechanism, the model's source) → the executor, or why there is none."""
+
+
+def _sync(workspace: Workspace) -> Callable[[], None]:
+    def refresh() -> None:
+        from console.sources.sync import sync_workspace
+
+        sync_workspace(workspace)
+
+    return refresh
+
+
+@dataclass
+class Env:
+    workspace: Workspace
+    clock: Clock
+    policies: PolicySet
+    evaluate: Evaluator
+    refresh: Callable[[], None]
+    pick_executor: ExecutorPicker
+    sleep: Callable[[float], None] = time.sleep
+    alias: str = "champion"
+    store: RunbookStore = field(init=False)
+    log: AuditLog = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.store = RunbookStore(self.workspace.runbooks_dir)
+        self.log = AuditLog(self.workspace.audit_path)
+
+    @classmethod
+    def for_workspace(
+        cls, workspace: Workspace, clock: Clock | None = None, policies: PolicySet | None = None
+    ) -> Env:
+        loaded = policies if policies is not None else load_workspace_policies(workspace)
+        return cls(
+            workspace=workspace,
+            clock=clock or workspace.clock(),
+            policies=loaded,
+            evaluate=engine_evaluator(workspace, loaded),
+            refresh=_sync(workspace),
+            pick_executor=lambda mechanism, source: choose_executor(workspace, mechanism, source),
+            alias=_serving_alias(workspace),
+        )
+
+    def now(self) -> datetime:
+        return self.clock.now()
+
+    def facts(self, model: str) -> ModelFacts:
+        return read_facts(self.workspace, model, self.alias, self.now())
+
+    def readings(self, facts: ModelFacts, at: datetime) -> list[Reading]:
+        return self.evaluate(facts, at)
+
+    def matched(self, facts: ModelFacts) -> list[LoadedPolicy]:
+        return policies_for(facts.name, facts.team, facts.risk_tier, facts.tags, self.policies)
+
+    def rollback(self, facts: ModelFacts) -> tuple[Rollback, LoadedPolicy]:
+        """The rollback procedure for the model, and the policy that declares it."""
+        settings = rollback_for(facts.name, facts.team, facts.risk_tier, facts.tags, self.policies)
+        declaring = [p for p in self.matched(facts) if p.rollback is not None]
+        if settings is None or not declaring:
+            raise MrpError(
+                f"No policy declares a rollback procedure for {facts.name}: add a "
+                f"'rollback:' section to a policy that selects it ({self.workspace.policies_dir})."
+            )
+        return settings, declaring[0]
+
+    def staleness(self, facts: ModelFacts) -> timedelta:
+        spans = [p.policy.spec.evaluation.staleness for p in self.matched(facts)]
+        return max(spans, default=timedelta(minutes=5))
+
+    def step(self, facts: ModelFacts) -> timedelta:
+        spans = [p.policy.spec.evaluation.step for p in self.matched(facts)]
+        return min(spans, default=timedelta(minutes=1))
+
+
+def _serving_alias(workspace: Workspace) -> str:
+    for config in workspace.config.sources.values():
+        alias = getattr(config, "serving_alias", None)
+        if isinstance(alias, str):
+            return alias
+    return "champion"

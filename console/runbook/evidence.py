@@ -1,0 +1,148 @@
+"""Trigger readings for one model, and the evidence snapshot a runbook records.
+
+The runbook asks the trigger engine (``console.triggers.evaluate_at``) for the state of a
+model's triggers as of an instant. Where the engine is not installed, the states last
+stored in ``trigger_states`` stand in (they are "as of the last sync", whatever the instant).
+The evaluator is a plain callable so tests and the demo can supply their own.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import duckdb
+
+from console.clock import format_time
+from console.policy.loader import PolicySet
+from console.policy.selection import triggers_for
+from console.runbook.facts import ModelFacts
+from console.runbook.model import Evidence, TriggerEvidence
+from console.settings import Workspace
+from console.store import connect, sql
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One trigger of one model as evaluated at an instant."""
+
+    policy: str
+    trigger: str
+    state: str
+    since: datetime | None = None
+    value: float | None = None
+    threshold: float | None = None
+
+
+Evaluator = Callable[[ModelFacts, datetime], list[Reading]]
+"""(model facts, instant) → the state of each of the model's triggers at that instant."""
+
+
+def _aware(moment: Any) -> datetime | None:
+    if not isinstance(moment, datetime):
+        return None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def _float(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
+def engine_evaluator(workspace: Workspace, policies: PolicySet) -> Evaluator:
+    """The trigger engine over the state database (stored states if it is absent)."""
+
+    def evaluate(facts: ModelFacts, at: datetime) -> list[Reading]:
+        with connect(workspace.db_path, read_only=True) as con:
+            return _evaluate(con, policies, facts.name, at)
+
+    return evaluate
+
+
+def _evaluate(
+    con: duckdb.DuckDBPyConnection, policies: PolicySet, model: str, at: datetime
+) -> list[Reading]:
+    try:
+        engine = importlib.import_module("console.triggers")
+        evaluate_at = engine.evaluate_at
+    except (ImportError, AttributeError):
+        rows = con.execute(sql("model_trigger_states")).fetchall()
+        return [
+            Reading(policy, trigger, state, _aware(since), _float(value), _float(threshold))
+            for name, policy, trigger, state, since, value, threshold, _at in rows
+            if name == model
+        ]
+    return [
+        Reading(
+            str(getattr(s, "policy", "")),
+            str(s.trigger),
+            str(s.state),
+            _aware(getattr(s, "since", None)),
+            _float(getattr(s, "value", None)),
+            _float(getattr(s, "threshold", None)),
+        )
+        for s in evaluate_at(con, policies, at)
+        if s.model == model
+    ]
+
+
+def snapshot(
+    facts: ModelFacts, readings: list[Reading], policies: PolicySet, at: datetime
+) -> Evidence:
+    """The evidence a runbook records: serving version, data age and every trigger."""
+    known = {
+        trigger.name: trigger
+        for _loaded, trigger in triggers_for(
+            facts.name, facts.team, facts.risk_tier, facts.tags, policies
+        )
+    }
+    triggers = tuple(
+        TriggerEvidence(
+            policy=r.policy,
+            trigger=r.trigger,
+            state=r.state,
+            since=r.since,
+            value=r.value,
+            threshold=r.threshold,
+            severity=known[r.trigger].severity if r.trigger in known else None,
+            action=known[r.trigger].action if r.trigger in known else None,
+        )
+        for r in sorted(readings, key=lambda r: (_rank(r.state), r.trigger))
+    )
+    return Evidence(
+        at=at,
+        serving_version=facts.serving_version,
+        serving_since=facts.serving_since,
+        last_sample=facts.last_sample,
+        triggers=triggers,
+    )
+
+
+_RANK = {"firing": 0, "pending": 1, "no_data": 2, "ok": 3}
+
+
+def _rank(state: str) -> int:
+    return _RANK.get(state, 4)
+
+
+def evidence_details(evidence: Evidence) -> dict[str, Any]:
+    """The evidence as audit details: the serving version and every non-ok trigger."""
+    return {
+        "serving_version": evidence.serving_version,
+        "evidence_at": format_time(evidence.at),
+        "last_sample": None if evidence.last_sample is None else format_time(evidence.last_sample),
+        "triggers": [
+            {
+                "policy": t.policy,
+                "trigger": t.trigger,
+                "state": t.state,
+                "value": t.value,
+                "threshold": t.threshold,
+                "since": None if t.since is None else format_time(t.since),
+            }
+            for t in evidence.triggers
+            if t.state != "ok"
+        ],
+    }

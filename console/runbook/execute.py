@@ -1,0 +1,196 @@
+"""The execute step: move the alias through the executor, exactly once.
+
+An attempt is saved as an ``intent`` (with the idempotency key ``<runbook id>:execute``)
+before anything is sent. Whatever happens next, the executor's read-back decides:
+
+- the alias already points at the target: the move happened (a killed process made it, or
+  an earlier attempt failed after it took): done, nothing sent again;
+- it points at the version the runbook set out to replace: send the move (idempotent per
+  key), then read it back: a move that did not take is a failure, never a success;
+- it points anywhere else: someone moved it meanwhile; refuse.
+
+A failure (the registry down, a refusal) is recorded and leaves the runbook at ``execute``
+to be resumed; it is never reported as done. A dry run does everything but the call.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from console.audit.keys_model import Signer
+from console.errors import MrpError
+from console.runbook.crash import crashpoint
+from console.runbook.env import Env
+from console.runbook.executors import Executor, Moved
+from console.runbook.model import Attempt, Execution, Runbook
+from console.runbook.service import commit, moved, step
+from console.runbook.verify import start_watch
+
+
+class ExecuteFailed(MrpError):
+    """The executor step did not happen; the runbook stays at execute, resumable."""
+
+
+def execute(env: Env, runbook_id: str, signer: Signer) -> Runbook:
+    with step(env, runbook_id, signer, "execute") as runbook:
+        facts = env.facts(runbook.model)
+        choice = env.pick_executor(runbook.rollback.mechanism, facts.source)
+        executor = None if runbook.dry_run else choice.executor
+        if not runbook.dry_run and executor is None:
+            raise MrpError(f"Nothing can carry out this rollback: {choice.why}.")
+        execution = runbook.execution or Execution(
+            mechanism=runbook.rollback.mechanism,
+            executor=None if executor is None else executor.source,
+            idempotency_key=f"{runbook.id}:execute",
+        )
+        last = execution.last
+        if last is None or last.status != "intent":
+            now = env.now()
+            last = Attempt(n=len(execution.attempts) + 1, intent_at=now, by=signer.name)
+            execution = execution.model_copy(update={"attempts": (*execution.attempts, last)})
+            runbook = runbook.model_copy(update={"execution": execution, "updated_at": now})
+            env.store.save(runbook)
+        crashpoint("execute.intent")
+        try:
+            if executor is None:
+                outcome = _dry_run(runbook, facts.serving_version, choice.why)
+            else:
+                outcome = _move(runbook, executor, signer)
+        except MrpError as error:
+            _record_failure(env, runbook, execution, last, signer, error)
+            raise ExecuteFailed(
+                f"{error.message.rstrip('.')}. Nothing was moved for runbook {runbook.id}, which "
+                f"stays at execute: fix the cause and run `mrp runbook resume {runbook.id}`.",
+                error.exit_code,
+            ) from None
+        crashpoint("execute.called")
+        return _record_done(env, runbook, execution, last, signer, outcome)
+
+
+def _dry_run(runbook: Runbook, serving: str | None, why: str) -> tuple[Moved, bool]:
+    if serving != runbook.from_version:
+        raise MrpError(
+            f"{runbook.alias} of {runbook.model} now points at {serving or 'no version'}, not at "
+            f"{runbook.from_version}: someone moved it meanwhile; abort this runbook"
+        )
+    detail = (
+        f"dry run: would move {runbook.model}'s alias '{runbook.alias}' from version "
+        f"{runbook.from_version} to {runbook.to_version} ({why}); nothing was sent."
+    )
+    return Moved(str(runbook.to_version), runbook.from_version, False, detail), False
+
+
+def _move(runbook: Runbook, executor: Executor, signer: Signer) -> tuple[Moved, bool]:
+    target = str(runbook.to_version)
+    before = executor.current(runbook.model, runbook.alias)
+    if before == target:
+        detail = (
+            f"{runbook.model}'s alias '{runbook.alias}' already points at version {target} "
+            f"(read back from source '{executor.source}'); nothing was sent again."
+        )
+        return Moved(target, runbook.from_version, True, detail), False
+    if before != runbook.from_version:
+        raise MrpError(
+            f"{runbook.model}'s alias '{runbook.alias}' now points at {before or 'no version'} in "
+            f"source '{executor.source}', not at {runbook.from_version}: someone moved it "
+            "meanwhile; abort this runbook and open a new one if a rollback is still needed"
+        )
+    assert runbook.execution is not None
+    result = executor.move(
+        runbook.model,
+        runbook.alias,
+        target,
+        runbook.execution.idempotency_key,
+        signer.name,
+        runbook.reason,
+    )
+    after = executor.current(runbook.model, runbook.alias)
+    if after != target:
+        raise MrpError(
+            f"source '{executor.source}' reported the move, but {runbook.model}'s alias "
+            f"'{runbook.alias}' reads back as {after or 'no version'}, not {target}"
+        )
+    return result, not result.already_done
+
+
+def _record_failure(
+    env: Env,
+    runbook: Runbook,
+    execution: Execution,
+    attempt: Attempt,
+    signer: Signer,
+    error: MrpError,
+) -> None:
+    now = env.now()
+    failed = attempt.model_copy(
+        update={"status": "failed", "finished_at": now, "error": error.message}
+    )
+    attempts = (*execution.attempts[:-1], failed)
+    updated = runbook.model_copy(
+        update={"execution": execution.model_copy(update={"attempts": attempts}), "updated_at": now}
+    )
+    commit(
+        env,
+        updated,
+        f"execute#{attempt.n}",
+        "runbook.execute",
+        signer,
+        {
+            **_execution_details(runbook, execution, failed),
+            "outcome": "failed",
+            "error": error.message,
+        },
+    )
+
+
+def _record_done(
+    env: Env,
+    runbook: Runbook,
+    execution: Execution,
+    attempt: Attempt,
+    signer: Signer,
+    outcome: tuple[Moved, bool],
+) -> Runbook:
+    result, called = outcome
+    now = env.now()
+    done = attempt.model_copy(
+        update={
+            "status": "done",
+            "finished_at": now,
+            "called": called,
+            "already_done": result.already_done,
+            "detail": result.detail,
+        }
+    )
+    finished = execution.model_copy(update={"attempts": (*execution.attempts[:-1], done)})
+    updated = moved(
+        runbook,
+        "verify",
+        signer,
+        execution=finished,
+        verification=None if runbook.dry_run else start_watch(runbook, now),
+        updated_at=now,
+    )
+    return commit(
+        env,
+        updated,
+        f"execute#{attempt.n}",
+        "runbook.execute",
+        signer,
+        {**_execution_details(runbook, finished, done), "outcome": "done"},
+    )
+
+
+def _execution_details(runbook: Runbook, execution: Execution, attempt: Attempt) -> dict[str, Any]:
+    return {
+        "mechanism": execution.mechanism,
+        "executor": execution.executor,
+        "idempotency_key": execution.idempotency_key,
+        "attempt": attempt.n,
+        "called": attempt.called,
+        "already_done": attempt.already_done,
+        "detail": attempt.detail,
+        "alias": runbook.alias,
+        "reason": runbook.reason,
+        "break_glass": runbook.break_glass is not None,
+    }

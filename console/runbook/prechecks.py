@@ -1,0 +1,193 @@
+"""The pre-checks a target must pass before anyone is asked to approve it.
+
+Pure functions over facts read beforehand, so every result can be recorded as it was
+judged. ``overridable`` marks the failures break-glass may proceed past (a change freeze,
+stale data); the others stop the runbook whoever signs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from console.clock import format_duration, format_time
+from console.policy.model import Rollback
+from console.runbook.facts import ModelFacts
+from console.runbook.model import CheckResult, Runbook
+from console.runbook.target import status_problem
+
+DEFAULT_STALENESS = timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class CheckInput:
+    facts: ModelFacts
+    target: str
+    from_version: str | None
+    rollback: Rollback
+    now: datetime
+    staleness: timedelta = DEFAULT_STALENESS
+    live_serving: str | None = None
+    """What the executor reads back right now (None: no executor; the store's view counts)."""
+    live_source: str | None = None
+    earlier: tuple[Runbook, ...] = ()
+    """This model's other runbooks (for the cooldown)."""
+
+
+def run_checks(given: CheckInput) -> tuple[CheckResult, ...]:
+    return (
+        _exists(given),
+        _status(given),
+        _not_serving(given),
+        _unchanged(given),
+        _cooldown(given),
+        _freeze(given),
+        _fresh(given),
+    )
+
+
+def failures(results: Iterable[CheckResult]) -> list[CheckResult]:
+    return [r for r in results if not r.ok]
+
+
+def blocking(results: Iterable[CheckResult], break_glass: bool = False) -> list[CheckResult]:
+    """The failures that stop the runbook (all of them, unless break-glass may override)."""
+    return [r for r in results if not r.ok and not (break_glass and r.overridable)]
+
+
+def _exists(given: CheckInput) -> CheckResult:
+    found = given.facts.version(given.target)
+    if found is None:
+        return CheckResult(
+            name="target_exists",
+            ok=False,
+            detail=f"{given.facts.name} has no version {given.target} in the registry.",
+        )
+    return CheckResult(
+        name="target_exists",
+        ok=True,
+        detail=f"version {given.target} is registered (source '{given.facts.source}').",
+    )
+
+
+def _status(given: CheckInput) -> CheckResult:
+    found = given.facts.version(given.target)
+    if found is None:
+        return CheckResult(name="target_status", ok=False, detail="the target is not registered.")
+    problem = status_problem(found)
+    if problem is not None:
+        return CheckResult(
+            name="target_status",
+            ok=False,
+            detail=f"version {given.target} cannot serve: {problem}.",
+        )
+    return CheckResult(
+        name="target_status", ok=True, detail=f"version {given.target} is {found.effective_status}."
+    )
+
+
+def _not_serving(given: CheckInput) -> CheckResult:
+    serving = given.live_serving if given.live_source else given.facts.serving_version
+    if serving == given.target:
+        return CheckResult(
+            name="target_differs",
+            ok=False,
+            detail=f"version {given.target} is already serving behind {given.facts.alias}.",
+        )
+    return CheckResult(
+        name="target_differs",
+        ok=True,
+        detail=f"version {given.target} is not the one serving ({serving or 'none'}).",
+    )
+
+
+def _unchanged(given: CheckInput) -> CheckResult:
+    where = f"MLflow/platform source '{given.live_source}'" if given.live_source else "the store"
+    serving = given.live_serving if given.live_source else given.facts.serving_version
+    if serving != given.from_version:
+        return CheckResult(
+            name="serving_unchanged",
+            ok=False,
+            detail=(
+                f"{given.facts.alias} now points at {serving or 'no version'} ({where}), not at "
+                f"{given.from_version}, the version this runbook set out to replace: someone "
+                "moved it meanwhile."
+            ),
+        )
+    return CheckResult(
+        name="serving_unchanged",
+        ok=True,
+        detail=f"{given.facts.alias} still points at {serving} ({where}).",
+    )
+
+
+def _cooldown(given: CheckInput) -> CheckResult:
+    cooldown = given.rollback.cooldown
+    since = given.now - cooldown
+    for runbook in given.earlier:
+        execution = runbook.execution
+        if runbook.dry_run or execution is None or runbook.from_version != given.target:
+            continue
+        done = [a.finished_at for a in execution.attempts if a.status == "done" and a.finished_at]
+        if done and done[-1] >= since:
+            return CheckResult(
+                name="cooldown",
+                ok=False,
+                detail=(
+                    f"version {given.target} was rolled back away from at {format_time(done[-1])} "
+                    f"(runbook {runbook.id}), within the policy's {format_duration(cooldown)} "
+                    "cooldown: rolling back to it again would flap."
+                ),
+            )
+    return CheckResult(
+        name="cooldown",
+        ok=True,
+        detail=(
+            f"version {given.target} was not rolled back away from in the last "
+            f"{format_duration(cooldown)}."
+        ),
+    )
+
+
+def _freeze(given: CheckInput) -> CheckResult:
+    for window in given.rollback.freeze:
+        if window.starts_at <= given.now < window.ends_at:
+            why = f" ({window.reason})" if window.reason else ""
+            return CheckResult(
+                name="change_freeze",
+                ok=False,
+                overridable=True,
+                detail=(
+                    f"a change freeze applies from {format_time(window.starts_at)} to "
+                    f"{format_time(window.ends_at)}{why}; only break-glass may proceed."
+                ),
+            )
+    return CheckResult(name="change_freeze", ok=True, detail="no change freeze applies now.")
+
+
+def _fresh(given: CheckInput) -> CheckResult:
+    last = given.facts.last_sample
+    if last is None:
+        return CheckResult(
+            name="data_fresh",
+            ok=False,
+            overridable=True,
+            detail=f"{given.facts.name} has no metric data to judge the rollback by.",
+        )
+    age = given.now - last
+    if age > given.staleness:
+        return CheckResult(
+            name="data_fresh",
+            ok=False,
+            overridable=True,
+            detail=(
+                f"the newest sample is {format_duration(age)} old ({format_time(last)}), older "
+                f"than the {format_duration(given.staleness)} staleness window: sync first."
+            ),
+        )
+    return CheckResult(
+        name="data_fresh",
+        ok=True,
+        detail=f"the newest sample is {format_duration(max(age, timedelta(0)))} old.",
+    )

@@ -1,0 +1,372 @@
+"""The runbook's steps: open, choose target, pre-checks, approve (or break glass), close and
+abort. Execute and verify live in ``console.runbook.execute`` and ``console.runbook.verifying``.
+
+Each step takes the runbook's lock, loads the file, first finishes any record a killed
+process left pending, checks that the runbook is at the step, decides, and commits the
+decision (``console.runbook.trail.commit``): the file is saved before the record is written
+and the record before the runbook moves on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from console.audit.keys_model import Signer
+from console.clock import format_time
+from console.errors import MrpError
+from console.runbook import trail
+from console.runbook.approvals import (
+    approval_role,
+    check_break_glass,
+    check_can_approve,
+    check_phrase,
+    needed,
+)
+from console.runbook.env import Env
+from console.runbook.evidence import evidence_details
+from console.runbook.model import (
+    Approval,
+    BreakGlass,
+    Runbook,
+    Step,
+    Transition,
+    new_id,
+)
+from console.runbook.planning import Plan, check_inputs
+from console.runbook.prechecks import blocking, run_checks
+from console.runbook.target import choose
+
+
+def moved(runbook: Runbook, to: Step, signer: Signer, **update: Any) -> Runbook:
+    """``runbook`` at step ``to`` with ``update`` applied and the transition in its history."""
+    return runbook.model_copy(
+        update={
+            **update,
+            "state": to,
+            "history": (
+                *runbook.history,
+                Transition(at=update.get("updated_at", runbook.updated_at), to=to, by=signer.name),
+            ),
+        }
+    )
+
+
+@contextmanager
+def step(env: Env, runbook_id: str, signer: Signer, *states: str) -> Iterator[Runbook]:
+    """Hold the runbook's lock; yield it once any pending record is written and it is at one
+    of ``states``."""
+    with env.store.locked(runbook_id):
+        runbook = settle(env, env.store.load(runbook_id), signer)
+        if states and runbook.state not in states:
+            raise MrpError(
+                f"runbook {runbook.id} is at step '{runbook.state}', not "
+                f"{' or '.join(repr(s) for s in states)}."
+            )
+        yield runbook
+
+
+def settle(env: Env, runbook: Runbook, signer: Signer) -> Runbook:
+    """Write the record a killed process left pending, or undo an approval only its own
+    signer can sign (it was never recorded, so it never happened)."""
+    record = runbook.pending
+    if record is None:
+        return runbook
+    found = trail.find_record(env.log.path, runbook.id, record.key, runbook.audit_floor)
+    if found is None and record.signer != signer.name and trail.rule_needs_role(record.action):
+        undone = runbook.model_copy(
+            update={
+                "pending": None,
+                "state": "approvals",
+                "approvals": tuple(a for a in runbook.approvals if a.signer != record.signer),
+                "break_glass": None
+                if record.action == "runbook.break_glass"
+                else runbook.break_glass,
+                "updated_at": env.now(),
+            }
+        )
+        env.store.save(undone)
+        return undone
+    return trail.flush(env.store, env.log, env.clock, runbook, signer)
+
+
+def commit(
+    env: Env, runbook: Runbook, key: str, action: str, signer: Signer, details: dict[str, Any]
+) -> Runbook:
+    record = trail.pending(runbook, key, action, signer, details)
+    return trail.commit(env.store, env.log, env.clock, runbook, record, signer)
+
+
+# -- open ---------------------------------------------------------------------------------------
+
+
+def open_runbook(env: Env, found: Plan, reason: str, requester: Signer, dry_run: bool) -> Runbook:
+    """Create the runbook for ``found.model``, recording the reason and the evidence.
+    Raises ``AlreadyOpen`` (with the runbook) when one is in flight: join that one."""
+    text = reason.strip()
+    if not text:
+        raise MrpError("A rollback needs a reason: say what is wrong (--reason TEXT).")
+    if not dry_run and found.executor.executor is None:
+        raise MrpError(
+            f"Nothing can carry out a rollback of {found.model}: {found.executor.why}; "
+            "rehearse it with --dry-run."
+        )
+    now = env.now()
+    runbook = Runbook(
+        id=new_id(now),
+        model=found.model,
+        alias=found.facts.alias,
+        state="target",
+        created_at=now,
+        updated_at=now,
+        requester=requester.name,
+        reason=text,
+        dry_run=dry_run,
+        rollback=found.rollback,
+        policy=found.policy,
+        policy_digest=env.policies.digest,
+        from_version=found.facts.serving_version,
+        evidence=found.evidence,
+        audit_floor=env.log.head()[0],
+        history=(
+            Transition(at=now, to="open", by=requester.name),
+            Transition(at=now, to="target", by=requester.name),
+        ),
+    )
+    record = trail.pending(
+        runbook,
+        "open",
+        "runbook.open",
+        requester,
+        {
+            "reason": text,
+            "requester": requester.name,
+            "policy": found.policy,
+            "mechanism": found.rollback.mechanism,
+            "executor": found.executor.why,
+            **evidence_details(found.evidence),
+        },
+    )
+    created = env.store.create(runbook.model_copy(update={"pending": record}))
+    return trail.flush(env.store, env.log, env.clock, created, requester)
+
+
+# -- target -------------------------------------------------------------------------------------
+
+
+def choose_target(env: Env, runbook_id: str, signer: Signer, version: str | None = None) -> Runbook:
+    with step(env, runbook_id, signer, "target") as runbook:
+        facts = env.facts(runbook.model)
+        choice = choose(facts, runbook.rollback.target, version)
+        if not choice.chosen:
+            raise MrpError(
+                f"No version of {runbook.model} is eligible under the policy's "
+                f"'{runbook.rollback.target}' rule; name one with --to VERSION."
+            )
+        now = env.now()
+        updated = moved(
+            runbook, "prechecks", signer, to_version=choice.chosen, target=choice, updated_at=now
+        )
+        return commit(
+            env,
+            updated,
+            f"target:{len(runbook.audit)}",
+            "runbook.target",
+            signer,
+            {
+                "rule": choice.rule,
+                "suggested": choice.suggested,
+                "chosen_by": signer.name,
+                "candidates": [
+                    {"version": c.version, "status": c.status, "eligible": c.eligible, "why": c.why}
+                    for c in choice.candidates
+                ],
+            },
+        )
+
+
+# -- pre-checks ---------------------------------------------------------------------------------
+
+
+def run_prechecks(env: Env, runbook_id: str, signer: Signer) -> Runbook:
+    """Judge the target; a failure that break-glass cannot override sends the runbook back
+    to the target step (choose another, or abort)."""
+    with step(env, runbook_id, signer, "prechecks") as runbook:
+        assert runbook.to_version is not None
+        facts = env.facts(runbook.model)
+        live = (
+            None if runbook.dry_run else env.pick_executor(runbook.rollback.mechanism, facts.source)
+        )
+        given = check_inputs(
+            env,
+            facts,
+            runbook.rollback,
+            runbook.to_version,
+            runbook.from_version,
+            runbook.dry_run,
+            live,
+        )
+        results = run_checks(given)
+        hard = blocking(results, break_glass=True)
+        now = env.now()
+        to: Step = "target" if hard else "approvals"
+        updated = moved(runbook, to, signer, prechecks=results, updated_at=now)
+        if hard:
+            updated = updated.model_copy(update={"to_version": None})
+        return commit(
+            env,
+            updated,
+            f"precheck:{len(runbook.audit)}",
+            "runbook.precheck",
+            signer,
+            {
+                "passed": not hard,
+                "only_break_glass": not hard and bool(blocking(results)),
+                "to_version": runbook.to_version,
+                "checks": [
+                    {"name": r.name, "ok": r.ok, "detail": r.detail, "overridable": r.overridable}
+                    for r in results
+                ],
+            },
+        )
+
+
+# -- approvals ----------------------------------------------------------------------------------
+
+
+def approve(
+    env: Env, runbook_id: str, signer: Signer, phrase: str | None, role: str | None = None
+) -> Runbook:
+    """Record ``signer``'s signed confirmation; the runbook moves to execute once enough."""
+    with step(env, runbook_id, signer, "approvals") as runbook:
+        check_can_approve(runbook, signer)
+        check_phrase(runbook, phrase)
+        frozen = blocking(runbook.prechecks)
+        if frozen:
+            raise MrpError(
+                f"{frozen[0].detail} Only break-glass can approve this rollback now "
+                f"(`mrp runbook approve {runbook.id} --break-glass --reason TEXT`)."
+            )
+        chosen = approval_role(runbook, signer, role)
+        acting = signer.with_role(chosen)
+        now = env.now()
+        approval = Approval(signer=acting.name, key_id=acting.key_id, role=chosen, at=now)
+        updated = runbook.model_copy(
+            update={"approvals": (*runbook.approvals, approval), "updated_at": now}
+        )
+        if needed(updated) == 0:
+            updated = moved(updated, "execute", acting, updated_at=now)
+        return commit(
+            env,
+            updated,
+            f"approve:{acting.name}",
+            "runbook.approve",
+            acting,
+            {
+                "phrase": runbook.phrase,
+                "approval": len(updated.approvals),
+                "required": runbook.rollback.approvals.required,
+                "satisfied": needed(updated) == 0,
+                "break_glass": False,
+            },
+        )
+
+
+def break_glass(
+    env: Env,
+    runbook_id: str,
+    signer: Signer,
+    phrase: str | None,
+    reason: str | None,
+    role: str | None = None,
+) -> Runbook:
+    """One signer overrides the approval count (and a change freeze) with a written reason."""
+    with step(env, runbook_id, signer, "approvals") as runbook:
+        text = check_break_glass(runbook, reason)
+        check_phrase(runbook, phrase)
+        chosen = approval_role(runbook, signer, role)
+        acting = signer.with_role(chosen)
+        now = env.now()
+        glass = BreakGlass(
+            signer=acting.name, key_id=acting.key_id, role=chosen, reason=text, at=now
+        )
+        overridden = [r.name for r in blocking(runbook.prechecks)]
+        updated = moved(runbook, "execute", acting, break_glass=glass, updated_at=now)
+        return commit(
+            env,
+            updated,
+            f"break_glass:{acting.name}",
+            "runbook.break_glass",
+            acting,
+            {
+                "phrase": runbook.phrase,
+                "break_glass": True,
+                "reason": text,
+                "overridden_checks": overridden,
+                "approvals_before": [a.signer for a in runbook.approvals],
+            },
+        )
+
+
+# -- close and abort ----------------------------------------------------------------------------
+
+
+def close(env: Env, runbook_id: str, signer: Signer, notes: str | None = None) -> Runbook:
+    """Close with the verification's outcome (inconclusive if it never finished)."""
+    with step(env, runbook_id, signer, "verify") as runbook:
+        verification = runbook.verification
+        outcome = (
+            verification.outcome
+            if verification is not None and verification.complete and verification.outcome
+            else "inconclusive"
+        )
+        now = env.now()
+        text = (notes or "").strip() or None
+        updated = moved(runbook, "closed", signer, outcome=outcome, notes=text, updated_at=now)
+        closed = commit(
+            env,
+            updated,
+            "close",
+            "runbook.close",
+            signer,
+            {
+                "outcome": outcome,
+                "notes": text,
+                "reason": runbook.reason,
+                "break_glass": runbook.break_glass is not None,
+                "verified": verification is not None and verification.complete,
+                "approvers": [a.signer for a in runbook.approvals],
+            },
+        )
+    env.store.release(closed)
+    return closed
+
+
+def abort(env: Env, runbook_id: str, signer: Signer, reason: str | None = None) -> Runbook:
+    """Abort at any step that is not final; an alias already moved stays where it is."""
+    with step(env, runbook_id, signer) as runbook:
+        if runbook.final:
+            raise MrpError(f"runbook {runbook.id} is already {runbook.state}.")
+        text = (reason or "").strip() or "aborted by the operator"
+        execution = runbook.execution
+        moved_already = execution is not None and execution.done and not runbook.dry_run
+        now = env.now()
+        updated = moved(runbook, "aborted", signer, abort_reason=text, updated_at=now)
+        details: dict[str, Any] = {
+            "reason": text,
+            "at_step": runbook.state,
+            "alias_moved": moved_already,
+        }
+        if execution is not None and execution.last is not None:
+            details["execution"] = execution.last.status
+        if moved_already:
+            details["note"] = (
+                f"{runbook.alias} stays at version {runbook.to_version}: aborting does not undo "
+                f"the move made at {format_time(execution.attempts[-1].intent_at)}."
+                if execution is not None
+                else None
+            )
+        aborted = commit(env, updated, "abort", "runbook.abort", signer, details)
+    env.store.release(aborted)
+    return aborted

@@ -1,0 +1,197 @@
+"""Runbook files: one JSON document per runbook, written atomically, and the locks around them.
+
+``<id>.json`` is replaced whole: written to a temporary file in the same folder, fsynced,
+renamed over the old one, and the folder fsynced, so a reader (or a process resuming after
+kill -9) sees the old document or the new one, never half of either.
+
+``open/<model>`` names the one runbook in flight for a model; it is created under the
+folder's lock (``.lock``), so two engineers opening a rollback of the same model at once get
+one runbook, and the second joins it. ``<id>.lock`` serialises the steps of one runbook
+across processes (the console, a second signer's ``mrp runbook approve``).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import quote
+
+from pydantic import ValidationError
+
+from console.errors import MrpError
+from console.runbook.model import Runbook
+
+LOCK_WAIT_SECONDS = 30.0
+
+
+class AlreadyOpen(MrpError):
+    """A runbook for this model is already in flight; ``runbook`` is that one."""
+
+    def __init__(self, runbook: Runbook) -> None:
+        super().__init__(
+            f"runbook {runbook.id} is already open for {runbook.model} (opened by "
+            f"{runbook.requester}, now at step '{runbook.state}')."
+        )
+        self.runbook = runbook
+
+
+class RunbookStore:
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.open_dir = folder / "open"
+
+    # -- reading -------------------------------------------------------------------------------
+
+    def path(self, runbook_id: str) -> Path:
+        return self.folder / f"{runbook_id}.json"
+
+    def exists(self, runbook_id: str) -> bool:
+        return _safe_id(runbook_id) and self.path(runbook_id).is_file()
+
+    def load(self, runbook_id: str) -> Runbook:
+        if not _safe_id(runbook_id):
+            raise MrpError(
+                f"'{runbook_id}' is not a runbook id (they look like rb-20261114-2005-3fa2)."
+            )
+        path = self.path(runbook_id)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise MrpError(
+                f"No runbook {runbook_id} in {self.folder} (see `mrp runbook list`)."
+            ) from None
+        try:
+            return Runbook.model_validate_json(text)
+        except ValidationError as error:
+            raise MrpError(
+                f"{path} is not a readable runbook: {error.errors()[0]['msg']}."
+            ) from None
+
+    def all(self) -> list[Runbook]:
+        """Every runbook, newest first; unreadable files are skipped."""
+        found = []
+        for path in self.folder.glob("rb-*.json"):
+            try:
+                found.append(Runbook.model_validate_json(path.read_text(encoding="utf-8")))
+            except (OSError, ValidationError):
+                continue
+        return sorted(found, key=lambda r: (r.created_at, r.id), reverse=True)
+
+    def open_for(self, model: str) -> Runbook | None:
+        """The runbook in flight for ``model``, if any."""
+        marker = self._marker(model)
+        try:
+            runbook_id = marker.read_text(encoding="utf-8").strip()
+        except FileNotFoundError:
+            return None
+        if not self.exists(runbook_id):
+            return None
+        runbook = self.load(runbook_id)
+        return None if runbook.final else runbook
+
+    # -- writing -------------------------------------------------------------------------------
+
+    def save(self, runbook: Runbook) -> None:
+        """Replace the runbook's file atomically and durably."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        text = runbook.model_dump_json(indent=2) + "\n"
+        _write_atomically(self.path(runbook.id), text)
+
+    def create(self, runbook: Runbook) -> Runbook:
+        """Write a new runbook and claim its model; AlreadyOpen when another is in flight."""
+        with self._folder_lock():
+            existing = self.open_for(runbook.model)
+            if existing is not None:
+                raise AlreadyOpen(existing)
+            self.save(runbook)
+            self.open_dir.mkdir(parents=True, exist_ok=True)
+            _write_atomically(self._marker(runbook.model), runbook.id + "\n")
+        return runbook
+
+    def release(self, runbook: Runbook) -> None:
+        """Free the model for a new runbook (after close or abort)."""
+        with self._folder_lock():
+            marker = self._marker(runbook.model)
+            try:
+                if marker.read_text(encoding="utf-8").strip() == runbook.id:
+                    marker.unlink()
+                    _fsync_dir(self.open_dir)
+            except FileNotFoundError:
+                pass
+
+    @contextmanager
+    def locked(self, runbook_id: str, wait: float = LOCK_WAIT_SECONDS) -> Iterator[None]:
+        """Hold the runbook's own lock for one step."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        with _flock(self.folder / f"{runbook_id}.lock", wait, f"runbook {runbook_id}"):
+            yield
+
+    @contextmanager
+    def _folder_lock(self) -> Iterator[None]:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        with _flock(self.folder / ".lock", LOCK_WAIT_SECONDS, str(self.folder)):
+            yield
+
+    def _marker(self, model: str) -> Path:
+        return self.open_dir / quote(model, safe="")
+
+
+def _safe_id(runbook_id: str) -> bool:
+    return bool(runbook_id) and all(c.isalnum() or c in "-_" for c in runbook_id)
+
+
+@contextmanager
+def _flock(path: Path, wait: float, what: str) -> Iterator[None]:
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        deadline = time.monotonic() + wait
+        delay = 0.005
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise MrpError(
+                        f"{what} is busy in another mrp process (waited {wait:.0f}s); "
+                        "try again when it is done."
+                    ) from None
+                time.sleep(delay)
+                delay = min(delay * 2, 0.1)
+        yield
+    finally:
+        os.close(fd)
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(text)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    _fsync_dir(path.parent)
+
+
+def _fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def dump(runbook: Runbook) -> dict[str, object]:
+    """The runbook as plain JSON data (for ``--json``)."""
+    data: dict[str, object] = json.loads(runbook.model_dump_json())
+    return data

@@ -1,0 +1,105 @@
+"""Which version to roll back to: the policy's suggestion and every alternative, with why.
+
+``previous_approved`` is the version that most recently stopped serving behind the alias
+and is still approved; failing that, the newest approved version older than the serving
+one. A pinned ``target`` names a version. Every other version is listed with its status,
+when it last served, its metrics over the last hour it served, and whether it is eligible.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from console.clock import format_time
+from console.runbook.facts import ModelFacts, VersionFacts
+from console.runbook.model import Candidate, TargetChoice
+
+ELIGIBLE_STATUSES = frozenset({"approved", "ready"})
+"""``approved`` (files, HTTP platforms, MLflow ``status`` tags) or MLflow's ``READY``."""
+
+
+def status_problem(version: VersionFacts) -> str | None:
+    """Why this version's status forbids serving it, or None."""
+    status = (version.effective_status or "").strip()
+    if status.lower() in ELIGIBLE_STATUSES:
+        return None
+    if not status:
+        return "it has no status (neither approved nor ready)"
+    return f"it is {status.lower()}"
+
+
+def _served(facts: ModelFacts, version: str) -> tuple[datetime | None, datetime | None]:
+    return facts.served(version)
+
+
+def suggest(facts: ModelFacts, rule: str) -> str | None:
+    """The version the policy's ``target`` rule names for this model right now."""
+    if rule != "previous_approved":
+        return rule
+    serving = facts.serving_version
+    stopped: list[tuple[datetime, str]] = []
+    for version in facts.versions:
+        ends = facts.replaced_from(version.version)
+        if version.version != serving and ends:
+            stopped.append((ends[-1], version.version))
+    for _end, name in sorted(stopped, reverse=True):
+        found = facts.version(name)
+        if found is not None and status_problem(found) is None:
+            return name
+    current = facts.version(serving) if serving else None
+    older = [
+        v
+        for v in facts.versions
+        if v.version != serving
+        and status_problem(v) is None
+        and (
+            current is None
+            or current.created_at is None
+            or v.created_at is None
+            or v.created_at < current.created_at
+        )
+    ]
+    return older[-1].version if older else None
+
+
+def candidates(facts: ModelFacts, suggested: str | None) -> tuple[Candidate, ...]:
+    """Every version but the serving one, newest first, each with why it is (not) eligible."""
+    found = []
+    for version in reversed(facts.versions):
+        if version.version == facts.serving_version:
+            continue
+        start, end = _served(facts, version.version)
+        problem = status_problem(version)
+        if problem is not None:
+            why = f"not eligible: {problem}"
+        elif start is None:
+            why = f"eligible: {version.effective_status}, never served behind {facts.alias}"
+        else:
+            until = format_time(end) if end else "now"
+            why = f"eligible: {version.effective_status}, served {format_time(start)} → {until}"
+        if version.version == suggested and problem is None:
+            why += " (the policy's suggestion)"
+        found.append(
+            Candidate(
+                version=version.version,
+                status=version.effective_status,
+                created_at=version.created_at,
+                served_from=start,
+                served_until=end,
+                eligible=problem is None,
+                why=why,
+                metrics=facts.metrics.get(version.version, {}),
+            )
+        )
+    return tuple(found)
+
+
+def choose(facts: ModelFacts, rule: str, chosen: str | None) -> TargetChoice:
+    """The choice record for ``chosen`` (default: the suggestion); the pre-checks judge it."""
+    suggested = suggest(facts, rule)
+    pick = chosen or suggested
+    if pick is None:
+        pick = ""
+    return TargetChoice(
+        rule=rule, suggested=suggested, chosen=pick, candidates=candidates(facts, suggested)
+    )
