@@ -14,6 +14,7 @@ import asyncio
 import json
 import os
 import random
+import re
 from collections.abc import AsyncIterator, Mapping
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
@@ -30,6 +31,7 @@ from console.settings import HttpSource, MlflowSource, PrometheusSource
 MAX_BACKOFF = 10.0
 MAX_RETRY_AFTER = 60.0
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+_ERRNO = re.compile(r"^\[Errno -?\d+\] ")
 
 
 def token_key(source: str) -> str:
@@ -176,7 +178,7 @@ def _short(error: Exception) -> str:
             return os.strerror(cause.errno).lower()
         cause = cause.__cause__ or cause.__context__
     text = str(error).strip()
-    return text.splitlines()[0].rstrip(".") if text else ""
+    return _ERRNO.sub("", text.splitlines()[0]).rstrip(".") if text else ""
 
 
 def retry_after(value: str | None) -> float | None:
