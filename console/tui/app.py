@@ -4,7 +4,7 @@ screens change state (see STYLE.md)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import ClassVar
@@ -29,6 +29,7 @@ from console.tui.screens.history import HistoryScreen
 from console.tui.screens.model import ModelScreen
 from console.tui.status import StatusInfo
 from console.tui.themes import DEFAULT_THEME, MRP_THEMES, mrp_themes, role_defaults, stylesheet_path
+from console.tui.triggers_bridge import Evaluator
 from console.tui.widgets.fleet_table import STALE_AFTER
 from console.user_settings import remember_theme
 
@@ -60,11 +61,18 @@ class MrpApp(App[None]):
         theme: str | None = None,
         remember: bool = True,
         live_refresh: bool = True,
+        sync_at_start: bool = True,
+        evaluator: Evaluator | None = None,
+        wall: Callable[[], datetime] | None = None,
     ) -> None:
         super().__init__()
         self.workspace = workspace
         self.clock = clock or workspace.clock()
+        self.wall = wall or (lambda: datetime.now(UTC))
+        """Wall-clock time, for "synced 12s ago" (tests pin it)."""
         self.gateway = Gateway(workspace, self.clock)
+        if evaluator is not None:
+            self.gateway.evaluator = evaluator
         self.snapshot: FleetSnapshot | None = None
         self.status = StatusInfo()
         self.status_signal: Signal[StatusInfo] = Signal(self, "mrp-status")
@@ -81,6 +89,7 @@ class MrpApp(App[None]):
             self.gateway,
             interval=min(refresh, REPLAY_TICK_SECONDS) if self.clock.is_replay else refresh,
             sync_every=refresh,
+            sync_at_start=sync_at_start,
         )
         self._live_refresh = live_refresh
 
@@ -117,6 +126,7 @@ class MrpApp(App[None]):
         self.snapshot = snapshot
         if previous is not None:
             self._notify_new_firing(previous, snapshot)
+        self._notify_failed_sources(previous, snapshot)
         stale = sum(
             1
             for e in snapshot.entries
@@ -126,7 +136,7 @@ class MrpApp(App[None]):
             sources=snapshot.sources,
             problems=snapshot.problems,
             refresh_error=None,
-            refreshed_at=datetime.now(UTC),
+            refreshed_at=self.wall(),
             stale_models=stale,
         )
         self.snapshot_signal.publish(snapshot)
@@ -140,6 +150,19 @@ class MrpApp(App[None]):
         if len(new) > NOTIFY_AT_MOST:
             self.notify(f"and {len(new) - NOTIFY_AT_MOST} more triggers started firing")
 
+    def _notify_failed_sources(
+        self, previous: FleetSnapshot | None, snapshot: FleetSnapshot
+    ) -> None:
+        before = {s.source: s.error for s in previous.sources} if previous else {}
+        for source in snapshot.sources:
+            if source.error and before.get(source.source) != source.error:
+                self.notify(
+                    f"{source.error} Its stored data is kept.",
+                    title=f"Source {source.source} failed",
+                    severity="warning",
+                    timeout=10,
+                )
+
     def set_status(self, **changes: object) -> None:
         self.status = replace(self.status, **changes)  # type: ignore[arg-type]
         self.status_signal.publish(self.status)
@@ -148,8 +171,8 @@ class MrpApp(App[None]):
         """Every worker's failure becomes UI here, and the live refresh re-arms."""
         worker = event.worker
         if worker.group == live.GROUP:
-            if event.state == WorkerState.RUNNING:
-                self.set_status(busy=worker.description)
+            if event.state == WorkerState.RUNNING and worker.name == live.SYNC:
+                self.set_status(busy=worker.name)
             elif worker.is_finished:
                 self.set_status(busy=None)
                 self.live.finished(worker)

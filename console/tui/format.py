@@ -31,11 +31,13 @@ ROLE = {
     "ok": "trigger-ok",
 }
 _BARS = "▁▂▃▄▅▆▇█"
+MIN_RELATIVE_RANGE = 0.1
+"""A sparkline spans at least 10% of the metric's level, so noise does not look like news."""
 
 
 def state_label(state: str | None) -> str:
     if state is None:
-        return "· no triggers"
+        return "· none"
     return f"{SYMBOL.get(state, '?')} {WORD.get(state, state)}"
 
 
@@ -95,6 +97,10 @@ def sparkline(values: Sequence[float], width: int = 16) -> str:
         return "·" * min(width, 3)
     shown = list(values)[-width:]
     low, high = min(shown), max(shown)
+    middle = (low + high) / 2
+    floor = abs(middle) * MIN_RELATIVE_RANGE
+    if high - low < floor:  # noise on a steady metric stays a flat line
+        low, high = middle - floor / 2, middle + floor / 2
     if high - low < 1e-12:
         return _BARS[3] * len(shown)
     top = len(_BARS) - 1

@@ -40,7 +40,7 @@ from console.tui.history_data import (
     switch_row,
     write_csv,
 )
-from console.tui.triggers_bridge import evaluate_views, store_states
+from console.tui.triggers_bridge import Evaluator, evaluate_views, store_states
 
 DB_LOCK = threading.Lock()
 """Serialises the console's database work across its worker threads."""
@@ -51,6 +51,8 @@ class Gateway:
     workspace: Workspace
     clock: Clock
     alias: str = "champion"
+    evaluator: Evaluator = evaluate_views
+    """Evaluates the policies as of an instant; returning None shows the stored states."""
     _policies: PolicySet | None = field(default=None, repr=False)
     _policy_stamp: tuple[tuple[str, float], ...] = field(default=(), repr=False)
 
@@ -87,7 +89,7 @@ class Gateway:
         except MrpError as error:
             problems.append(f"policies: {error.message}")
             return None
-        return evaluate_views(con, policies, now)
+        return self.evaluator(con, policies, now)
 
     def policies(self) -> PolicySet:
         """The workspace's policies, re-read when a policy file changes."""

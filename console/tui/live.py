@@ -19,6 +19,8 @@ from console.tui.gateway import Gateway
 from console.tui.messages import SnapshotReady
 
 GROUP = "live"
+SYNC = "syncing"
+EVALUATE = "evaluating"
 
 
 class LiveRefresh:
@@ -89,7 +91,7 @@ class LiveRefresh:
         first, self._first = self._first, False
         self._worker = self._app.run_worker(
             lambda: self._work(sync, first),
-            name="refresh",
+            name=SYNC if sync else EVALUATE,
             group=GROUP,
             description="sync the sources and re-evaluate the triggers"
             if sync

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import ClassVar
 
 from textual import on
-from textual.app import ComposeResult
+from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
@@ -122,3 +123,17 @@ class FleetScreen(Screen[None]):
 
     def selected_model(self) -> str | None:
         return self.table.cursor_key
+
+    def palette_commands(self) -> Iterator[SystemCommand]:
+        yield SystemCommand("Open model", "Open the selected model (enter)", self._open_selected)
+        yield SystemCommand(
+            "Filter fleet", "Filter by name, team, tier or state (/)", self.action_filter
+        )
+        yield SystemCommand(
+            "Clear filter", "Show every model again (esc)", self.action_clear_filter
+        )
+
+    def _open_selected(self) -> None:
+        model = self.selected_model()
+        if model is not None:
+            mrp_app(self).open_model(model)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import ClassVar
 
 from textual import on
-from textual.app import ComposeResult
+from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.screen import Screen
@@ -127,3 +128,11 @@ class HistoryScreen(Screen[None]):
     @on(ExportDone)
     def _exported(self, message: ExportDone) -> None:
         self.notify(f"Exported {message.rows} records to {message.path}", timeout=10)
+
+    def palette_commands(self) -> Iterator[SystemCommand]:
+        yield SystemCommand(
+            "Export history to CSV", "Write the records shown to a CSV file (e)", self.action_export
+        )
+        yield SystemCommand(
+            "Filter history", "Filter by model, action or text (/)", self.action_filter
+        )

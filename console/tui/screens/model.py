@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import timedelta
+from functools import partial
 from typing import ClassVar
 
 from textual import on
-from textual.app import ComposeResult
+from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Grid, VerticalScroll
 from textual.screen import Screen
@@ -174,3 +176,13 @@ class ModelScreen(Screen[None]):
 
     def action_rollback(self) -> None:
         mrp_app(self).start_rollback(self.model)
+
+    def palette_commands(self) -> Iterator[SystemCommand]:
+        for key, name in enumerate(RANGES, start=1):
+            yield SystemCommand(
+                f"Range {name}", f"Chart the last {name} ({key})", partial(self.action_range, name)
+            )
+        yield SystemCommand(
+            "Rollback", f"Start the rollback runbook for {self.model} (r)", self.action_rollback
+        )
+        yield SystemCommand("Back to the fleet", "Close this model (esc)", self.app.pop_screen)

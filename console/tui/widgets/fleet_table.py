@@ -14,15 +14,14 @@ from console.tui.format import WORD, age, role_style, sparkline, state_text
 from console.tui.widgets.keyed_table import Cell, KeyedTable
 
 STALE_AFTER = timedelta(minutes=5)
-TRIGGERS_WIDTH = 22
-TREND_WIDTH = 12
+TRIGGERS_WIDTH = 20
+TREND_WIDTH = 10
 COLUMNS: tuple[tuple[str, str, int | None], ...] = (
     ("state", "STATE", 9),
     ("model", "MODEL", None),
     ("team", "TEAM", None),
     ("tier", "TIER", None),
-    ("version", "CHAMPION", None),
-    ("prev", "PREV", None),
+    ("version", "SERVING", None),
     ("since", "SINCE", None),
     ("triggers", "FIRING / PENDING", TRIGGERS_WIDTH),
     ("age", "DATA AGE", None),
@@ -50,8 +49,16 @@ def matches(entry: FleetEntry, query: str) -> bool:
     return all(word in haystack for word in words)
 
 
-def _clip(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
+def trigger_names(symbol: str, names: tuple[str, ...], width: int = TRIGGERS_WIDTH) -> str:
+    """``✖ a, b`` if it fits, else as many names as fit and ``+N`` for the rest."""
+    for shown in range(len(names), 0, -1):
+        rest = len(names) - shown
+        text = f"{symbol} " + ", ".join(names[:shown]) + (f" +{rest}" if rest else "")
+        if len(text) <= width:
+            return text
+    text = f"{symbol} {names[0]}"
+    suffix = f" +{len(names) - 1}" if len(names) > 1 else ""
+    return text[: width - len(suffix) - 1] + "…" + suffix
 
 
 def row_cells(entry: FleetEntry, now: datetime, variables: Mapping[str, str]) -> list[Cell]:
@@ -60,12 +67,12 @@ def row_cells(entry: FleetEntry, now: datetime, variables: Mapping[str, str]) ->
     stale = data_age is None or data_age > STALE_AFTER
     if entry.firing:
         triggers = Text(
-            _clip("✖ " + ", ".join(entry.firing), TRIGGERS_WIDTH),
+            trigger_names("✖", entry.firing),
             style=role_style(variables, "trigger-firing"),
         )
     elif entry.pending:
         triggers = Text(
-            _clip("◐ " + ", ".join(entry.pending), TRIGGERS_WIDTH),
+            trigger_names("◐", entry.pending),
             style=role_style(variables, "trigger-pending"),
         )
     else:
@@ -79,8 +86,8 @@ def row_cells(entry: FleetEntry, now: datetime, variables: Mapping[str, str]) ->
         entry.name,
         entry.team or "-",
         entry.risk_tier or "-",
-        entry.version or "?",
-        entry.previous_version or "-",
+        f"v{entry.version or '?'}"
+        + (f" ← v{entry.previous_version}" if entry.previous_version else ""),
         since,
         triggers,
         Text(age(data_age), style=role_style(variables, "trigger-no-data") if stale else ""),

@@ -25,8 +25,10 @@ def header_text(
         line.append(f" since {local_time(entry.since)} ({age(now - entry.since)} ago)")
     if entry.previous_version:
         line.append(f" · previous v{entry.previous_version}")
-    line.append(f" · team {entry.team or '-'} · tier {entry.risk_tier or '-'} · ")
-    line.append_text(state_text(entry.worst_state, variables))
+    line.append(f" · team {entry.team or '-'} · tier {entry.risk_tier or '-'}")
+    if entry.worst_state is not None:
+        line.append(" · ")
+        line.append_text(state_text(entry.worst_state, variables))
     if entry.firing:
         line.append(": " + ", ".join(entry.firing), style=role_style(variables, "trigger-firing"))
     elif entry.pending:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from rich.text import Text
 from textual.widgets import Static
@@ -29,6 +29,7 @@ class StatusBar(Static):
     def render_status(self, status: StatusInfo) -> Text:
         app = mrp_app(self)
         variables = app.theme_variables
+        wall = app.wall()
         bad = role_style(variables, "trigger-firing", bold=True)
         warn = role_style(variables, "trigger-pending")
         line = Text(no_wrap=True, overflow="ellipsis")
@@ -41,13 +42,14 @@ class StatusBar(Static):
         for source in status.sources:
             if source.error:
                 last_ok = (
-                    f" (last ok {_ago(source.last_ok)} ago)"
+                    f" (last ok {_ago(source.last_ok, wall)} ago)"
                     if source.last_ok
                     else " (never synced)"
                 )
-                line.append(f"✖ {source.source}: {source.error}{last_ok}  ", style=bad)
+                error = short_error(source.source, source.error, str(app.workspace.root))
+                line.append(f"✖ {source.source}: {error}{last_ok}  ", style=bad)
             else:
-                line.append(f"✔ {source.source} synced {_ago(source.finished_at)} ago  ")
+                line.append(f"✔ {source.source} synced {_ago(source.finished_at, wall)} ago  ")
         if not status.sources and not status.refresh_error:
             line.append("not synced yet  ")
         if status.stale_models:
@@ -63,7 +65,13 @@ class StatusBar(Static):
         return line + right
 
 
-def _ago(moment: datetime | None) -> str:
+def _ago(moment: datetime | None, wall: datetime) -> str:
     if moment is None:
         return "?"
-    return format_duration(max(datetime.now(UTC) - moment, timedelta(0)))
+    return format_duration(max(wall - moment, timedelta(0)))
+
+
+def short_error(source: str, error: str, root: str) -> str:
+    """A source's error for one line: without the repeated source name and workspace path."""
+    text = error.removeprefix(f"source '{source}': ")
+    return text.replace(root.rstrip("/") + "/", "")

@@ -1,0 +1,264 @@
+"""Pilot tests of the fleet screen: navigation, filter, live updates, failures, themes."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from textual.widgets import Input
+from tui_helpers import FIXED_NOW, SIZE, STATES, ready, wait_for, write_states
+
+from console.tui.screens.fleet import FleetScreen
+from console.tui.screens.help import HelpScreen
+from console.tui.screens.history import HistoryScreen
+from console.tui.screens.model import ModelScreen
+from console.tui.widgets.fleet_table import FleetTable
+from console.tui.widgets.status_bar import StatusBar
+from console.user_settings import load_user_settings
+
+
+def table(app: Any) -> FleetTable:
+    return app.screen.query_one(FleetTable)
+
+
+def cell(app: Any, model: str, column: str) -> str:
+    value = table(app).get_cell(model, column)
+    return str(getattr(value, "plain", value))
+
+
+async def test_worst_first_with_state_words(make_app: Any) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        keys = table(app).shown_keys
+        assert len(keys) == 14
+        assert keys[:4] == ["credit-limit", "fraud-scoring", "search-ranking", "support-intent"]
+        assert keys[4] == "churn-predictor" and keys[5] == "ad-ctr"
+        assert cell(app, "fraud-scoring", "state") == "✖ FIRING"
+        assert cell(app, "churn-predictor", "state") == "◐ pending"
+        assert cell(app, "ad-ctr", "state") == "∅ no data"
+        assert cell(app, "spam-filter", "state") == "✔ ok"
+        assert "accuracy-floor" in cell(app, "fraud-scoring", "triggers")
+        assert cell(app, "fraud-scoring", "version") == "v7 ← v6"
+        assert cell(app, "ad-ctr", "age") == "1h11m"  # the feed went silent after 21:29
+
+
+async def test_navigation_between_screens(make_app: Any) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        await pilot.press("j", "j", "k")
+        assert table(app).cursor_key == "fraud-scoring"
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, ModelScreen))
+        assert app.screen.model == "fraud-scoring"
+        await pilot.press("escape")
+        assert isinstance(app.screen, FleetScreen)
+        assert table(app).cursor_key == "fraud-scoring"
+        await pilot.press("h")
+        assert isinstance(app.screen, HistoryScreen)
+        await pilot.press("escape")
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape")
+        assert isinstance(app.screen, FleetScreen)
+
+
+async def test_filter_by_team_and_state(make_app: Any) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        await pilot.press("slash")
+        assert isinstance(app.focused, Input)
+        await pilot.press(*"risk-ml")
+        assert sorted(table(app).shown_keys) == [
+            "aml-screening",
+            "credit-limit",
+            "fraud-scoring",
+            "loan-default",
+        ]
+        app.screen.query_one("#fleet-filter", Input).value = ""
+        await pilot.press(*"firing")
+        await pilot.pause()
+        assert table(app).shown_keys == [
+            "credit-limit",
+            "fraud-scoring",
+            "search-ranking",
+            "support-intent",
+        ]
+        await pilot.press("enter")  # back to the table, filter kept
+        assert app.focused is table(app)
+        await pilot.press("escape")
+        assert len(table(app).shown_keys) == 14
+
+
+async def test_live_update_changes_a_row_in_place(make_app: Any, workspace_root: Path) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        await pilot.press("j")
+        fleet = table(app)
+        assert fleet.cursor_key == "fraud-scoring"
+        before = (fleet.cursor_coordinate, fleet.scroll_y, fleet.row_count)
+        # fraud-scoring gains a second firing trigger: same place in the order, new cell.
+        extra = ("fraud-scoring", "risk-ml", "error-rate", "firing", FIXED_NOW, 0.031, 0.02)
+        write_states(
+            workspace_root,
+            (*(s for s in STATES if s[2:3] != ("error-rate",) or s[0] != "fraud-scoring"), extra),
+        )
+        first = app.snapshot
+        app.live.poll_now(sync=False)
+        await wait_for(pilot, lambda: app.snapshot is not first and not app.live.running)
+        assert cell(app, "fraud-scoring", "triggers") == "✖ accuracy-floor +1"
+        assert (fleet.cursor_coordinate, fleet.scroll_y, fleet.row_count) == before
+        assert fleet.cursor_key == "fraud-scoring"
+
+
+async def test_cursor_follows_its_model_when_the_order_changes(
+    make_app: Any, workspace_root: Path
+) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        await pilot.press("end")
+        fleet = table(app)
+        selected = fleet.cursor_key
+        assert selected is not None
+        write_states(
+            workspace_root,
+            (
+                *STATES,
+                ("eta-forecast", "platform", "latency-regression", "firing", FIXED_NOW, 1.2, 0.4),
+            ),
+        )
+        first = app.snapshot
+        app.live.poll_now(sync=False)
+        await wait_for(pilot, lambda: app.snapshot is not first and not app.live.running)
+        assert fleet.shown_keys.index("eta-forecast") < 5
+        assert fleet.cursor_key == selected
+
+
+async def test_new_firing_trigger_is_notified(make_app: Any, workspace_root: Path) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        write_states(
+            workspace_root,
+            (
+                *STATES,
+                ("eta-forecast", "platform", "latency-regression", "firing", FIXED_NOW, 1.2, 0.4),
+            ),
+        )
+        first = app.snapshot
+        app.live.poll_now(sync=False)
+        await wait_for(pilot, lambda: app.snapshot is not first and not app.live.running)
+        messages = [n.message for n in app._notifications]
+        assert "eta-forecast: latency-regression is firing" in messages
+
+
+async def test_failing_source_is_shown_in_the_status_bar(
+    make_app: Any, workspace_root: Path
+) -> None:
+    config = workspace_root / "mrp.toml"
+    config.write_text(
+        config.read_text() + '\n[sources.broken]\nkind = "files"\npath = "no-such-folder"\n'
+    )
+    app = make_app(sync_at_start=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: any(s.source == "broken" for s in app.status.sources))
+        await wait_for(pilot, lambda: not app.live.running)
+        line = app.screen.query_one(StatusBar).render_status(app.status).plain
+        assert "✖ broken:" in line and "does not exist" in line
+        assert "✔ offline" in line
+        assert len(table(app).shown_keys) == 14  # stored data kept
+
+
+async def test_refresh_failure_becomes_status_text(make_app: Any) -> None:
+    app = make_app()
+
+    def broken(**_options: Any) -> Any:
+        raise RuntimeError("the state database exploded")
+
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        app.gateway.snapshot = broken  # type: ignore[method-assign]
+        app.live.poll_now(sync=False)
+        await wait_for(pilot, lambda: app.status.refresh_error is not None)
+        assert "exploded" in (app.status.refresh_error or "")
+        line = app.screen.query_one(StatusBar).render_status(app.status).plain
+        assert "refresh failed" in line
+        await wait_for(pilot, lambda: not app.live.running)
+        assert app.live._timer is not None  # re-armed after the failure
+
+
+async def test_a_slow_sync_does_not_block_keys(make_app: Any) -> None:
+    app = make_app()
+    release = asyncio.Event()
+    loop = asyncio.get_running_loop()
+
+    def slow_sync() -> list[Any]:
+        deadline = time.monotonic() + 10
+        while not release.is_set() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        return []
+
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        app.gateway.sync = slow_sync  # type: ignore[method-assign]
+        app.live.poll_now(sync=True)
+        await wait_for(pilot, lambda: app.live.running)
+        started = time.monotonic()
+        await pilot.press("j", "j")
+        assert table(app).cursor_row == 2
+        assert time.monotonic() - started < 1.0
+        assert app.live.running  # the sync is still going
+        loop.call_soon_threadsafe(release.set)
+        await wait_for(pilot, lambda: not app.live.running)
+
+
+async def test_theme_is_remembered(make_app: Any, isolated_home: Path) -> None:
+    app = make_app(remember=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        app.theme = "mrp-high-contrast"
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        assert cell(app, "fraud-scoring", "state") == "✖ FIRING"
+    assert load_user_settings().theme == "mrp-high-contrast"
+
+
+async def test_unknown_theme_falls_back(make_app: Any) -> None:
+    app = make_app(theme="no-such-theme")
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        assert app.theme == "mrp-dark"
+        assert any("no-such-theme" in n.message for n in app._notifications)
+
+
+async def test_palette_offers_every_action(make_app: Any) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        titles = {c.title for c in app.get_system_commands(app.screen)}
+        for wanted in (
+            "Help",
+            "Sync now",
+            "History",
+            "Theme: mrp-light",
+            "Theme: mrp-high-contrast",
+            "Open model",
+            "Filter fleet",
+        ):
+            assert wanted in titles, wanted
+
+
+def test_states_are_never_colour_alone() -> None:
+    from console.tui.format import state_label
+
+    for state in ("firing", "pending", "no_data", "ok"):
+        symbol, word = state_label(state).split(" ", 1)
+        assert symbol and word
+    assert timedelta(0) == timedelta(0)
