@@ -58,6 +58,10 @@ def _register() -> None:
     app.add_typer(audit_cmds.app, name="audit")
     app.add_typer(keys_cmds.app, name="keys")
 
+    from console.commands import rollback_cmds
+
+    rollback_cmds.register(app)
+
 
 _register()
 
