@@ -11,7 +11,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import duckdb
@@ -37,6 +37,9 @@ class Reading:
     threshold: float | None = None
 
 
+LOOK_BACK = timedelta(hours=6)
+"""How far back an evaluation looks so that a state's ``since`` is exact."""
+
 Evaluator = Callable[[ModelFacts, datetime], list[Reading]]
 """(model facts, instant) → the state of each of the model's triggers at that instant."""
 
@@ -56,13 +59,13 @@ def engine_evaluator(workspace: Workspace, policies: PolicySet) -> Evaluator:
 
     def evaluate(facts: ModelFacts, at: datetime) -> list[Reading]:
         with connect(workspace.db_path, read_only=True) as con:
-            return _evaluate(con, policies, facts.name, at)
+            return _evaluate(con, policies, facts.name, facts.alias, at)
 
     return evaluate
 
 
 def _evaluate(
-    con: duckdb.DuckDBPyConnection, policies: PolicySet, model: str, at: datetime
+    con: duckdb.DuckDBPyConnection, policies: PolicySet, model: str, alias: str, at: datetime
 ) -> list[Reading]:
     try:
         engine = importlib.import_module("console.triggers")
@@ -83,7 +86,7 @@ def _evaluate(
             _float(getattr(s, "value", None)),
             _float(getattr(s, "threshold", None)),
         )
-        for s in evaluate_at(con, policies, at)
+        for s in evaluate_at(con, policies, at, alias=alias, models=[model], look_back=LOOK_BACK)
         if s.model == model
     ]
 

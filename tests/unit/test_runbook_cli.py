@@ -1,0 +1,186 @@
+"""`mrp rollback` and `mrp runbook ...` as a script or an engineer calls them."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pytest
+
+from tests.unit.cli_helpers import Result, run_mrp
+from tests.unit.test_runbook_support import build_workspace, records, runbook_files
+
+
+@pytest.fixture
+def ws(tmp_path: Path):  # type: ignore[no-untyped-def]
+    return build_workspace(tmp_path / "ws")
+
+
+def mrp(capsys, ws, *args: str, stdin: str = "") -> Result:  # type: ignore[no-untyped-def]
+    import sys
+
+    saved = sys.stdin
+    sys.stdin = io.StringIO(stdin)
+    try:
+        return run_mrp(capsys, *args, "-w", str(ws.root))
+    finally:
+        sys.stdin = saved
+
+
+ROLLBACK = ("rollback", "fraud", "--dry-run", "--yes", "--reason", "accuracy 0.82")
+
+
+def test_two_signers_dry_run_from_the_command_line(capsys, ws) -> None:  # type: ignore[no-untyped-def]
+    first = mrp(capsys, ws, *ROLLBACK, "--confirm", "fraud@2", "--as", "alice", "--json")
+    assert first.exit_code == 0, first.stderr
+    opened = first.json()
+    assert opened["state"] == "approvals" and opened["approvals_needed"] == 1
+    assert opened["phrase"] == "fraud@2"
+
+    listed = mrp(capsys, ws, "runbook", "list", "--json").json()["runbooks"]
+    assert [r["id"] for r in listed] == [opened["id"]]
+
+    again = mrp(capsys, ws, "runbook", "approve", "fraud", "--as", "alice", "--confirm", "fraud@2")
+    assert again.exit_code == 2 and "already approved" in again.stderr
+
+    second = mrp(
+        capsys,
+        ws,
+        "runbook",
+        "approve",
+        opened["id"],
+        "--as",
+        "bob",
+        "--confirm",
+        "fraud@2",
+        "--notes",
+        "drill",
+        "--json",
+    )
+    assert second.exit_code == 0, second.stderr
+    closed = second.json()
+    assert closed["state"] == "closed" and closed["outcome"] in ("recovered", "inconclusive")
+    assert closed["execution"]["attempts"][0]["called"] is False
+
+    verified = mrp(capsys, ws, "audit", "verify")
+    assert verified.exit_code == 0, verified.stdout + verified.stderr
+    shown = mrp(capsys, ws, "runbook", "show", opened["id"])
+    assert "closed" in shown.stdout and "dry run" in shown.stdout
+
+
+def test_answers_from_stdin(capsys, ws) -> None:  # type: ignore[no-untyped-def]
+    answers = "accuracy fell\n\nfraud@2\n"  # reason, target (take the suggestion), phrase
+    result = mrp(capsys, ws, "rollback", "fraud", "--dry-run", "--as", "alice", stdin=answers)
+    assert result.exit_code == 0, result.stderr
+    assert "Type fraud@2 to confirm" in result.stderr
+    assert "1 more approval needed" in result.stdout
+
+
+def test_wrong_phrase_refused_and_nothing_written(capsys, ws) -> None:  # type: ignore[no-untyped-def]
+    result = mrp(capsys, ws, *ROLLBACK, "--confirm", "fraud@4", "--as", "alice")
+    assert result.exit_code == 2
+    assert "mrp: The confirmation phrase does not match" in result.stderr
+    assert runbook_files(ws) == [] and records(ws) == []
+
+
+def test_untrusted_signer_refused(capsys, ws) -> None:  # type: ignore[no-untyped-def]
+    result = mrp(capsys, ws, *ROLLBACK, "--confirm", "fraud@2", "--as", "dave")
+    assert result.exit_code == 2 and "no signing key for 'dave'" in result.stderr
+    assert runbook_files(ws) == [] and records(ws) == []
+
+
+def test_real_rollback_without_an_executor_is_refused(capsys, ws) -> None:  # type: ignore[no-untyped-def]
+    result = mrp(
+        capsys,
+        ws,
+        "rollback",
+        "fraud",
+        "--reason",
+        "r",
+        "--confirm",
+        "fraud@2",
+        "--yes",
+        "--as",
+        "alice",
+    )
+    assert result.exit_code == 2 and "--dry-run" in result.stderr
+    assert runbook_files(ws) == []
+
+
+def test_failing_precheck_is_recorded_then_refused(capsys, ws) -> None:  # type: ignore[no-untyped-def]
+    result = mrp(
+        capsys,
+        ws,
+        "rollback",
+        "fraud",
+        "--dry-run",
+        "--to",
+        "3",
+        "--reason",
+        "r",
+        "--confirm",
+        "fraud@3",
+        "--as",
+        "alice",
+    )
+    assert result.exit_code == 2
+    assert "Pre-check 'target_status' failed" in result.stderr
+    assert [a for a, _w, _d in records(ws)] == [
+        "runbook.open",
+        "runbook.target",
+        "runbook.precheck",
+    ]
+    resumed = mrp(capsys, ws, "runbook", "resume", "fraud", "--to", "2", "--as", "alice")
+    assert resumed.exit_code == 0, resumed.stderr
+    assert "waiting" in resumed.stdout
+
+
+def test_second_engineer_joins_the_open_runbook(capsys, ws) -> None:  # type: ignore[no-untyped-def]
+    mrp(capsys, ws, *ROLLBACK, "--confirm", "fraud@2", "--as", "alice")
+    joined = mrp(capsys, ws, "rollback", "fraud", "--dry-run", "--as", "bob", stdin="fraud@2\n")
+    assert joined.exit_code == 0, joined.stderr
+    assert "already open for fraud" in joined.stderr and "joining it" in joined.stderr
+    assert len(runbook_files(ws)) == 1
+    assert "closed" in joined.stdout
+
+
+def test_break_glass_is_flagged_in_the_export(capsys, ws, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    result = mrp(
+        capsys,
+        ws,
+        *ROLLBACK,
+        "--confirm",
+        "fraud@2",
+        "--as",
+        "alice",
+        "--break-glass",
+        "--break-glass-reason",
+        "model owner unreachable, losses climbing",
+    )
+    assert result.exit_code == 0, result.stderr
+    out = tmp_path / "audit.csv"
+    exported = mrp(capsys, ws, "audit", "export", "--csv", str(out))
+    assert exported.exit_code == 0, exported.stderr
+    rows = list(csv.DictReader(out.open()))
+    glass = [r for r in rows if r["action"] == "runbook.break_glass"]
+    assert len(glass) == 1
+    assert glass[0]["break_glass"].lower() in ("true", "1")
+    assert glass[0]["from_version"] == "4" and glass[0]["to_version"] == "2"
+    assert all(r["dry_run"].lower() in ("true", "1") for r in rows)
+
+
+def test_abort_and_list(capsys, ws) -> None:  # type: ignore[no-untyped-def]
+    mrp(capsys, ws, *ROLLBACK, "--confirm", "fraud@2", "--as", "alice")
+    aborted = mrp(capsys, ws, "runbook", "abort", "fraud", "--reason", "false alarm", "--as", "bob")
+    assert aborted.exit_code == 0, aborted.stderr
+    assert "aborted at step 'approvals'" in aborted.stdout
+    listed = mrp(capsys, ws, "runbook", "list")
+    assert "aborted" in listed.stdout
+    assert mrp(capsys, ws, "runbook", "list", "--open").stdout.strip() == "no runbooks."
+    assert records(ws)[-1][0] == "runbook.abort"
+
+
+def test_unknown_runbook(capsys, ws) -> None:  # type: ignore[no-untyped-def]
+    result = mrp(capsys, ws, "runbook", "show", "rb-nope")
+    assert result.exit_code == 2 and "No runbook rb-nope" in result.stderr
