@@ -187,7 +187,7 @@ def test_executor_down_stays_resumable_and_calls_once(ws) -> None:  # type: igno
 
 
 def test_silent_no_op_is_a_failure(ws) -> None:  # type: ignore[no-untyped-def]
-    env, fake = make_env(ws, FakeExecutor(no_op=True))
+    env, _fake = make_env(ws, FakeExecutor(no_op=True))
     runbook = _to_approvals(env, ws)
     approve(env, runbook.id, signer(ws, "alice"), "fraud@2")
     approve(env, runbook.id, signer(ws, "bob"), "fraud@2")
@@ -209,7 +209,7 @@ def test_already_moved_is_not_sent_again(ws) -> None:  # type: ignore[no-untyped
 
 
 def test_not_recovered_suggests_next_step(ws) -> None:  # type: ignore[no-untyped-def]
-    env, fake = make_env(ws)
+    env, _fake = make_env(ws)
     env.evaluate.recovered = False  # type: ignore[attr-defined]
     runbook = _to_approvals(env, ws)
     approve(env, runbook.id, signer(ws, "alice"), "fraud@2")
@@ -245,7 +245,7 @@ def test_dry_run_does_everything_but_the_call(ws) -> None:  # type: ignore[no-un
 
 
 def test_break_glass_needs_reason_and_is_flagged(ws) -> None:  # type: ignore[no-untyped-def]
-    env, fake = make_env(ws)
+    env, _fake = make_env(ws)
     runbook = _to_approvals(env, ws)
     with pytest.raises(MrpError, match="written reason"):
         break_glass(env, runbook.id, signer(ws, "alice"), "fraud@2", "")
@@ -282,7 +282,7 @@ def test_freeze_only_break_glass(tmp_path: Path) -> None:
 
 
 def test_cooldown_blocks_flapping_back(ws) -> None:  # type: ignore[no-untyped-def]
-    env, fake = make_env(ws)
+    env, _fake = make_env(ws)
     runbook = _to_approvals(env, ws)
     approve(env, runbook.id, signer(ws, "alice"), "fraud@2")
     approve(env, runbook.id, signer(ws, "bob"), "fraud@2")
