@@ -94,6 +94,7 @@ class TriggerView:
     threshold: float | None = None
     kind: str | None = None
     metric: str | None = None
+    op: str | None = None
     baseline: float | None = None
     severity: str | None = None
     action: str | None = None
@@ -473,3 +474,13 @@ def fleet_switches(con: duckdb.DuckDBPyConnection, now: datetime) -> list[Switch
     }
     rows = con.execute(sql("console/fleet_switches"), {"now": _naive(now)}).fetchall()
     return _switches(rows, created)
+
+
+def fleet_events(con: duckdb.DuckDBPyConnection, now: datetime) -> list[tuple[str, EventInfo]]:
+    """Every model's events up to ``now``, newest first, as (model, event)."""
+    return [
+        (model, EventInfo(ts.replace(tzinfo=UTC), version, kind, severity, summary))
+        for model, ts, version, kind, severity, summary in con.execute(
+            sql("console/fleet_events"), {"now": _naive(now)}
+        ).fetchall()
+    ]

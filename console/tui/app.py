@@ -23,6 +23,7 @@ from console.settings import Workspace
 from console.tui import live
 from console.tui.gateway import Gateway
 from console.tui.messages import SnapshotReady
+from console.tui.rollback_hint import rollback_preview
 from console.tui.screens.fleet import FleetScreen
 from console.tui.screens.help import HelpScreen
 from console.tui.screens.history import HistoryScreen
@@ -189,13 +190,12 @@ class MrpApp(App[None]):
         self.push_screen(ModelScreen(model))
 
     def start_rollback(self, model: str) -> None:
-        """The hook the runbook wizard replaces: start the guided rollback of ``model``."""
+        """The hook the runbook wizard replaces: start the guided rollback of ``model``
+        (today it says what the runbook will do)."""
         self.notify(
-            f"r will open the guided rollback runbook for {model}: reason and trigger evidence, "
-            "target version, pre-checks, signed approvals, execute, verify. It is not wired "
-            "in yet; use `mrp rollback " + model + "` in a terminal.",
-            title="Rollback",
-            timeout=10,
+            rollback_preview(model, self.snapshot, self.gateway.cached_policies()),
+            title=f"Rollback {model}",
+            timeout=12,
         )
 
     def action_help(self) -> None:

@@ -21,11 +21,11 @@ from console.errors import MrpError
 from console.fleet import (
     FleetSnapshot,
     ModelDetail,
-    TriggerView,
     fleet_events,
     fleet_snapshot,
     fleet_switches,
     model_detail,
+    stored_trigger_views,
 )
 from console.policy.loader import PolicySet, load_workspace_policies
 from console.settings import Workspace
@@ -40,7 +40,12 @@ from console.tui.history_data import (
     switch_row,
     write_csv,
 )
-from console.tui.triggers_bridge import Evaluator, evaluate_views, store_states
+from console.tui.triggers_bridge import (
+    Evaluator,
+    evaluate_views,
+    store_states,
+    with_definitions,
+)
 
 DB_LOCK = threading.Lock()
 """Serialises the console's database work across its worker threads."""
@@ -66,7 +71,14 @@ class Gateway:
         problems: list[str] = []
         with DB_LOCK, connect(self.workspace.db_path, read_only=True) as con:
             now = self.now()
-            views = self._evaluate(con, now, problems) if evaluate else None
+            policies = self._policies_or_problem(problems)
+            views = None
+            if evaluate and policies is not None:
+                views = self.evaluator(con, policies, now)
+            if views is None:
+                views = stored_trigger_views(con)
+                if policies is not None:
+                    views = with_definitions(views, policies)
             return fleet_snapshot(con, now, views, self.alias, tuple(problems), spark)
 
     def sync(self) -> list[SyncOutcome]:
@@ -81,15 +93,16 @@ class Gateway:
             return  # the next snapshot reports the policy problem
         store_states(con, self.workspace, policies, self.now())
 
-    def _evaluate(
-        self, con: duckdb.DuckDBPyConnection, now: datetime, problems: list[str]
-    ) -> list[TriggerView] | None:
+    def _policies_or_problem(self, problems: list[str]) -> PolicySet | None:
         try:
-            policies = self.policies()
+            return self.policies()
         except MrpError as error:
             problems.append(f"policies: {error.message}")
             return None
-        return self.evaluator(con, policies, now)
+
+    def cached_policies(self) -> PolicySet | None:
+        """The policies as last read by a worker (no file access: safe on the UI thread)."""
+        return self._policies
 
     def policies(self) -> PolicySet:
         """The workspace's policies, re-read when a policy file changes."""

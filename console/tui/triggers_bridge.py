@@ -4,7 +4,8 @@ console shows the states last stored in ``trigger_states``."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import replace
 from datetime import datetime
 
 import duckdb
@@ -38,3 +39,29 @@ def store_states(
 ) -> None:
     """Write the trigger states as of ``now`` (for `mrp status` in another terminal)."""
     del con, workspace, policies, now
+
+
+def with_definitions(views: Iterable[TriggerView], policies: PolicySet) -> list[TriggerView]:
+    """Stored states carry no definition: add metric, kind, op, ``for``, severity and action
+    from the policy that declares each trigger (when it still does)."""
+    result = []
+    for view in views:
+        loaded = policies.get(view.policy)
+        trigger = None
+        if loaded is not None:
+            trigger = next((t for t in loaded.triggers if t.name == view.trigger), None)
+        if trigger is None:
+            result.append(view)
+            continue
+        result.append(
+            replace(
+                view,
+                kind=trigger.kind,
+                metric=trigger.metric or trigger.event,
+                op=trigger.op,
+                severity=trigger.severity,
+                action=trigger.action,
+                for_=trigger.for_,
+            )
+        )
+    return result

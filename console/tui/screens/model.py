@@ -47,11 +47,14 @@ def chart_order(detail: ModelDetail, triggers: tuple[TriggerView, ...]) -> list[
 class ModelScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "app.pop_screen", "Back"),
-        Binding("1", "range('1h')", "1h"),
-        Binding("2", "range('6h')", "6h"),
-        Binding("3", "range('24h')", "24h"),
-        Binding("4", "range('7d')", "7d"),
+        Binding("1", "range('1h')", "1h", show=False),
+        Binding("2", "range('6h')", "6h", show=False),
+        Binding("3", "range('24h')", "24h", show=False),
+        Binding("4", "range('7d')", "7d", show=False),
         Binding("r", "rollback", "Rollback"),
+        Binding("t", "tab('triggers')", "Triggers"),
+        Binding("v", "tab('versions')", "Versions"),
+        Binding("a", "tab('records')", "Records"),
     ]
 
     def __init__(self, model: str) -> None:
@@ -165,7 +168,9 @@ class ModelScreen(Screen[None]):
     def _show_range(self) -> None:
         parts = [f"[reverse] {name} [/]" if name == self.range else f" {name} " for name in RANGES]
         self.query_one("#range-bar", Static).update(
-            "range " + " ".join(parts) + "   keys 1 2 3 4 · thresholds ── · version switches │"
+            "range (keys 1-4) "
+            + " ".join(parts)
+            + "   ── threshold · ── registered baseline · │▸v version switch · ↩ rollback"
         )
 
     def action_range(self, name: str) -> None:
@@ -173,6 +178,15 @@ class ModelScreen(Screen[None]):
             self.range = name
             self._show_range()
             self.load()
+
+    def action_tab(self, name: str) -> None:
+        self.query_one(TabbedContent).active = f"tab-{name}"
+        table = {
+            "triggers": "#triggers-table",
+            "versions": "#versions-table",
+            "records": "#model-records",
+        }[name]
+        self.query_one(table).focus()
 
     def action_rollback(self) -> None:
         mrp_app(self).start_rollback(self.model)

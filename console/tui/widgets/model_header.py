@@ -20,21 +20,20 @@ def header_text(
     if entry is None:
         line.append("  (not in the fleet as of now)")
         return line
-    line.append(f"  {entry.alias} → v{entry.version or '?'}")
-    if entry.since is not None:
-        line.append(f" since {local_time(entry.since)} ({age(now - entry.since)} ago)")
-    if entry.previous_version:
-        line.append(f" · previous v{entry.previous_version}")
-    line.append(f" · team {entry.team or '-'} · tier {entry.risk_tier or '-'}")
+    line.append(f" · team {entry.team or '-'} · tier {entry.risk_tier or '-'}  ")
     if entry.worst_state is not None:
-        line.append(" · ")
         line.append_text(state_text(entry.worst_state, variables))
     if entry.firing:
         line.append(": " + ", ".join(entry.firing), style=role_style(variables, "trigger-firing"))
     elif entry.pending:
         line.append(": " + ", ".join(entry.pending), style=role_style(variables, "trigger-pending"))
-    data_age = entry.data_age(now)
-    line.append(f" · data age {age(data_age)}")
+    line.append("\n")
+    line.append(f"{entry.alias} → v{entry.version or '?'}")
+    if entry.since is not None:
+        line.append(f" since {local_time(entry.since)} ({age(now - entry.since)} ago)")
+    if entry.previous_version:
+        line.append(f" · previous v{entry.previous_version}")
+    line.append(f" · data age {age(entry.data_age(now))}")
     return line
 
 

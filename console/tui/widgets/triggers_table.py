@@ -38,7 +38,9 @@ def trigger_cells(view: TriggerView, now: datetime, variables: Mapping[str, str]
         view.trigger,
         view.metric or view.kind or "-",
         number(view.value),
-        number(view.threshold),
+        f"{view.op} {number(view.threshold)}"
+        if view.op and view.threshold is not None
+        else number(view.threshold),
         number(view.baseline),
         since,
         held,

@@ -1,0 +1,110 @@
+"""Pilot tests of the model screen (charts, ranges, tables, rollback key) and the history
+screen (filters, CSV export in a worker)."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.widgets import Input
+from tui_helpers import SIZE, ready, wait_for
+
+from console.tui.screens.history import HistoryScreen
+from console.tui.screens.model import ModelScreen
+from console.tui.widgets.metric_chart import MetricChart
+from console.tui.widgets.records_table import RecordsTable
+from console.tui.widgets.triggers_table import TriggersTable
+from console.tui.widgets.versions_table import VersionsTable
+
+
+async def open_model(pilot: Any, model: str) -> ModelScreen:
+    app = pilot.app
+    await ready(pilot)
+    app.open_model(model)
+    await wait_for(
+        pilot,
+        lambda: (
+            isinstance(app.screen, ModelScreen)
+            and app.screen._detail is not None
+            and not any(w.is_running for w in app.workers)
+        ),
+    )
+    screen = app.screen
+    assert isinstance(screen, ModelScreen)
+    return screen
+
+
+async def test_model_screen_shows_charts_triggers_versions(make_app: Any) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_model(pilot, "fraud-scoring")
+        charts = list(screen.query(MetricChart))
+        assert charts[0].metric == "accuracy"  # the firing trigger's metric comes first
+        data = charts[0]._data
+        assert data is not None and data.series is not None
+        assert [t.threshold for t in data.triggers] == [0.90]
+        assert data.baseline == pytest.approx(0.957)
+        assert [s.version for s in data.switches][-1] == "7"
+        assert "accuracy" in charts[0].plt.build()
+        triggers = screen.query_one(TriggersTable)
+        assert triggers.shown_keys == ["accuracy-floor", "error-rate"]
+        versions = screen.query_one(VersionsTable)
+        assert versions.shown_keys == ["7", "6", "5"]
+        assert screen.query_one(RecordsTable).row_count >= 3
+
+
+async def test_range_keys_bound_the_series(make_app: Any) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_model(pilot, "search-ranking")
+        for key, hours in (("1", 1), ("3", 24), ("4", 24 * 7)):
+            previous = screen._detail
+            await pilot.press(key)
+            await wait_for(pilot, lambda p=previous: screen._detail is not p)
+            detail = screen._detail
+            assert detail is not None
+            assert (detail.now - detail.start).total_seconds() == hours * 3600
+            assert all(len(s.values) <= 242 for s in detail.series)  # downsampled in SQL
+
+
+async def test_rollback_key_says_what_it_will_do(make_app: Any) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_model(pilot, "fraud-scoring")
+        await pilot.press("r")
+        await pilot.pause()
+        text = "\n".join(n.message for n in app._notifications)
+        assert "champion v7 → v6" in text
+        assert "2 signed approvals" in text
+        assert "mrp rollback fraud-scoring" in text
+
+
+async def test_history_filters_and_exports_csv(
+    make_app: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        await pilot.press("h")
+        screen = app.screen
+        assert isinstance(screen, HistoryScreen)
+        await wait_for(pilot, lambda: screen.shown != ())
+        everything = len(screen.shown)
+        assert everything > 40
+        screen.query_one("#filter-model", Input).value = "fraud"
+        screen.query_one("#filter-action", Input).value = "deploy"
+        await wait_for(pilot, lambda: len(screen.shown) < everything)
+        assert {r.model for r in screen.shown} == {"fraud-scoring"}
+        assert {r.action for r in screen.shown} == {"deploy"}
+        await pilot.press("e")
+        await wait_for(pilot, lambda: any("Exported" in n.message for n in app._notifications))
+        written = list(tmp_path.glob("mrp-history-*.csv"))
+        assert len(written) == 1
+        message = next(n.message for n in app._notifications if "Exported" in n.message)
+        assert str(written[0]) in message
+        rows = list(csv.DictReader(written[0].open(encoding="utf-8")))
+        assert len(rows) == len(screen.shown)
+        assert rows[0]["model"] == "fraud-scoring" and rows[0]["at"].endswith("Z")
