@@ -303,7 +303,12 @@ def _loader(files: list[Path], version_label: str) -> MetricLoader:
         if not files:
             return 0
         parameters = {"files": [str(f) for f in files], "source": source, "label": version_label}
-        row = con.execute(sql("load/prometheus_query_range"), parameters).fetchone()
+        # rows of a series need no order among themselves: let DuckDB insert in parallel
+        con.execute("SET preserve_insertion_order = false")
+        try:
+            row = con.execute(sql("load/prometheus_query_range"), parameters).fetchone()
+        finally:
+            con.execute("RESET preserve_insertion_order")
         return int(row[0]) if row else 0
 
     return load

@@ -17,7 +17,7 @@ SELECT
     model,
     coalesce(version, r.metric[$label]),
     metric,
-    make_timestamp(round(v[1] * 1000000)::BIGINT),
+    make_timestamp((v[1] * 1000000)::BIGINT),  -- the cast rounds to the microsecond
     v[2],
     $source
 FROM points
