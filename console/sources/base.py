@@ -38,6 +38,10 @@ class Executor(Protocol):
     HTTP platform's signed webhook). Idempotent per ``idempotency_key``; confirms the move
     by reading it back; raises ``SourceError`` with one sentence when it did not happen."""
 
+    async def current(self, model: str, alias: str | None = None) -> str | None:
+        """The version ``alias`` (default: the source's serving alias) points at, or None."""
+        ...
+
     async def move_alias(
         self,
         model: str,

@@ -86,6 +86,12 @@ class HttpWebhookExecutor:
         self.name = name
         self.config = config
 
+    async def current(self, model: str, alias: str | None = None) -> str | None:
+        """The version ``alias`` (default: the serving alias) points at, per GET deployments."""
+        async with client_for(self.name, self.config) as client:
+            body = _json(await _get(client, self.name, "deployments"))
+        return _alias_in(body, model, alias or self.config.serving_alias)
+
     async def move_alias(
         self,
         model: str,

@@ -152,3 +152,13 @@ def test_webhook_failures_are_one_sentence(platform: Platform, tmp_path: Path, m
     monkeypatch.setattr(http_platform, "CONFIRM_EVERY", 0.1)
     with pytest.raises(SourceError, match="still shows alias 'champion' at version 2"):
         asyncio.run(executor.move_alias("fraud", "champion", "1", "k3"))
+
+
+def test_current_reads_the_alias_from_deployments(platform: Platform, tmp_path: Path) -> None:
+    from console.secrets import set_secret
+
+    set_secret("source:platform", "t0ken")
+    executor = _executor(platform, tmp_path)
+    assert asyncio.run(executor.current("fraud")) == "2"
+    assert asyncio.run(executor.current("fraud", "challenger")) is None
+    assert asyncio.run(executor.current("nope", "champion")) is None

@@ -179,3 +179,13 @@ def test_registry_faults_keep_data(
         ws.configure(mlflow_config(proxy.url, f"f-{fault}"))
         assert ws.sync(at(10)).code == 0
     assert ws.rows("SELECT version, previous_version FROM deployment_events") == [("2", "1")]
+
+
+def test_executor_current_reads_the_alias(
+    mlflow_server: Server, registry: Registry, tmp_path: Path
+) -> None:
+    registry.model("e4-fraud", tags={}, baselines=[0.9, 0.8])
+    registry.set_alias("e4-fraud", "champion", "2")
+    executor = _executor(mlflow_server.url, tmp_path)
+    assert asyncio.run(executor.current("e4-fraud")) == "2"
+    assert asyncio.run(executor.current("e4-fraud", "challenger")) is None
