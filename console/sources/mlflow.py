@@ -154,7 +154,6 @@ class MlflowSourceReader:
             raise SourceError(
                 f"source '{self.name}': MLflow's answer has an unexpected shape ({error!r})."
             ) from None
-        batch.notes.update(serving_alias=self.config.serving_alias)
         return batch
 
     def _follows(self, name: str) -> bool:

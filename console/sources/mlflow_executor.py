@@ -20,6 +20,8 @@ from console.sources.mlflow import MlflowError, MlflowRest, tags
 from console.sources.records import ExecutionResult
 
 ROLLBACK_TAG = "mrp.rollback"
+MAX_REASON = 2000
+"""Characters of the reason kept in the tag (MLflow caps a tag value at 5,000)."""
 _NOT_SET = {"RESOURCE_DOES_NOT_EXIST", "INVALID_PARAMETER_VALUE"}
 
 
@@ -81,7 +83,7 @@ class MlflowAliasExecutor:
                 "from": before,
                 "at": format_time(datetime.now(UTC)),
                 "by": actor,
-                "reason": reason,
+                "reason": None if reason is None else reason[:MAX_REASON],
             }
             await rest.post(
                 "model-versions/set-tag",

@@ -107,6 +107,11 @@ def test_auth_set_refuses_unknown_sources_and_empty_input(make_workspace) -> Non
     assert unknown.code == 2 and "no source named 'nope'" in unknown.stderr
     files = ws.mrp("auth", "set", "offline", stdin="x\n")
     assert files.code == 2 and "takes no token" in files.stderr
+    ws.configure('[sources.prom]\nkind = "prometheus"\nurl = "http://127.0.0.1:9"\n')
+    empty = ws.mrp("auth", "set", "prom", stdin="\n")
+    assert empty.code == 2 and "no token given: nothing was stored" in empty.stderr
+    signing = ws.mrp("auth", "set", "prom", "--signing-secret", stdin="x\n")
+    assert signing.code == 2 and "--signing-secret is for http sources" in signing.stderr
 
 
 def _executor(platform: Platform, home: Path) -> HttpWebhookExecutor:

@@ -74,3 +74,25 @@ def test_429_waits_as_long_as_retry_after_says(prometheus: Server, make_workspac
         s for s in proxy.seen if s.path.endswith("query_range") and s.query == proxy.seen[0].query
     )
     assert retry.when - first.when >= 1.0
+
+
+def test_a_failing_source_does_not_stop_the_others(
+    own_prometheus, make_workspace, tmp_path
+) -> None:
+    server = own_prometheus()
+    offline = tmp_path / "offline"
+    offline.mkdir()
+    (offline / "deployments.json").write_text(
+        '{"models": [{"name": "fraud", "versions": [{"version": "2"}], "aliases": {"champion": "2"}}]}'
+    )
+    config = (
+        prometheus_config(server.url) + f'[sources.offline]\nkind = "files"\npath = "{offline}"\n'
+    )
+    ws = make_workspace(config)
+    server.stop()
+    run = ws.sync(at(100))
+    assert run.code == 1
+    outcomes = {o["source"]: o["ok"] for o in run.json["sources"]}
+    assert outcomes == {"offline": True, "prom": False}
+    assert ws.rows("SELECT name FROM models") == [("fraud",)]
+    assert _sentence(run.stderr).startswith("mrp: source 'prom': ")

@@ -117,3 +117,17 @@ def test_prometheus_error_body_names_source_model_and_query(
     assert "source 'prom'" in message[0] and "model 'fraud'" in message[0]
     assert 'max(model_latency_p99_seconds{{model="fraud"})' in message[0]
     assert "bad_data" in message[0] and "Traceback" not in run.stderr
+
+
+def test_models_are_discovered_from_the_model_label(prometheus: Server, make_workspace) -> None:
+    config = "\n".join(
+        line
+        for line in prometheus_config(prometheus.url).splitlines()
+        if not line.startswith("models")
+    )
+    ws = make_workspace(config)
+    run = ws.sync(at(60))
+    assert run.code == 0, run.stderr
+    assert run.json["sources"][0]["models"] == 4
+    found = {model for (model,) in ws.rows("SELECT DISTINCT model FROM metrics")}
+    assert found == {"fraud", "churn", "dup", ODD}
