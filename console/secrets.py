@@ -16,6 +16,9 @@ import os
 from typing import Any
 
 import keyring
+import keyring.backends.chainer
+import keyring.backends.fail
+import keyring.backends.null
 import keyring.errors
 
 from console.errors import MrpError
@@ -35,22 +38,16 @@ def _class_path(backend: object) -> str:
 
 def _why_unusable(backend: Any) -> str | None:
     """Why ``backend`` cannot hold mrp's secrets without help, or None when it can."""
-    kind = type(backend)
-    path = _class_path(backend)
-    if path.startswith(("keyring.backends.fail.", "keyring.backends.null.")):
+    if isinstance(backend, keyring.backends.fail.Keyring | keyring.backends.null.Keyring):
         return "cannot store secrets"
-    if path.startswith("keyring.backends.chainer."):
-        backends = list(getattr(backend, "backends", []))
-        if not backends:
+    if isinstance(backend, keyring.backends.chainer.ChainerBackend):
+        links = list(backend.backends)
+        if not links:
             return "cannot store secrets"
-        for inner in backends:
-            reason = _why_unusable(inner)
-            if reason is not None:
-                return reason
-        return None
+        return next((r for r in map(_why_unusable, links) if r is not None), None)
     # File keyrings that encrypt with a master password hold it in ``keyring_key``: a
     # property that prompts on first use unless the instance already carries the key.
-    if hasattr(kind, "keyring_key") and "keyring_key" not in vars(backend):
+    if hasattr(type(backend), "keyring_key") and "keyring_key" not in vars(backend):
         return "would prompt for a master password"
     return None
 

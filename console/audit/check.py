@@ -9,8 +9,6 @@ the chain, checked by the caller), then who signed it.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
 import json
 from dataclasses import dataclass
@@ -22,7 +20,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from console.audit.actions import ACTIONS
 from console.audit.keys_model import TrustedKey
-from console.audit.record import FIELDS, canonical_json, is_hex64, parse_ts
+from console.audit.record import FIELDS, canonical_json, is_hex64, parse_ts, strict_b64decode
 
 PHASE_LINE = 0
 """The line is not a well-formed, canonical record."""
@@ -153,9 +151,11 @@ def _signer_problem(record: dict[str, Any], keys: KeyTable) -> str | None:
         return f"is a '{record['action']}' without a role, and that action needs one"
     if role is not None and role not in info.roles:
         return f"signs as role '{role}', which key {key_id} does not hold"
+    signature = strict_b64decode(record["signature"], 64)
+    if signature is None:
+        return "has a signature that is not 64 bytes of canonical base64"
     try:
-        signature = base64.b64decode(record["signature"], validate=True)
         info.public.verify(signature, record["hash"].encode("ascii"))
-    except (InvalidSignature, binascii.Error, ValueError):
+    except InvalidSignature:
         return f"signature does not verify against key {key_id}"
     return None

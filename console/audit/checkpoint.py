@@ -9,8 +9,6 @@ the log's writers cannot reach (a ticket, the auditor's laptop, another reposito
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
@@ -18,11 +16,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from cryptography.exceptions import InvalidSignature
-
 from console.audit.keys_model import Signer, TrustedKey
 from console.audit.log import AuditLog
-from console.audit.record import is_hex64, parse_ts
+from console.audit.record import is_hex64, parse_ts, strict_b64decode
 from console.audit.verify import VerifyResult, verify_log, where
 from console.errors import MrpError
 
@@ -90,10 +86,8 @@ def check_checkpoint(
     problem = key.problem_at(moment) if moment is not None else "at no valid time"
     if problem is not None:
         return f"checkpoint {name} is signed by key {checkpoint.key_id} {problem}"
-    try:
-        signature = base64.b64decode(checkpoint.signature, validate=True)
-        key.public().verify(signature, checkpoint.hash.encode("ascii"))
-    except (InvalidSignature, binascii.Error, ValueError):
+    signature = strict_b64decode(checkpoint.signature, 64)
+    if signature is None or not key.verifies(signature, checkpoint.hash.encode("ascii")):
         return f"checkpoint {name}: signature does not verify against key {checkpoint.key_id}"
     if result.head_seq < checkpoint.seq:
         return (

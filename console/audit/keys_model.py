@@ -11,6 +11,7 @@ import hashlib
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
+from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import (
     Ed25519PrivateKey,
     Ed25519PublicKey,
@@ -49,6 +50,13 @@ class TrustedKey:
 
     def public(self) -> Ed25519PublicKey:
         return Ed25519PublicKey.from_public_bytes(base64.b64decode(self.public_key))
+
+    def verifies(self, signature: bytes, message: bytes) -> bool:
+        try:
+            self.public().verify(signature, message)
+        except InvalidSignature:
+            return False
+        return True
 
     def problem_at(self, moment: datetime) -> str | None:
         """Why this key may not sign at ``moment``, or None when it may."""

@@ -8,6 +8,7 @@ sorted places), so a verifier can insist that a line is byte-for-byte what was s
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import re
@@ -64,6 +65,22 @@ def parse_ts(text: str) -> datetime | None:
 
 def is_hex64(text: object) -> bool:
     return isinstance(text, str) and _HEX64.match(text) is not None
+
+
+def strict_b64decode(text: str, length: int) -> bytes | None:
+    """Bytes of canonical base64 ``text`` of exactly ``length`` bytes, else None.
+
+    Plain ``b64decode`` ignores the unused low bits of the last character, so several
+    strings decode to the same signature; accepting only the canonical one means no byte
+    of a signature can change unnoticed.
+    """
+    try:
+        raw = base64.b64decode(text, validate=True)
+    except (ValueError, TypeError):
+        return None
+    if len(raw) != length or base64.b64encode(raw).decode("ascii") != text:
+        return None
+    return raw
 
 
 def body_hash(body: dict[str, Any]) -> str:

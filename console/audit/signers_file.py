@@ -16,7 +16,6 @@ The file is read and written round-trip (ruamel.yaml), so the team's comments su
 
 from __future__ import annotations
 
-import base64
 import fcntl
 import hashlib
 import io
@@ -32,6 +31,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
 from console.audit.keys_model import TrustedKey, fingerprint
+from console.audit.record import strict_b64decode
 from console.clock import format_time, parse_time
 from console.errors import ConfigError
 
@@ -102,16 +102,15 @@ def _parse_entry(node: Any, path: Path) -> TrustedKey:
     if unknown:
         raise ConfigError(f"{where}: unknown key '{unknown[0]}'.")
     for key in ("name", "key_id", "public_key"):
-        if not isinstance(node.get(key), str) or not node[key]:
-            raise ConfigError(f"{where}: '{key}' is required and must be a string.")
+        if node.get(key) is None or node[key] == "":
+            raise ConfigError(f"{where}: '{key}' is required.")
+        if not isinstance(node[key], str):
+            raise ConfigError(f"{where}: '{key}' must be a string (put it in quotes).")
     roles = node.get("roles") or []
     if not isinstance(roles, list) or not all(isinstance(r, str) and r for r in roles):
         raise ConfigError(f"{where}: 'roles' must be a list of role names.")
-    try:
-        raw = base64.b64decode(node["public_key"], validate=True)
-    except ValueError:
-        raw = b""
-    if len(raw) != 32:
+    raw = strict_b64decode(node["public_key"], 32)
+    if raw is None:
         raise ConfigError(f"{where}: 'public_key' is not a base64 Ed25519 public key.")
     if fingerprint(raw) != node["key_id"]:
         raise ConfigError(
