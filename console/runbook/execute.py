@@ -3,8 +3,9 @@
 An attempt is saved as an ``intent`` (with the idempotency key ``<runbook id>:execute``)
 before anything is sent. Whatever happens next, the executor's read-back decides:
 
-- the alias already points at the target: the move happened (a killed process made it, or
-  an earlier attempt failed after it took): done, nothing sent again;
+- the alias already points at the target after an earlier attempt: that move happened (a
+  killed process made it, or a failure was reported after it took): done, nothing sent
+  again; without an earlier attempt, someone else moved it: refuse;
 - it points at the version the runbook set out to replace: send the move (idempotent per
   key), then read it back: a move that did not take is a failure, never a success;
 - it points anywhere else: someone moved it meanwhile; refuse.
@@ -44,6 +45,9 @@ def execute(env: Env, runbook_id: str, signer: Signer) -> Runbook:
             idempotency_key=f"{runbook.id}:execute",
         )
         last = execution.last
+        # An earlier attempt may have made the move (killed after the call, or a failure
+        # reported after the registry had done it): then an alias at the target is ours.
+        tried_before = bool(execution.attempts)
         if last is None or last.status != "intent":
             now = env.now()
             last = Attempt(n=len(execution.attempts) + 1, intent_at=now, by=signer.name)
@@ -55,7 +59,7 @@ def execute(env: Env, runbook_id: str, signer: Signer) -> Runbook:
             if executor is None:
                 outcome = _dry_run(runbook, facts.serving_version, choice.why)
             else:
-                outcome = _move(runbook, executor, signer)
+                outcome = _move(runbook, executor, signer, tried_before)
         except MrpError as error:
             _record_failure(env, runbook, execution, last, signer, error)
             raise ExecuteFailed(
@@ -80,9 +84,17 @@ def _dry_run(runbook: Runbook, serving: str | None, why: str) -> tuple[Moved, bo
     return Moved(str(runbook.to_version), runbook.from_version, False, detail), False
 
 
-def _move(runbook: Runbook, executor: Executor, signer: Signer) -> tuple[Moved, bool]:
+def _move(
+    runbook: Runbook, executor: Executor, signer: Signer, tried_before: bool
+) -> tuple[Moved, bool]:
     target = str(runbook.to_version)
     before = executor.current(runbook.model, runbook.alias)
+    if before == target and not tried_before:
+        raise MrpError(
+            f"{runbook.model}'s alias '{runbook.alias}' already points at version {target} in "
+            f"source '{executor.source}', though this runbook has not moved it: someone moved "
+            "it meanwhile; abort this runbook (the rollback it asked for is in place)"
+        )
     if before == target:
         detail = (
             f"{runbook.model}'s alias '{runbook.alias}' already points at version {target} "

@@ -196,16 +196,29 @@ def test_silent_no_op_is_a_failure(ws) -> None:  # type: ignore[no-untyped-def]
     assert env.store.load(runbook.id).state == "execute"
 
 
-def test_already_moved_is_not_sent_again(ws) -> None:  # type: ignore[no-untyped-def]
+def test_a_move_whose_answer_was_lost_is_not_sent_again(ws) -> None:  # type: ignore[no-untyped-def]
+    env, fake = make_env(ws, FakeExecutor(fail_after_move=True))
+    runbook = _to_approvals(env, ws)
+    approve(env, runbook.id, signer(ws, "alice"), "fraud@2")
+    approve(env, runbook.id, signer(ws, "bob"), "fraud@2")
+    with pytest.raises(ExecuteFailed):
+        execute(env, runbook.id, signer(ws, "bob"))
+    assert fake.alias_at == "2" and len(fake.calls) == 1
+    runbook = execute(env, runbook.id, signer(ws, "bob"))
+    assert len(fake.calls) == 1, "the read-back shows the earlier attempt took"
+    assert runbook.execution is not None and runbook.execution.last is not None
+    assert runbook.execution.last.already_done and runbook.state == "verify"
+
+
+def test_alias_moved_to_the_target_by_someone_else_is_refused(ws) -> None:  # type: ignore[no-untyped-def]
     env, fake = make_env(ws)
     runbook = _to_approvals(env, ws)
     approve(env, runbook.id, signer(ws, "alice"), "fraud@2")
     approve(env, runbook.id, signer(ws, "bob"), "fraud@2")
-    fake.alias_at = "2"  # a killed process had moved it
-    runbook = execute(env, runbook.id, signer(ws, "bob"))
+    fake.alias_at = "2"  # a colleague did it by hand
+    with pytest.raises(ExecuteFailed, match="though this runbook has not moved it"):
+        execute(env, runbook.id, signer(ws, "bob"))
     assert fake.calls == []
-    assert runbook.execution is not None and runbook.execution.last is not None
-    assert runbook.execution.last.already_done
 
 
 def test_not_recovered_suggests_next_step(ws) -> None:  # type: ignore[no-untyped-def]

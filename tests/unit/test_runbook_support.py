@@ -128,6 +128,8 @@ class FakeExecutor:
     calls: list[str] = field(default_factory=list)
     down: bool = False
     no_op: bool = False
+    fail_after_move: bool = False
+    """Move, then report a failure (the registry did it but the answer was lost)."""
 
     def current(self, model: str, alias: str) -> str | None:
         if self.down:
@@ -143,6 +145,9 @@ class FakeExecutor:
         before = self.alias_at
         if not self.no_op:
             self.alias_at = version
+        if self.fail_after_move:
+            self.fail_after_move = False
+            raise SourceError("source 'registry': the answer to the alias move was lost.")
         return Moved(version, before, False, f"moved {model} {before} → {version}")
 
 

@@ -1,0 +1,315 @@
+"""The rollback runbook end to end against a real MLflow server, through `mrp` subprocesses.
+
+A scripted incident: version 2 of a model takes the ``champion`` alias in MLflow and its
+accuracy (from a files feed) collapses; the accuracy trigger fires; alice opens a rollback
+and confirms; bob approves from his own terminal; the alias moves back to 1 in MLflow; the
+verification window (read as recorded, under a pinned clock) shows recovery; the runbook
+closes, and the audit log verifies and tells the whole story. Then the refusals: an alias
+moved by someone else meanwhile, and MLflow failing during execute.
+
+Every request to MLflow goes through a recording proxy, so the tests count the alias moves.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.integration.conftest import REPO, Registry, Run
+from tests.integration.fakes import FaultProxy, fault_proxy
+from tests.integration.servers import Server
+
+pytestmark = pytest.mark.integration
+
+T0 = datetime(2026, 11, 2, 8, 0, tzinfo=UTC)
+"""Keys are made here."""
+T_SWITCH = T0 + timedelta(hours=2)
+"""Version 2 takes champion (observed by the sync at this instant); accuracy collapses."""
+T_OPEN = T_SWITCH + timedelta(minutes=20)
+"""alice opens the rollback (the trigger has fired since T_SWITCH + 5m)."""
+T_APPROVE = T_OPEN + timedelta(minutes=1)
+"""bob approves; the alias moves back; from here version 1 serves again."""
+
+POLICY = """\
+apiVersion: mrp/v1
+kind: RollbackPolicy
+metadata: {name: risk-e2e, owner: risk-ml}
+spec:
+  selector: {models: ["e2e-*", "kill-*"]}
+  triggers:
+    - {name: accuracy-floor, metric: accuracy, op: "<", threshold: 0.9, for: 5m,
+       severity: critical, action: rollback}
+  rollback:
+    target: previous_approved
+    mechanism: alias_swap
+    approvals: {required: 2, roles: [oncall, model-owner], break_glass: true}
+    verify: {window: 15m}
+    cooldown: 1h
+"""
+
+ALIAS_MOVE = "/api/2.0/mlflow/registered-models/alias"
+
+
+def stamp(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _metrics(model: str) -> str:
+    """Version 1 healthy until the switch and again after the rollback; version 2 bad."""
+    rows = ["model,version,metric,ts,value"]
+    moment = T_SWITCH - timedelta(hours=1)
+    end = T_APPROVE + timedelta(minutes=40)
+    while moment <= end:
+        serving = "2" if T_SWITCH <= moment < T_APPROVE else "1"
+        value = 0.81 if serving == "2" else 0.95
+        rows.append(f"{model},{serving},accuracy,{stamp(moment)},{value}")
+        moment += timedelta(minutes=1)
+    return "\n".join(rows) + "\n"
+
+
+@dataclass
+class Scenario:
+    """One model in the real MLflow, one workspace, and `mrp` run on it as a user would."""
+
+    root: Path
+    home: Path
+    model: str
+    registry: Registry
+    proxy: FaultProxy
+
+    def mrp(self, *args: str, now: datetime, stdin: str = "", crash: str | None = None) -> Run:
+        env = {
+            **os.environ,
+            "HOME": str(self.home),
+            "XDG_CONFIG_HOME": str(self.home / ".config"),
+            "XDG_DATA_HOME": str(self.home / ".local" / "share"),
+            "PYTHON_KEYRING_BACKEND": "keyrings.alt.file.PlaintextKeyring",
+            "MRP_NOW": stamp(now),
+        }
+        for name in ("MRP_HOME", "MRP_SIGNER", "MRP_TEST_CRASH_AFTER"):
+            env.pop(name, None)
+        if crash is not None:
+            env["MRP_TEST_CRASH_AFTER"] = crash
+        done = subprocess.run(
+            [sys.executable, "-m", "console", *args, "-w", str(self.root)],
+            input=stdin,
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=REPO,
+            timeout=300,
+            check=False,
+        )
+        return Run(done.returncode, done.stdout, done.stderr)
+
+    def alias_moves(self) -> int:
+        """POSTs that moved this model's alias, as the proxy saw them."""
+        return sum(
+            1
+            for seen in self.proxy.seen
+            if seen.method == "POST"
+            and seen.path == ALIAS_MOVE
+            and json.loads(seen.body or b"{}").get("name") == self.model
+        )
+
+    def audit(self) -> list[dict[str, Any]]:
+        path = self.root / ".mrp" / "audit.jsonl"
+        return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
+
+    def actions(self) -> list[str]:
+        return [r["action"] for r in self.audit()]
+
+    def runbook_ids(self) -> list[str]:
+        folder = self.root / ".mrp" / "runbooks"
+        return sorted(p.stem for p in folder.glob("rb-*.json"))
+
+    def runbook(self, runbook_id: str) -> dict[str, Any]:
+        path = self.root / ".mrp" / "runbooks" / f"{runbook_id}.json"
+        data: dict[str, Any] = json.loads(path.read_text())
+        return data
+
+
+def build_scenario(
+    root: Path, home: Path, model: str, registry: Registry, proxy: FaultProxy
+) -> Scenario:
+    """Model ``model`` with versions 1 and 2 in MLflow, champion on 1 then moved to 2 at
+    T_SWITCH (observed by a sync), a files feed of its accuracy, keys for alice and bob."""
+    registry.model(model, tags={"team": "risk-ml", "risk_tier": "high"}, baselines=[0.95, 0.96])
+    registry.set_alias(model, "champion", "1")
+    (root / "policies").mkdir(parents=True)
+    (root / "feed" / "metrics").mkdir(parents=True)
+    (root / "policies" / "risk.yaml").write_text(POLICY)
+    (root / "feed" / "deployments.json").write_text('{"models": []}')
+    (root / "feed" / "metrics" / "accuracy.csv").write_text(_metrics(model))
+    (root / "mrp.toml").write_text(
+        f"""operator = "alice"
+[sources.registry]
+kind = "mlflow"
+url = "{proxy.url}"
+serving_alias = "champion"
+models = ["{model}"]
+timeout = "5s"
+retries = 1
+backoff = "50ms"
+
+[sources.feed]
+kind = "files"
+path = "feed"
+"""
+    )
+    scenario = Scenario(root, home, model, registry, proxy)
+    for name, role in (("alice", "oncall"), ("bob", "model-owner")):
+        made = scenario.mrp("keys", "init", "--name", name, "--role", role, now=T0)
+        assert made.code == 0, made.stderr
+    first = scenario.mrp("sync", now=T_SWITCH - timedelta(minutes=30))
+    assert first.code == 0, first.stderr
+    registry.set_alias(model, "champion", "2")
+    second = scenario.mrp("sync", now=T_SWITCH)
+    assert second.code == 0, second.stderr
+    return scenario
+
+
+def firing(s: Scenario, at: datetime) -> dict[str, str]:
+    """The model's non-ok triggers at ``at``, by the trigger engine over the synced store."""
+    import duckdb
+
+    from console.policy.loader import load_policies
+    from console.triggers import evaluate_at
+
+    policies = load_policies([s.root / "policies"])
+    con = duckdb.connect(str(s.root / ".mrp" / "state.duckdb"), read_only=True)
+    try:
+        states = evaluate_at(con, policies, at, models=[s.model])
+    finally:
+        con.close()
+    return {t.trigger: t.state for t in states if t.state != "ok"}
+
+
+@pytest.fixture
+def proxy(mlflow_server: Server) -> Iterator[FaultProxy]:
+    with fault_proxy(mlflow_server.url) as recording:
+        yield recording
+
+
+def _scenario(
+    tmp_path: Path, home: Path, registry: Registry, proxy: FaultProxy, tag: str
+) -> Scenario:
+    model = f"e2e-{tag}-{time.time_ns()}"
+    return build_scenario(tmp_path / "ws", home, model, registry, proxy)
+
+
+def _open(s: Scenario) -> Run:
+    return s.mrp(
+        "rollback", s.model, "--reason", "accuracy collapsed to 0.81 after version 2",
+        "--confirm", f"{s.model}@1", "--yes", "--as", "alice", now=T_OPEN,
+    )  # fmt: skip
+
+
+def _approve(s: Scenario, *extra: str) -> Run:
+    return s.mrp(
+        "runbook", "approve", s.model, "--as", "bob", "--confirm", f"{s.model}@1",
+        "--notes", "back on 1", *extra, now=T_APPROVE,
+    )  # fmt: skip
+
+
+def test_incident_to_verified_rollback_in_mlflow(
+    tmp_path: Path, isolated_home: Path, registry: Registry, proxy: FaultProxy
+) -> None:
+    s = _scenario(tmp_path, isolated_home, registry, proxy, "full")
+    assert firing(s, T_SWITCH + timedelta(minutes=4)) == {"accuracy-floor": "pending"}
+    assert firing(s, T_OPEN) == {"accuracy-floor": "firing"}
+
+    opened = _open(s)
+    assert opened.code == 0, opened.stderr
+    assert "1 more approval needed" in opened.stdout
+    assert registry.alias(s.model, "champion") == "2"
+    assert s.alias_moves() == 0
+
+    approved = _approve(s, "--json")
+    assert approved.code == 0, approved.stderr
+    runbook = approved.json
+    assert runbook["state"] == "closed" and runbook["outcome"] == "recovered"
+    assert registry.alias(s.model, "champion") == "1"
+    assert s.alias_moves() == 1
+    mark = json.loads(registry.version_tags(s.model, "1")["mrp.rollback"])
+    assert mark["key"] == f"{runbook['id']}:execute" and mark["from"] == "2" and mark["by"] == "bob"
+
+    verified = s.mrp("audit", "verify", now=T_APPROVE)
+    assert verified.code == 0, verified.stdout + verified.stderr
+    story = s.audit()
+    assert [r["action"] for r in story] == [
+        "runbook.open",
+        "runbook.target",
+        "runbook.precheck",
+        "runbook.approve",
+        "runbook.approve",
+        "runbook.execute",
+        "runbook.verify",
+        "runbook.close",
+    ]
+    assert [r["actor"] for r in story] == ["alice"] * 4 + ["bob"] * 4
+    opened_record, *_rest, execute, verify, close = story
+    assert opened_record["details"]["triggers"][0]["trigger"] == "accuracy-floor"
+    assert opened_record["details"]["triggers"][0]["state"] == "firing"
+    assert execute["details"]["outcome"] == "done" and execute["details"]["called"] is True
+    assert verify["details"]["outcome"] == "recovered"
+    assert close["details"]["outcome"] == "recovered" and close["details"]["notes"] == "back on 1"
+    assert all(r["details"]["from_version"] == "2" for r in story)
+    assert all(r["details"]["dry_run"] is False for r in story)
+    assert all(r["policy_digest"] for r in story)
+
+
+def test_alias_moved_by_someone_else_is_refused(
+    tmp_path: Path, isolated_home: Path, registry: Registry, proxy: FaultProxy
+) -> None:
+    s = _scenario(tmp_path, isolated_home, registry, proxy, "moved")
+    assert _open(s).code == 0
+    registry.set_alias(s.model, "champion", "1")  # a colleague fixed it by hand meanwhile
+    refused = _approve(s)
+    assert refused.code == 2, refused.stdout + refused.stderr
+    assert "someone moved it meanwhile" in refused.stderr
+    assert s.alias_moves() == 0
+    (runbook_id,) = s.runbook_ids()
+    assert s.runbook(runbook_id)["state"] == "execute"
+    assert s.audit()[-1]["details"]["outcome"] == "failed"
+    aborted = s.mrp("runbook", "abort", runbook_id, "--as", "bob", "--reason", "fixed by hand",
+                    now=T_APPROVE)  # fmt: skip
+    assert aborted.code == 0, aborted.stderr
+    assert s.mrp("audit", "verify", now=T_APPROVE).code == 0
+
+
+def test_mlflow_failing_during_execute_stays_resumable(
+    tmp_path: Path, isolated_home: Path, registry: Registry, proxy: FaultProxy
+) -> None:
+    s = _scenario(tmp_path, isolated_home, registry, proxy, "down")
+    assert _open(s).code == 0
+    proxy.fail("500")  # every request to MLflow fails from here
+    failed = _approve(s)
+    assert failed.code == 1, failed.stdout + failed.stderr
+    assert "stays at execute" in failed.stderr
+    (runbook_id,) = s.runbook_ids()
+    stored = s.runbook(runbook_id)
+    assert stored["state"] == "execute"
+    assert [a["status"] for a in stored["execution"]["attempts"]] == ["failed"]
+    assert not [r for r in s.audit() if r["details"].get("outcome") == "done"]
+    assert registry.alias(s.model, "champion") == "2"
+
+    proxy.heal()
+    resumed = s.mrp("runbook", "resume", runbook_id, "--as", "bob", "--json", now=T_APPROVE)
+    assert resumed.code == 0, resumed.stderr
+    assert resumed.json["state"] == "closed" and resumed.json["outcome"] == "recovered"
+    assert registry.alias(s.model, "champion") == "1"
+    assert s.alias_moves() == 1
+    outcomes = [r["details"]["outcome"] for r in s.audit() if r["action"] == "runbook.execute"]
+    assert outcomes == ["failed", "done"]
+    assert s.mrp("audit", "verify", now=T_APPROVE).code == 0
