@@ -58,7 +58,7 @@ def demo(
     with tempfile.TemporaryDirectory(prefix="mrp-demo-") as folder:
         warn(f"mrp demo: preparing a drill workspace in {folder} …")
         session = prepare_demo(Path(folder), speed=speed)
-        MrpApp(session.workspace, clock=session.clock, theme=chosen).run()
+        MrpApp(session.workspace, clock=session.clock, theme=chosen, sync_at_start=False).run()
 
 
 def console(

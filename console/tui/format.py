@@ -77,7 +77,7 @@ def age(span: timedelta | None) -> str:
         return "no data"
     if span < timedelta(seconds=60):
         return "<1m" if span >= timedelta(0) else "future"
-    return format_duration(span)
+    return format_duration(timedelta(minutes=int(span.total_seconds() // 60)))
 
 
 def number(value: float | None) -> str:

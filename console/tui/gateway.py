@@ -13,8 +13,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
-import duckdb
-
 from console.audit.log import AuditLog
 from console.clock import Clock
 from console.errors import MrpError
@@ -43,7 +41,6 @@ from console.tui.history_data import (
 from console.tui.triggers_bridge import (
     Evaluator,
     evaluate_views,
-    store_states,
     with_definitions,
 )
 
@@ -82,16 +79,9 @@ class Gateway:
             return fleet_snapshot(con, now, views, self.alias, tuple(problems), spark)
 
     def sync(self) -> list[SyncOutcome]:
-        """Pull every source; stores the trigger states as of now after the write."""
+        """Pull every source into the state database."""
         with DB_LOCK:
-            return sync_workspace(self.workspace, after_write=self._after_write)
-
-    def _after_write(self, con: duckdb.DuckDBPyConnection, _sync_now: datetime) -> None:
-        try:
-            policies = self.policies()
-        except MrpError:
-            return  # the next snapshot reports the policy problem
-        store_states(con, self.workspace, policies, self.now())
+            return sync_workspace(self.workspace)
 
     def _policies_or_problem(self, problems: list[str]) -> PolicySet | None:
         try:

@@ -1,6 +1,6 @@
 """Where the console meets the trigger engine (``console.triggers``): evaluate the policies
-as of an instant, and store the states after a sync. Until the engine is available the
-console shows the states last stored in ``trigger_states``."""
+as of an instant (read-only), as the console's own view of the fleet. Stored states
+(``trigger_states``, written by ``mrp sync``) are the fallback and the quick first paint."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ import duckdb
 
 from console.fleet import TriggerView
 from console.policy.loader import PolicySet
-from console.settings import Workspace
 
 Evaluator = Callable[[duckdb.DuckDBPyConnection, PolicySet, datetime], list[TriggerView] | None]
 
@@ -30,15 +29,31 @@ def evaluate_views(
     con: duckdb.DuckDBPyConnection, policies: PolicySet, now: datetime
 ) -> list[TriggerView] | None:
     """Every trigger of every model as of ``now``; None means "use the stored states"."""
-    del con, policies, now
-    return None
-
-
-def store_states(
-    con: duckdb.DuckDBPyConnection, workspace: Workspace, policies: PolicySet, now: datetime
-) -> None:
-    """Write the trigger states as of ``now`` (for `mrp status` in another terminal)."""
-    del con, workspace, policies, now
+    try:
+        from console.triggers import evaluate_at
+    except ImportError:  # a build without the trigger engine: show the stored states
+        return None
+    return [
+        TriggerView(
+            model=s.model,
+            policy=s.policy,
+            trigger=s.trigger,
+            state=s.state,
+            since=s.since,
+            value=s.value,
+            threshold=s.threshold,
+            kind=s.kind,
+            metric=s.metric,
+            op=s.op,
+            baseline=s.baseline,
+            severity=s.severity,
+            action=s.action,
+            for_=s.for_,
+            held_for=s.held_for,
+            reason=s.reason,
+        )
+        for s in evaluate_at(con, policies, now)
+    ]
 
 
 def with_definitions(views: Iterable[TriggerView], policies: PolicySet) -> list[TriggerView]:
