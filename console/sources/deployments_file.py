@@ -126,17 +126,17 @@ def _read_model(path: Path, index: int, model: _Model, batch: SourceBatch) -> No
         )
         previous[switch.alias] = switch.version
         since[switch.alias] = moment
-    for alias, version in model.aliases.items():
-        if version not in known:
+    for alias, serving in model.aliases.items():
+        if serving not in known:
             raise ConfigError(
-                f"{path}: {at}.aliases.{alias} names version '{version}', "
+                f"{path}: {at}.aliases.{alias} names version '{serving}', "
                 f"which is not among {model.name}'s versions."
             )
         batch.aliases.append(
             AliasRecord(
                 model.name,
                 alias,
-                version,
-                since.get(alias) if previous.get(alias) == version else None,
+                serving,
+                since.get(alias) if previous.get(alias) == serving else None,
             )
         )
