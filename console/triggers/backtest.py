@@ -1,0 +1,77 @@
+"""Backtesting: replay the policies over stored history and return every state change.
+
+By default the replay covers all stored history of the selected models: from the first
+sample or event to the last. Each trigger starts in ``ok`` before the first step, so a
+trigger that begins without data shows one transition ``ok -> no_data`` at the start.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from datetime import datetime
+
+import duckdb
+
+from console.store import sql
+from console.triggers.engine import drop_tables, run_pipeline
+from console.triggers.plan import Plan, PolicyLike, build_plan, glob_filter
+from console.triggers.timeutil import ceil_step, floor_step, from_us, to_us
+from console.triggers.types import Transition
+
+
+def backtest(
+    con: duckdb.DuckDBPyConnection,
+    policies: Iterable[PolicyLike],
+    start: datetime | None = None,
+    end: datetime | None = None,
+    model_glob: str | None = None,
+    *,
+    alias: str = "champion",
+) -> list[Transition]:
+    """Every transition of every trigger of every model (matching ``model_glob``) between
+    ``start`` and ``end`` (default: all stored history), in time order."""
+    plan = build_plan(con, policies, glob_filter(model_glob))
+    if plan.empty:
+        return []
+    try:
+        if start is None or end is None:
+            first, last = _history_bounds(con, plan)
+            if first is None or last is None:
+                return []
+            start_us = to_us(start) if start is not None else first
+            end_us = to_us(end) if end is not None else last
+        else:
+            start_us, end_us = to_us(start), to_us(end)
+        if end_us < start_us:
+            return []
+        grids = {
+            t.tid: (ceil_step(max(start_us, 0), t.step_us), floor_step(end_us, t.step_us))
+            for t in plan.triggers
+        }
+        data_from = min(grids[t.tid][0] - t.reach_us for t in plan.triggers)
+        run_pipeline(con, plan, grids, max(data_from, 0), end_us, alias)
+        rows = con.execute(sql("triggers/transitions")).fetchall()
+    finally:
+        drop_tables(con)
+    by_tid = plan.by_tid()
+    return [
+        Transition(
+            model=str(model),
+            trigger=by_tid[int(tid)].trigger.name,
+            at=from_us(int(at_us)),
+            from_state=from_state,
+            to_state=to_state,
+            value=None if value is None else float(value),
+            policy=by_tid[int(tid)].policy,
+        )
+        for model, tid, at_us, from_state, to_state, value in rows
+    ]
+
+
+def _history_bounds(con: duckdb.DuckDBPyConnection, plan: Plan) -> tuple[int | None, int | None]:
+    models = sorted({model for model, _pol in plan.models})
+    row = con.execute(sql("triggers/history_bounds"), [json.dumps(models)]).fetchone()
+    if row is None or row[0] is None:
+        return None, None
+    return to_us(row[0]), to_us(row[1])

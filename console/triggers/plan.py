@@ -1,0 +1,168 @@
+"""Which triggers apply to which models, as rows the engine's SQL reads.
+
+Policies select models by name glob, team, risk tier and tags (``console.policy.selection``);
+each selected model gets every trigger of the policy. The plan is staged into DuckDB as two
+temporary tables from JSON parameters (never as SQL text).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from fnmatch import fnmatchcase
+from typing import Any
+
+import duckdb
+
+from console.errors import ConfigError
+from console.policy.loader import LoadedPolicy
+from console.policy.model import SEVERITY_RANK, RollbackPolicy, Trigger
+from console.policy.selection import selects
+from console.store import sql
+from console.triggers.timeutil import span_us
+
+PolicyLike = LoadedPolicy | RollbackPolicy
+
+
+@dataclass(frozen=True)
+class PlannedTrigger:
+    tid: int
+    pol: int
+    policy: str
+    trigger: Trigger
+    step_us: int
+    stale_us: int
+    no_data: str
+
+    @property
+    def hold_us(self) -> int:
+        """``for`` rounded up to whole steps: firing from the first step at which the
+        condition has held for at least ``for``."""
+        held = span_us(self.trigger.for_)
+        return -((-held) // self.step_us) * self.step_us
+
+    @property
+    def window_us(self) -> int:
+        return span_us(self.trigger.window) if self.trigger.window is not None else 0
+
+    @property
+    def reach_us(self) -> int:
+        """How far before a step the data it needs may lie."""
+        return max(self.window_us, self.stale_us)
+
+
+@dataclass(frozen=True)
+class Plan:
+    triggers: tuple[PlannedTrigger, ...]
+    models: tuple[tuple[str, int], ...]
+    """(model, policy index) for every policy that selects the model."""
+
+    def by_tid(self) -> dict[int, PlannedTrigger]:
+        return {t.tid: t for t in self.triggers}
+
+    @property
+    def empty(self) -> bool:
+        return not self.triggers or not self.models
+
+
+def as_policies(policies: Iterable[PolicyLike]) -> list[RollbackPolicy]:
+    return [p.policy if isinstance(p, LoadedPolicy) else p for p in policies]
+
+
+def _planned(policies: list[RollbackPolicy]) -> list[PlannedTrigger]:
+    planned: list[PlannedTrigger] = []
+    for pol, policy in enumerate(policies):
+        spec = policy.spec
+        step = span_us(spec.evaluation.step)
+        if step <= 0:
+            raise ConfigError(
+                f"policy '{policy.metadata.name}': evaluation.step must be longer than 0s."
+            )
+        stale = span_us(spec.evaluation.staleness)
+        for trigger in spec.triggers:
+            no_data = trigger.on_no_data or spec.on_no_data
+            planned.append(
+                PlannedTrigger(
+                    len(planned), pol, policy.metadata.name, trigger, step, stale, no_data
+                )
+            )
+    return planned
+
+
+def _tags(raw: Any) -> dict[str, Any]:
+    if isinstance(raw, str):
+        try:
+            parsed = json.loads(raw)
+        except json.JSONDecodeError:
+            return {}
+        return parsed if isinstance(parsed, dict) else {}
+    return raw if isinstance(raw, dict) else {}
+
+
+def build_plan(
+    con: duckdb.DuckDBPyConnection,
+    policies: Iterable[PolicyLike],
+    keep: Callable[[str], bool] | None = None,
+) -> Plan:
+    """The triggers of ``policies`` and the known models each applies to (``keep`` filters
+    model names)."""
+    chosen = as_policies(policies)
+    triggers = _planned(chosen)
+    models: list[tuple[str, int]] = []
+    for name, team, tier, raw_tags in con.execute(sql("triggers/models")).fetchall():
+        if keep is not None and not keep(name):
+            continue
+        tags = _tags(raw_tags)
+        for pol, policy in enumerate(chosen):
+            if policy.spec.triggers and selects(policy.spec.selector, name, team, tier, tags):
+                models.append((name, pol))
+    return Plan(tuple(triggers), tuple(models))
+
+
+def glob_filter(pattern: str | None) -> Callable[[str], bool] | None:
+    if pattern is None:
+        return None
+    return lambda name: fnmatchcase(name, pattern)
+
+
+def trigger_row(t: PlannedTrigger, grid_from: int, grid_to: int) -> dict[str, Any]:
+    trig = t.trigger
+    baseline: str | None
+    baseline_value: float | None = None
+    if trig.baseline is None:
+        baseline = None
+    elif isinstance(trig.baseline, str):
+        baseline = trig.baseline
+    else:
+        baseline, baseline_value = "number", float(trig.baseline)
+    return {
+        "tid": t.tid,
+        "pol": t.pol,
+        "kind": trig.kind,
+        "metric": trig.metric,
+        "op": trig.op,
+        "threshold": trig.threshold,
+        "agg": trig.aggregate,
+        "window_us": t.window_us,
+        "baseline": baseline,
+        "baseline_value": baseline_value,
+        "relative": trig.degradation_is_relative,
+        "degradation": trig.degradation_amount,
+        "hold_us": t.hold_us,
+        "step_us": t.step_us,
+        "stale_us": t.stale_us,
+        "event": trig.event,
+        "min_rank": SEVERITY_RANK[trig.min_severity],
+        "no_data": t.no_data,
+        "grid_from": grid_from,
+        "grid_to": grid_to,
+    }
+
+
+def stage(con: duckdb.DuckDBPyConnection, plan: Plan, grids: dict[int, tuple[int, int]]) -> None:
+    """Write the plan into the engine's temporary input tables."""
+    rows = [trigger_row(t, *grids[t.tid]) for t in plan.triggers]
+    con.execute(sql("triggers/load_triggers"), [json.dumps(rows)])
+    models = [{"model": model, "pol": pol} for model, pol in plan.models]
+    con.execute(sql("triggers/load_models"), [json.dumps(models)])

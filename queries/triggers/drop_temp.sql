@@ -1,0 +1,15 @@
+-- The engine's working tables, dropped when an evaluation is done.
+DROP TABLE IF EXISTS mrp_segment;
+DROP TABLE IF EXISTS mrp_edge;
+DROP TABLE IF EXISTS mrp_event;
+DROP TABLE IF EXISTS mrp_wvalue;
+DROP TABLE IF EXISTS mrp_used;
+DROP TABLE IF EXISTS mrp_sample;
+DROP TABLE IF EXISTS mrp_series;
+DROP TABLE IF EXISTS mrp_rule;
+DROP TABLE IF EXISTS mrp_threshold;
+DROP TABLE IF EXISTS mrp_pp;
+DROP TABLE IF EXISTS mrp_period;
+DROP TABLE IF EXISTS mrp_pair;
+DROP TABLE IF EXISTS mrp_model;
+DROP TABLE IF EXISTS mrp_trigger;
