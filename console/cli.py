@@ -62,6 +62,10 @@ def _register() -> None:
 
     rollback_cmds.register(app)
 
+    from console.commands import evaluate_cmds
+
+    evaluate_cmds.register(app)
+
 
 _register()
 

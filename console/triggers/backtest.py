@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 
 import duckdb
@@ -18,6 +19,15 @@ from console.triggers.engine import drop_tables, run_pipeline
 from console.triggers.plan import Plan, PolicyLike, build_plan, glob_filter
 from console.triggers.timeutil import ceil_step, floor_step, from_us, to_us
 from console.triggers.types import Transition
+
+
+@dataclass(frozen=True)
+class Replay:
+    """A backtest: the span replayed and every transition in it, in time order."""
+
+    start: datetime | None
+    end: datetime | None
+    transitions: tuple[Transition, ...]
 
 
 def backtest(
@@ -31,20 +41,29 @@ def backtest(
 ) -> list[Transition]:
     """Every transition of every trigger of every model (matching ``model_glob``) between
     ``start`` and ``end`` (default: all stored history), in time order."""
+    return list(replay(con, policies, start, end, model_glob, alias=alias).transitions)
+
+
+def replay(
+    con: duckdb.DuckDBPyConnection,
+    policies: Iterable[PolicyLike],
+    start: datetime | None = None,
+    end: datetime | None = None,
+    model_glob: str | None = None,
+    *,
+    alias: str = "champion",
+) -> Replay:
+    """``backtest`` with the span it replayed (for summaries)."""
     plan = build_plan(con, policies, glob_filter(model_glob))
     if plan.empty:
-        return []
+        return Replay(start, end, ())
+    known = start is not None and end is not None
+    first, last = (None, None) if known else _history_bounds(con, plan)
+    start_us = to_us(start) if start is not None else first
+    end_us = to_us(end) if end is not None else last
+    if start_us is None or end_us is None or end_us < start_us:
+        return Replay(start, end, ())
     try:
-        if start is None or end is None:
-            first, last = _history_bounds(con, plan)
-            if first is None or last is None:
-                return []
-            start_us = to_us(start) if start is not None else first
-            end_us = to_us(end) if end is not None else last
-        else:
-            start_us, end_us = to_us(start), to_us(end)
-        if end_us < start_us:
-            return []
         grids = {
             t.tid: (ceil_step(max(start_us, 0), t.step_us), floor_step(end_us, t.step_us))
             for t in plan.triggers
@@ -55,7 +74,7 @@ def backtest(
     finally:
         drop_tables(con)
     by_tid = plan.by_tid()
-    return [
+    transitions = tuple(
         Transition(
             model=str(model),
             trigger=by_tid[int(tid)].trigger.name,
@@ -66,7 +85,8 @@ def backtest(
             policy=by_tid[int(tid)].policy,
         )
         for model, tid, at_us, from_state, to_state, value in rows
-    ]
+    )
+    return Replay(from_us(start_us), from_us(end_us), transitions)
 
 
 def _history_bounds(con: duckdb.DuckDBPyConnection, plan: Plan) -> tuple[int | None, int | None]:

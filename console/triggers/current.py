@@ -47,7 +47,7 @@ def evaluate_at(
         rows = con.execute(sql("triggers/current_states")).fetchall()
     finally:
         drop_tables(con)
-    return _states(plan, rows)
+    return _states(plan, rows, grids)
 
 
 def _grid(t: PlannedTrigger, at_us: int, extra: int) -> tuple[int, int]:
@@ -56,7 +56,9 @@ def _grid(t: PlannedTrigger, at_us: int, extra: int) -> tuple[int, int]:
     return max(first, 0), last
 
 
-def _states(plan: Plan, rows: list[tuple[object, ...]]) -> list[TriggerState]:
+def _states(
+    plan: Plan, rows: list[tuple[object, ...]], grids: dict[int, tuple[int, int]]
+) -> list[TriggerState]:
     by_tid = plan.by_tid()
     states = []
     for row in rows:
@@ -97,7 +99,14 @@ def _states(plan: Plan, rows: list[tuple[object, ...]]) -> list[TriggerState]:
                 for_=trig.for_,
                 held_for=None if held_us is None else timedelta(microseconds=int(held_us)),  # type: ignore[call-overload]
                 last_sample_ts=last_ts,
-                reason=_reason(planned, str(state), missing, bool(no_sample), version, last_ts, at),
+                reason=_reason(
+                    planned,
+                    str(state),
+                    (missing, version),
+                    bool(no_sample),
+                    last_ts,
+                    (from_us(max(grids[planned.tid][0] - planned.reach_us, 0)), at),
+                ),
                 at=at,
                 version=None if version is None else str(version),
                 op=trig.op,
@@ -110,13 +119,15 @@ def _states(plan: Plan, rows: list[tuple[object, ...]]) -> list[TriggerState]:
 def _reason(
     planned: PlannedTrigger,
     state: str,
-    missing: object,
+    baseline: tuple[object, object],
     no_sample: bool,
-    version: object,
     last_ts: datetime | None,
-    at: datetime,
+    looked: tuple[datetime, datetime],
 ) -> str | None:
+    """Why a trigger has no data (or why no data counts as ok or firing)."""
     trig = planned.trigger
+    missing, version = baseline
+    looked_from, at = looked
     of_version = f" of version {version}" if version is not None else ""
     if missing == "no_previous_version":
         return f"no baseline: version {version} has no previous version to compare with"
@@ -129,7 +140,7 @@ def _reason(
         return None
     stale = format_duration(timedelta(microseconds=planned.stale_us))
     if last_ts is None:
-        told = f"no {trig.metric} sample{of_version} in the data looked at"
+        told = f"no {trig.metric} sample{of_version} since {format_time(looked_from)}"
     elif at - last_ts > timedelta(microseconds=planned.stale_us):
         told = f"latest {trig.metric} sample{of_version} at {format_time(last_ts)} is older than the {stale} staleness"
     else:

@@ -1,0 +1,225 @@
+"""`mrp evaluate` and `mrp backtest`: the trigger engine from the command line."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+import typer
+
+from console.clock import format_duration, format_time, parse_time
+from console.commands.common import JsonOption, WorkspaceOption, echo, emit_json, workspace
+from console.errors import MrpError
+from console.policy.loader import PolicySet, load_workspace_policies
+from console.settings import MlflowSource, Workspace
+from console.store import connect
+from console.triggers import STATE_RANK, TriggerState
+from console.triggers.backtest import Replay, replay
+from console.triggers.state import current_states
+from console.triggers.summary import TriggerSummary, deploys, summarize
+
+TimeOption = Annotated[str | None, typer.Option(show_default=False)]
+
+
+def register(app: typer.Typer) -> None:
+    app.command("evaluate")(evaluate)
+    app.command("backtest")(backtest)
+
+
+def serving_alias(ws: Workspace) -> str:
+    """The alias whose version serves: an MLflow source's ``serving_alias``, else champion."""
+    for source in ws.config.sources.values():
+        if isinstance(source, MlflowSource):
+            return source.serving_alias
+    return "champion"
+
+
+def _time(text: str | None, option: str) -> datetime | None:
+    if text is None:
+        return None
+    try:
+        return parse_time(text)
+    except ValueError:
+        raise MrpError(
+            f"{option} takes an RFC 3339 time such as 2026-11-14T20:00:00Z, not '{text}'."
+        ) from None
+
+
+def _ready(workspace_dir: Any) -> tuple[Workspace, PolicySet]:
+    ws = workspace(workspace_dir)
+    policies = load_workspace_policies(ws)
+    if not ws.db_path.exists():
+        raise MrpError(f"{ws.root} has no state yet: run `mrp sync -w {ws.root}` first.")
+    return ws, policies
+
+
+def evaluate(
+    at: Annotated[
+        str | None,
+        typer.Option(
+            "--at", help="Evaluate as of this time (RFC 3339; default: now).", show_default=False
+        ),
+    ] = None,
+    as_json: JsonOption = False,
+    workspace_dir: WorkspaceOption = None,
+) -> None:
+    """State of every trigger of every model, with value, threshold and since."""
+    moment = _time(at, "--at")
+    ws, policies = _ready(workspace_dir)
+    when = moment or ws.clock().now()
+    with connect(ws.db_path, read_only=True) as con:
+        states = current_states(con, policies, when, alias=serving_alias(ws))
+    if as_json:
+        emit_json({"at": when, "triggers": [_state_row(s) for s in states]})
+        return
+    if not states:
+        echo("No trigger applies to any known model.")
+        return
+    _print_states(states)
+
+
+def _state_row(s: TriggerState) -> dict[str, Any]:
+    return {
+        "model": s.model,
+        "policy": s.policy,
+        "trigger": s.trigger,
+        "kind": s.kind,
+        "metric": s.metric,
+        "version": s.version,
+        "state": s.state,
+        "since": s.since,
+        "since_exact": s.since_exact,
+        "value": s.value,
+        "op": s.op,
+        "threshold": s.threshold,
+        "baseline": s.baseline,
+        "severity": s.severity,
+        "action": s.action,
+        "for_seconds": int(s.for_.total_seconds()),
+        "held_for_seconds": None if s.held_for is None else int(s.held_for.total_seconds()),
+        "last_sample": s.last_sample_ts,
+        "evaluated_at": s.at,
+        "reason": s.reason,
+    }
+
+
+def _number(value: float | None) -> str:
+    return "-" if value is None else f"{value:.6g}"
+
+
+def _table(rows: list[tuple[str, ...]]) -> None:
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
+
+
+def _print_states(states: list[TriggerState]) -> None:
+    ordered = sorted(states, key=lambda s: (-STATE_RANK[s.state], s.model, s.trigger))
+    rows: list[tuple[str, ...]] = [
+        ("MODEL", "TRIGGER", "STATE", "SINCE", "VALUE", "THRESHOLD", "NOTE")
+    ]
+    for s in ordered:
+        since = "-" if s.since is None else ("" if s.since_exact else "<=") + format_time(s.since)
+        compare = f"{s.op} {_number(s.threshold)}" if s.op else _number(s.threshold)
+        rows.append((s.model, s.trigger, s.state, since, _number(s.value), compare, s.reason or ""))
+    _table(rows)
+
+
+def backtest(
+    start: Annotated[
+        str | None,
+        typer.Option(
+            "--from",
+            help="Replay from this time (default: the first stored data).",
+            show_default=False,
+        ),
+    ] = None,
+    end: Annotated[
+        str | None,
+        typer.Option(
+            "--to",
+            help="Replay up to this time (default: the last stored data).",
+            show_default=False,
+        ),
+    ] = None,
+    model: Annotated[
+        str | None,
+        typer.Option(
+            "--model", help="Only models whose name matches this glob.", show_default=False
+        ),
+    ] = None,
+    as_json: JsonOption = False,
+    workspace_dir: WorkspaceOption = None,
+) -> None:
+    """Replay the policies over stored history and show every state change."""
+    first, last = _time(start, "--from"), _time(end, "--to")
+    if first is not None and last is not None and last < first:
+        raise MrpError("--to must not be before --from.")
+    ws, policies = _ready(workspace_dir)
+    alias = serving_alias(ws)
+    with connect(ws.db_path, read_only=True) as con:
+        result = replay(con, policies, first, last, model, alias=alias)
+        deployed = (
+            deploys(con, result.start, result.end, alias)
+            if result.start is not None and result.end is not None
+            else []
+        )
+    if as_json:
+        emit_json(
+            {
+                "transitions": [
+                    {
+                        "model": t.model,
+                        "trigger": t.trigger,
+                        "at": t.at,
+                        "from": t.from_state,
+                        "to": t.to_state,
+                        "value": t.value,
+                    }
+                    for t in result.transitions
+                ]
+            }
+        )
+        return
+    _print_summary(result, summarize(result, deployed))
+
+
+def _print_summary(result: Replay, summaries: list[TriggerSummary]) -> None:
+    if result.start is None or result.end is None:
+        echo("Nothing to replay: no stored history for the models the policies select.")
+        return
+    echo(
+        f"Replayed {format_time(result.start)} .. {format_time(result.end)}: "
+        f"{len(result.transitions)} transitions, {len(summaries)} triggers left ok at least once."
+    )
+    if not summaries:
+        return
+    rows: list[tuple[str, ...]] = [
+        (
+            "MODEL",
+            "TRIGGER",
+            "FIRED",
+            "FIRING TIME",
+            "PENDING",
+            "NO DATA",
+            "FIRST FIRE AFTER DEPLOY",
+        )
+    ]
+    for s in summaries:
+        after = "; ".join(
+            f"v{a.version} {format_time(a.deployed_at)}: "
+            + ("no fire" if a.delay is None else f"+{format_duration(a.delay)}")
+            for a in s.after_deploys
+        )
+        rows.append(
+            (
+                s.model,
+                s.trigger,
+                str(s.fired),
+                format_duration(s.firing_time),
+                str(s.pending),
+                str(s.no_data),
+                after or "-",
+            )
+        )
+    _table(rows)
