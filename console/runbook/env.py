@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from console.audit.log import AuditLog
 from console.clock import Clock
@@ -44,6 +46,9 @@ class Env:
     pick_executor: ExecutorPicker
     sleep: Callable[[float], None] = time.sleep
     alias: str = "champion"
+    guard: AbstractContextManager[Any] = field(default_factory=nullcontext)
+    """Held around every use of the state database (the console passes its own lock:
+    DuckDB refuses mixed connections to one file inside one process)."""
     store: RunbookStore = field(init=False)
     log: AuditLog = field(init=False)
 
@@ -70,10 +75,16 @@ class Env:
         return self.clock.now()
 
     def facts(self, model: str) -> ModelFacts:
-        return read_facts(self.workspace, model, self.alias, self.now())
+        with self.guard:
+            return read_facts(self.workspace, model, self.alias, self.now())
 
     def readings(self, facts: ModelFacts, at: datetime) -> list[Reading]:
-        return self.evaluate(facts, at)
+        with self.guard:
+            return self.evaluate(facts, at)
+
+    def sync(self) -> None:
+        with self.guard:
+            self.refresh()
 
     def matched(self, facts: ModelFacts) -> list[LoadedPolicy]:
         return policies_for(facts.name, facts.team, facts.risk_tier, facts.tags, self.policies)

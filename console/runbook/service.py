@@ -24,6 +24,7 @@ from console.runbook.approvals import (
     check_phrase,
     needed,
 )
+from console.runbook.crash import crashpoint
 from console.runbook.env import Env
 from console.runbook.evidence import evidence_details
 from console.runbook.model import (
@@ -149,6 +150,7 @@ def open_runbook(env: Env, found: Plan, reason: str, requester: Signer, dry_run:
         },
     )
     created = env.store.create(runbook.model_copy(update={"pending": record}))
+    crashpoint("open.saved")
     return trail.flush(env.store, env.log, env.clock, created, requester)
 
 

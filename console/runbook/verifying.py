@@ -73,7 +73,7 @@ def verify(
             plan,
             env.clock,
             _evaluator(env, facts),
-            env.refresh,
+            env.sync,
             further,
             timeout=timeout,
             poll=poll,

@@ -139,13 +139,9 @@ class Scenario:
         return data
 
 
-def build_scenario(
-    root: Path, home: Path, model: str, registry: Registry, proxy: FaultProxy
-) -> Scenario:
-    """Model ``model`` with versions 1 and 2 in MLflow, champion on 1 then moved to 2 at
-    T_SWITCH (observed by a sync), a files feed of its accuracy, keys for alice and bob."""
-    registry.model(model, tags={"team": "risk-ml", "risk_tier": "high"}, baselines=[0.95, 0.96])
-    registry.set_alias(model, "champion", "1")
+def write_workspace(root: Path, model: str, proxy: FaultProxy) -> None:
+    """The workspace files: the policy, a files feed of the model's accuracy, and mrp.toml
+    with the MLflow registry (through the proxy) and the feed."""
     (root / "policies").mkdir(parents=True)
     (root / "feed" / "metrics").mkdir(parents=True)
     (root / "policies" / "risk.yaml").write_text(POLICY)
@@ -167,6 +163,16 @@ kind = "files"
 path = "feed"
 """
     )
+
+
+def build_scenario(
+    root: Path, home: Path, model: str, registry: Registry, proxy: FaultProxy
+) -> Scenario:
+    """Model ``model`` with versions 1 and 2 in MLflow, champion on 1 then moved to 2 at
+    T_SWITCH (observed by a sync), a files feed of its accuracy, keys for alice and bob."""
+    registry.model(model, tags={"team": "risk-ml", "risk_tier": "high"}, baselines=[0.95, 0.96])
+    registry.set_alias(model, "champion", "1")
+    write_workspace(root, model, proxy)
     scenario = Scenario(root, home, model, registry, proxy)
     for name, role in (("alice", "oncall"), ("bob", "model-owner")):
         made = scenario.mrp("keys", "init", "--name", name, "--role", role, now=T0)
@@ -177,22 +183,6 @@ path = "feed"
     second = scenario.mrp("sync", now=T_SWITCH)
     assert second.code == 0, second.stderr
     return scenario
-
-
-def firing(s: Scenario, at: datetime) -> dict[str, str]:
-    """The model's non-ok triggers at ``at``, by the trigger engine over the synced store."""
-    import duckdb
-
-    from console.policy.loader import load_policies
-    from console.triggers import evaluate_at
-
-    policies = load_policies([s.root / "policies"])
-    con = duckdb.connect(str(s.root / ".mrp" / "state.duckdb"), read_only=True)
-    try:
-        states = evaluate_at(con, policies, at, models=[s.model])
-    finally:
-        con.close()
-    return {t.trigger: t.state for t in states if t.state != "ok"}
 
 
 @pytest.fixture
@@ -208,17 +198,19 @@ def _scenario(
     return build_scenario(tmp_path / "ws", home, model, registry, proxy)
 
 
-def _open(s: Scenario) -> Run:
+def open_rollback(s: Scenario, crash: str | None = None) -> Run:
+    """alice opens the rollback and confirms it."""
     return s.mrp(
         "rollback", s.model, "--reason", "accuracy collapsed to 0.81 after version 2",
-        "--confirm", f"{s.model}@1", "--yes", "--as", "alice", now=T_OPEN,
+        "--confirm", f"{s.model}@1", "--yes", "--as", "alice", now=T_OPEN, crash=crash,
     )  # fmt: skip
 
 
-def _approve(s: Scenario, *extra: str) -> Run:
+def bob_approves(s: Scenario, *extra: str, crash: str | None = None) -> Run:
+    """bob approves from his terminal, which carries the runbook on to close."""
     return s.mrp(
         "runbook", "approve", s.model, "--as", "bob", "--confirm", f"{s.model}@1",
-        "--notes", "back on 1", *extra, now=T_APPROVE,
+        "--notes", "back on 1", *extra, now=T_APPROVE, crash=crash,
     )  # fmt: skip
 
 
@@ -229,13 +221,13 @@ def test_incident_to_verified_rollback_in_mlflow(
     assert firing(s, T_SWITCH + timedelta(minutes=4)) == {"accuracy-floor": "pending"}
     assert firing(s, T_OPEN) == {"accuracy-floor": "firing"}
 
-    opened = _open(s)
+    opened = open_rollback(s)
     assert opened.code == 0, opened.stderr
     assert "1 more approval needed" in opened.stdout
     assert registry.alias(s.model, "champion") == "2"
     assert s.alias_moves() == 0
 
-    approved = _approve(s, "--json")
+    approved = bob_approves(s, "--json")
     assert approved.code == 0, approved.stderr
     runbook = approved.json
     assert runbook["state"] == "closed" and runbook["outcome"] == "recovered"
@@ -273,9 +265,9 @@ def test_alias_moved_by_someone_else_is_refused(
     tmp_path: Path, isolated_home: Path, registry: Registry, proxy: FaultProxy
 ) -> None:
     s = _scenario(tmp_path, isolated_home, registry, proxy, "moved")
-    assert _open(s).code == 0
+    assert open_rollback(s).code == 0
     registry.set_alias(s.model, "champion", "1")  # a colleague fixed it by hand meanwhile
-    refused = _approve(s)
+    refused = bob_approves(s)
     assert refused.code == 2, refused.stdout + refused.stderr
     assert "someone moved it meanwhile" in refused.stderr
     assert s.alias_moves() == 0
@@ -292,9 +284,9 @@ def test_mlflow_failing_during_execute_stays_resumable(
     tmp_path: Path, isolated_home: Path, registry: Registry, proxy: FaultProxy
 ) -> None:
     s = _scenario(tmp_path, isolated_home, registry, proxy, "down")
-    assert _open(s).code == 0
+    assert open_rollback(s).code == 0
     proxy.fail("500")  # every request to MLflow fails from here
-    failed = _approve(s)
+    failed = bob_approves(s)
     assert failed.code == 1, failed.stdout + failed.stderr
     assert "stays at execute" in failed.stderr
     (runbook_id,) = s.runbook_ids()
