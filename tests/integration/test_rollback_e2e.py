@@ -185,6 +185,22 @@ def build_scenario(
     return scenario
 
 
+def firing(s: Scenario, at: datetime) -> dict[str, str]:
+    """The model's non-ok triggers at ``at``, by the trigger engine over the synced store."""
+    import duckdb
+
+    from console.policy.loader import load_policies
+    from console.triggers import evaluate_at
+
+    policies = load_policies([s.root / "policies"])
+    con = duckdb.connect(str(s.root / ".mrp" / "state.duckdb"), read_only=True)
+    try:
+        states = evaluate_at(con, policies, at, models=[s.model])
+    finally:
+        con.close()
+    return {t.trigger: t.state for t in states if t.state != "ok"}
+
+
 @pytest.fixture
 def proxy(mlflow_server: Server) -> Iterator[FaultProxy]:
     with fault_proxy(mlflow_server.url) as recording:
