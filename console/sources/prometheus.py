@@ -96,7 +96,6 @@ class PrometheusSourceReader:
             )
         self.name = name
         self.config = config
-        self.workspace = workspace
 
     async def fetch(self, context: SyncContext) -> SourceBatch:
         if not self.config.metrics:
@@ -108,10 +107,9 @@ class PrometheusSourceReader:
             models = self.config.models or await self._models(client, context, floor, end)
             queries = self._plan(models, context, floor, end, step)
             files = await self._run(client, queries, context.staging_dir, step)
-        with_data = {model for model, has_data in files.values() if has_data}
         batch = SourceBatch(self.name, snapshot=False, staged_files=list(files))
         batch.metric_loader = _loader(list(files), self.config.version_label)
-        batch.notes.update(models=len(with_data), queries=len(queries))
+        batch.notes.update(models=len(set(files.values())), queries=len(queries))
         return batch
 
     async def _models(
@@ -165,15 +163,17 @@ class PrometheusSourceReader:
 
     async def _run(
         self, client: HttpClient, queries: list[RangeQuery], stage: Path, step: int
-    ) -> dict[Path, tuple[str, bool]]:
-        """Run every query (bounded by the client), staging each checked response."""
-        staged: dict[Path, tuple[str, bool]] = {}
+    ) -> dict[Path, str]:
+        """Run every query (bounded by the client); stage each checked response that holds
+        data. Returns staged file -> model."""
+        staged: dict[Path, str] = {}
 
         async def one(index: int, query: RangeQuery) -> None:
-            line, has_data = await self._range(client, query, step)
-            path = stage / f"range-{index:06d}.ndjson"
-            path.write_bytes(line)
-            staged[path] = (query.model, has_data)
+            line = await self._range(client, query, step)
+            if line is not None:
+                path = stage / f"range-{index:06d}.ndjson"
+                path.write_bytes(line)
+                staged[path] = query.model
 
         try:
             async with asyncio.TaskGroup() as group:
@@ -183,7 +183,8 @@ class PrometheusSourceReader:
             raise _first(failures) from None
         return dict(sorted(staged.items()))
 
-    async def _range(self, client: HttpClient, query: RangeQuery, step: int) -> tuple[bytes, bool]:
+    async def _range(self, client: HttpClient, query: RangeQuery, step: int) -> bytes | None:
+        """The response as a staged line, or None when it holds no series."""
         params = {
             "query": query.query,
             "start": _seconds(query.start_ms),
@@ -200,7 +201,7 @@ class PrometheusSourceReader:
                 f"source '{self.name}': {what} did not return a range of series (a matrix)."
             )
         self._check_versions(result, query, what)
-        return _staged_line(query, reply.content, body), bool(result)
+        return _staged_line(query, reply.content, body) if result else None
 
     def _check_versions(self, result: list[Any], query: RangeQuery, what: str) -> None:
         if query.version is not None and len(result) <= 1:
