@@ -132,6 +132,9 @@ class HttpClient:
                     response = await self._client.request(
                         method, path, params=params, content=content, headers=headers
                     )
+            except (httpx.UnsupportedProtocol, httpx.InvalidURL):
+                url = str(self._client.base_url).rstrip("/")
+                raise HttpFailure(f"'{url}' is not an http:// or https:// URL") from None
             except httpx.TransportError as error:
                 if last_try:
                     raise HttpFailure(self._describe(error, attempt)) from None

@@ -115,3 +115,14 @@ def test_retry_after_forms() -> None:
     assert retry_after(None) is None and retry_after("soon") is None
     later = format_datetime(datetime.now(UTC) + timedelta(seconds=30), usegmt=True)
     assert 25 < (retry_after(later) or 0) <= 30
+
+
+def test_a_url_without_scheme_is_one_sentence() -> None:
+    async def go() -> None:
+        async with open_client(
+            "127.0.0.1:9090", timeout=1.0, concurrency=1, retry=RetryPolicy(3, 0.01)
+        ) as client:
+            await client.get("api/v1/query")
+
+    with pytest.raises(HttpFailure, match=r"'127\.0\.0\.1:9090' is not an http:// or https:// URL"):
+        asyncio.run(go())
