@@ -177,7 +177,7 @@ FLEET: tuple[ModelSpec, ...] = (
         (
             Deploy("2", "2026-06-10T08:00:00Z", "carol"),
             Deploy("3", "2026-08-25T09:30:00Z", "carol"),
-            Deploy("5", "2026-10-28T09:30:00Z", "bob"),
+            Deploy("5", "2026-11-07T09:30:00Z", "bob"),
         ),
         incident="fairness_shift",
         events=(
@@ -295,7 +295,7 @@ FLEET: tuple[ModelSpec, ...] = (
         (
             Deploy("3", "2026-06-24T10:00:00Z", "frank"),
             Deploy("4", "2026-09-10T10:00:00Z", "frank"),
-            Deploy("5", "2026-10-25T10:00:00Z", "frank"),
+            Deploy("5", "2026-11-06T10:00:00Z", "frank"),
         ),
         incident="drift_rise",
     ),
@@ -475,12 +475,12 @@ FLEET: tuple[ModelSpec, ...] = (
         (
             _v("3", "2026-06-02T10:00:00Z", "archived"),
             _v("4", "2026-08-10T10:00:00Z", "approved"),
-            _v("5", "2026-10-18T10:00:00Z", "approved"),
+            _v("5", "2026-11-03T10:00:00Z", "approved"),
         ),
         (
             Deploy("3", "2026-06-05T07:00:00Z", "ivan"),
             Deploy("4", "2026-08-12T07:00:00Z", "ivan"),
-            Deploy("5", "2026-10-20T07:00:00Z", "ivan"),
+            Deploy("5", "2026-11-05T07:00:00Z", "ivan"),
         ),
     ),
     ModelSpec(

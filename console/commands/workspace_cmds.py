@@ -12,8 +12,8 @@ from console.clock import format_duration, format_time
 from console.commands.common import JsonOption, WorkspaceOption, echo, emit_json, warn, workspace
 from console.errors import MrpError
 from console.fleet import ModelStatus, fleet_status, worst_first
+from console.refresh import RefreshReport, sync_and_refresh
 from console.settings import Workspace
-from console.sources.sync import SyncOutcome, sync_workspace
 from console.store import connect
 from console.workspace_init import init_workspace
 
@@ -34,12 +34,12 @@ def init(
     echo(f"workspace ready: edit {folder / 'mrp.toml'}, then run `mrp sync -w {folder}`.")
 
 
-def run_sync(ws: Workspace, only: str | None, show_progress: bool) -> list[SyncOutcome]:
+def run_sync(ws: Workspace, only: str | None, show_progress: bool) -> RefreshReport:
     def progress(source: str, what: str) -> None:
         if show_progress:
             warn(f"{source}: {what}")
 
-    return sync_workspace(ws, only=only, progress=progress)
+    return sync_and_refresh(ws, only=only, progress=progress)
 
 
 def sync(
@@ -49,7 +49,8 @@ def sync(
 ) -> None:
     """Pull from every (or one) source into the state database."""
     ws = workspace(workspace_dir)
-    outcomes = run_sync(ws, source, show_progress=not as_json and sys.stderr.isatty())
+    report = run_sync(ws, source, show_progress=not as_json and sys.stderr.isatty())
+    outcomes = report.outcomes
     if as_json:
         emit_json(
             {
@@ -65,7 +66,11 @@ def sync(
                         "error": o.error,
                     }
                     for o in outcomes
-                ]
+                ],
+                "triggers_evaluated": report.triggers,
+                "policy_error": None
+                if report.policy_error is None
+                else report.policy_error.message,
             }
         )
     else:
@@ -78,9 +83,12 @@ def sync(
             else:
                 echo(f"{o.source} ({o.kind}): failed, stored data kept")
     failed = [o for o in outcomes if not o.ok]
+    for o in failed:
+        warn(f"mrp: {o.error}")
+    if report.policy_error is not None:
+        warn(f"mrp: trigger states not updated: {report.policy_error.message}")
+        raise typer.Exit(2)
     if failed:
-        for o in failed:
-            warn(f"mrp: {o.error}")
         raise typer.Exit(max(o.exit_code for o in failed))
 
 
