@@ -31,8 +31,6 @@ from tests.integration.servers import (
     start_prometheus,
 )
 
-pytestmark = pytest.mark.integration
-
 T0 = datetime.fromtimestamp((int(time.time()) // 86400 - 3) * 86400, tz=UTC)
 SAMPLES = 360  # one a minute for six hours
 ODD = 'odd "name" \\ with quotes'

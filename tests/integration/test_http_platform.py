@@ -16,6 +16,8 @@ from console.sources.http_platform import HttpWebhookExecutor, sign
 from tests.integration.conftest import at
 from tests.integration.fakes import Platform
 
+pytestmark = pytest.mark.integration
+
 
 def _models() -> list[dict[str, object]]:
     return [

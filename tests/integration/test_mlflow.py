@@ -16,6 +16,8 @@ from tests.integration.conftest import Registry, at
 from tests.integration.fakes import fault_proxy
 from tests.integration.servers import Server, free_port
 
+pytestmark = pytest.mark.integration
+
 
 def mlflow_config(url: str, prefix: str) -> str:
     return f"""

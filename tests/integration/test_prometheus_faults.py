@@ -9,6 +9,8 @@ from tests.integration.conftest import at, oracle, prometheus_config, stored_met
 from tests.integration.fakes import fault_proxy
 from tests.integration.servers import Server
 
+pytestmark = pytest.mark.integration
+
 FAULTS = {
     "500": "failed: HTTP 500 after 2 attempts: internal error (injected)",
     "slow": "did not answer within 1s (2 attempts)",

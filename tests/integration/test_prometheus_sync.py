@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 from urllib.parse import parse_qs
 
+import pytest
+
 from tests.integration.conftest import (
     ODD,
     at,
@@ -14,6 +16,8 @@ from tests.integration.conftest import (
 )
 from tests.integration.fakes import fault_proxy
 from tests.integration.servers import Server
+
+pytestmark = pytest.mark.integration
 
 
 def test_incremental_syncs_equal_one_complete_query(prometheus: Server, make_workspace) -> None:
