@@ -33,6 +33,8 @@ class Seen:
     query: str
     headers: dict[str, str]
     body: bytes
+    fault: str | None = None
+    """The fault this request was answered with, if any."""
     when: float = field(default_factory=time.monotonic)
 
 
@@ -126,9 +128,11 @@ class _ProxyHandler(_Quiet):
         proxy: FaultProxy = self.server.owner  # type: ignore[attr-defined]
         body = self._body()
         parts = urlsplit(self.path)
-        proxy.seen.append(Seen(self.command, parts.path, parts.query, dict(self.headers), body))
         fault = proxy.take(f"{self.command} {parts.path}")
         kind = fault.kind if fault else None
+        proxy.seen.append(
+            Seen(self.command, parts.path, parts.query, dict(self.headers), body, kind)
+        )
         if kind == "500":
             return self._send(500, b"internal error (injected)")
         if kind == "429":
