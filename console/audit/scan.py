@@ -13,7 +13,8 @@ import fcntl
 import itertools
 import multiprocessing
 import os
-from collections.abc import Iterator, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import NamedTuple
@@ -74,20 +75,21 @@ def link_problem(checked: Checked, expected_seq: int, expected_prev: str) -> str
     return None
 
 
-def _lines(data: bytes, final: bool) -> Iterator[tuple[int, str | None, str | None]]:
-    """(index, text, problem) per line; the text is None when the line cannot be read."""
+def _lines(data: bytes, final: bool) -> Iterator[tuple[int, bytes, str | None, str | None]]:
+    """(index, raw, text, problem) per line; ``text`` is None when the line cannot be read."""
     pieces = data.split(b"\n")
     tail = pieces.pop()
     for index, raw in enumerate(pieces):
         if not raw:
-            yield index, None, "is empty"
+            yield index, raw, None, "is empty"
             continue
         try:
-            yield index, raw.decode("utf-8"), None
+            yield index, raw, raw.decode("utf-8"), None
         except UnicodeDecodeError:
-            yield index, None, "is not valid UTF-8"
+            yield index, raw, None, "is not valid UTF-8"
     if tail and final:
-        yield len(pieces), None, "is torn: the log does not end with a newline (a cut-short append)"
+        torn = "is torn: the log does not end with a newline (a cut-short append)"
+        yield len(pieces), tail, None, torn
 
 
 def check_chunk(data: bytes, final: bool, keys: KeyTable, all_records: bool) -> ChunkResult:
@@ -98,9 +100,9 @@ def check_chunk(data: bytes, final: bool, keys: KeyTable, all_records: bool) -> 
     good = 0
     invalid: list[Invalid] = []
     count = 0
-    for index, text, unreadable in _lines(data, final):
+    for index, raw, text, unreadable in _lines(data, final):
         count = index + 1
-        checked = check_record(text, keys) if text is not None else None
+        checked = check_record(text, keys, raw) if text is not None else None
         if all_records:
             if checked is None:
                 invalid.append(Invalid(index, None, unreadable or ""))
@@ -116,7 +118,7 @@ def check_chunk(data: bytes, final: bool, keys: KeyTable, all_records: bool) -> 
             return ChunkResult(count, first, _seq(last), _hash(last), good, problem, invalid)
         if last is None:
             first = checked
-        else:
+        elif checked.seq != (last.seq or 0) + 1 or checked.prev_hash != last.hash:
             link = link_problem(checked, (last.seq or 0) + 1, last.hash or "")
             if link is not None:
                 problem = Problem(index, checked.seq, PHASE_CHAIN, link)
@@ -207,10 +209,17 @@ def scan_range(
     *,
     all_records: bool,
     workers: int | None = None,
+    meanwhile: Callable[[], object] | None = None,
 ) -> list[ChunkResult]:
-    """Check bytes ``[start, end)`` of the log, in worker processes when it is big."""
+    """Check bytes ``[start, end)`` of the log, in worker processes when it is big.
+
+    ``meanwhile`` runs in this process while the workers check (or before checking, when
+    there are none): work that would otherwise leave a core idle.
+    """
     count = workers or default_workers()
     if count <= 1 or end - start < PARALLEL_MIN_BYTES:
+        if meanwhile is not None:
+            meanwhile()
         with path.open("rb") as handle:
             handle.seek(start)
             data = handle.read(end - start)
@@ -221,11 +230,16 @@ def scan_range(
         futures = [
             pool.submit(_check_range, str(path), a, b, b == end, all_records) for a, b in ranges
         ]
+        if meanwhile is not None:
+            meanwhile()
         return [future.result() for future in futures]
 
 
 def _start_method() -> str:
-    """``forkserver`` where there is one: forking a process that runs threads (the TUI)
-    can deadlock the child; the server is clean and forks workers cheaply."""
+    """``fork`` when this process runs no other thread: workers start in milliseconds and
+    inherit the loaded modules. With threads (the TUI), forking can copy a lock some other
+    thread holds and deadlock the child, so then ``forkserver`` (or ``spawn``)."""
     methods = multiprocessing.get_all_start_methods()
+    if "fork" in methods and threading.active_count() == 1:
+        return "fork"
     return "forkserver" if "forkserver" in methods else "spawn"

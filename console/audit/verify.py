@@ -69,11 +69,19 @@ def verify_log(
     """Verify the whole log at ``path`` (as it is when the call starts)."""
     require_log(path)
     size = snapshot_size(path)
-    _, digest = cache.digests(path, size, size)  # before checking: bind what gets checked
-    results = scan_range(path, signers, 0, size, all_records=False, workers=workers)
+    digests: list[tuple[str, str]] = []
+    results = scan_range(
+        path,
+        signers,
+        0,
+        size,
+        all_records=False,
+        workers=workers,
+        meanwhile=lambda: digests.append(cache.digests(path, size, size)),
+    )
     result = stitch(path, results, size)
     if result.ok:
-        cache.remember(path, signers, cache.Proven(size, result.count, digest, []))
+        cache.remember(path, signers, cache.Proven(size, result.count, digests[0][1], []))
     return result
 
 
