@@ -187,7 +187,7 @@ def rehearse(
             worst = verdict
     assert worst is not None
     said = {
-        "recovered": "every trigger that fired now was ok",
+        "recovered": "every trigger firing now was ok then",
         "not_recovered": f"{', '.join(worst.still_firing)} fired or was pending",
         "inconclusive": "the triggers had no data",
     }[worst.outcome]

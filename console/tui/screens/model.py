@@ -189,7 +189,9 @@ class ModelScreen(Screen[None]):
         self.query_one(table).focus()
 
     def action_rollback(self) -> None:
-        mrp_app(self).start_rollback(self.model)
+        from console.tui.screens.runbook_wizard import RunbookScreen
+
+        self.app.push_screen(RunbookScreen(self.model))
 
     def palette_commands(self) -> Iterator[SystemCommand]:
         for key, name in enumerate(RANGES, start=1):

@@ -1,0 +1,45 @@
+"""The end: the runbook closed (or aborted), and where its records are."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import ClassVar
+
+from textual.binding import Binding, BindingType
+from textual.widget import Widget
+from textual.widgets import Static
+
+from console.runbook.model import Runbook
+from console.tui.screens.runbook_results import Proceed
+from console.tui.screens.runbook_step import Frame, StepScreen
+
+
+class DoneStep(StepScreen):
+    hint = "enter or esc: back to the model"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "go", "Back", priority=True),
+        Binding("escape", "go", "Back"),
+    ]
+
+    def __init__(self, frame: Frame, runbook: Runbook) -> None:
+        super().__init__(frame)
+        self.runbook = runbook
+        self.heading = "7/7 · Closed" if runbook.state == "closed" else "Aborted"
+
+    def body(self) -> Iterable[Widget]:
+        rb = self.runbook
+        if rb.state == "closed":
+            dry = " (dry run: nothing was moved)" if rb.dry_run else ""
+            text = (
+                f"Runbook {rb.id} closed: {rb.model} {rb.from_version} → {rb.to_version}, "
+                f"{(rb.outcome or '-').replace('_', ' ')}{dry}."
+            )
+        else:
+            text = f"Runbook {rb.id} aborted: {rb.abort_reason}."
+        yield Static(
+            f"{text}\nEvery step is a signed record: `mrp runbook show {rb.id}`, "
+            "`mrp audit show`, or h for history."
+        )
+
+    def action_go(self) -> None:
+        self.dismiss(Proceed())

@@ -1,0 +1,60 @@
+"""Step 1: open the runbook. The evidence is on screen; the engineer writes why.
+
+Esc here cancels with nothing written: the runbook exists only once a reason is given.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from textual import on
+from textual.widget import Widget
+from textual.widgets import Checkbox, Input, Static
+
+from console.runbook.planning import Plan
+from console.tui.screens.runbook_results import Opened
+from console.tui.screens.runbook_step import Frame, StepScreen
+
+
+class OpenStep(StepScreen):
+    heading = "1/7 · Open a rollback runbook"
+    step = "open"
+    hint = "enter: open the runbook · tab: dry run on/off · esc: cancel (nothing is written)"
+
+    def __init__(self, frame: Frame, plan: Plan, dry_run: bool, error: str | None = None) -> None:
+        super().__init__(frame, error)
+        self.plan = plan
+        self.dry_run = dry_run or plan.dry_run_only
+
+    def body(self) -> Iterable[Widget]:
+        plan = self.plan
+        rollback = plan.rollback
+        roles = f" ({', '.join(rollback.approvals.roles)})" if rollback.approvals.roles else ""
+        yield Static(
+            f"policy {plan.policy}: {rollback.mechanism}, {rollback.approvals.required} signed "
+            f"approval(s){roles}, target {rollback.target}, executor: {plan.executor.why}"
+        )
+        if plan.dry_run_only:
+            yield Static("dry run only: nothing here can move the alias, so nothing will be sent.")
+        yield Checkbox(
+            "dry run (everything but the executor call, recorded as a dry run)",
+            self.dry_run,
+            disabled=plan.dry_run_only,
+            id="dry-run",
+        )
+        yield Input(placeholder="reason: what is wrong (required)", id="reason")
+
+    def mounted(self) -> None:
+        self.query_one("#reason", Input).focus()
+
+    @on(Input.Submitted, "#reason")
+    def _submitted(self, event: Input.Submitted) -> None:
+        reason = event.value.strip()
+        if not reason:
+            self.show_error("A rollback needs a reason: say what is wrong.")
+            return
+        dry = self.query_one("#dry-run", Checkbox).value or self.plan.dry_run_only
+        self.dismiss(Opened(reason=reason, dry_run=dry))
+
+    def action_escape(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,112 @@
+"""The frame every runbook step screen shares: which runbook, the rail of steps, the
+evidence, then the step's own panel with the last refusal and the next action spelled out.
+
+A step is a whole screen (it keeps the evidence and the steps in view); it collects a
+decision and writes nothing. Esc answers ``Escape`` and the driver asks whether to abort
+the runbook or leave it open.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widget import Widget
+from textual.widgets import Footer, Static
+
+from console.runbook.model import Evidence, Runbook
+from console.tui.context import mrp_app
+from console.tui.screens.runbook_results import Escape, StepAnswer
+from console.tui.widgets.runbook_evidence import RunbookEvidence
+from console.tui.widgets.runbook_steps import RunbookSteps
+
+
+@dataclass(frozen=True)
+class Frame:
+    """What every step screen shows above its panel."""
+
+    model: str
+    runbook: Runbook | None
+    evidence: Evidence | None
+
+    @property
+    def title(self) -> str:
+        rb = self.runbook
+        if rb is None:
+            return f"Rollback {self.model}"
+        dry = " · DRY RUN" if rb.dry_run else ""
+        return (
+            f"Rollback {rb.model} · {rb.from_version} → {rb.to_version or '?'} · "
+            f"runbook {rb.id}{dry}"
+        )
+
+
+class StepScreen(Screen[StepAnswer]):
+    """Subclasses set ``heading``, ``step`` and ``hint`` and yield their widgets from
+    ``body``."""
+
+    DEFAULT_CSS = """
+    StepScreen { layout: vertical; }
+    StepScreen .runbook-title { text-style: bold; color: $primary; padding: 0 1; }
+    StepScreen RunbookSteps { padding: 0 1; height: 1; }
+    StepScreen RunbookEvidence {
+        border: round $primary 50%; padding: 0 1; height: auto; max-height: 9;
+    }
+    StepScreen > .step-panel {
+        height: auto;
+        max-height: 28;
+        border: thick $primary;
+        background: $surface;
+        padding: 0 1;
+    }
+    StepScreen .step-title { text-style: bold; color: $primary; }
+    StepScreen .step-error { color: $error; text-style: bold; height: auto; }
+    StepScreen .step-hint { color: $text-muted; margin-top: 1; }
+    StepScreen DataTable { height: auto; max-height: 10; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "escape", "Abort or leave")]
+
+    heading: str = ""
+    step: str = "open"
+    hint: str = "enter: continue · esc: abort or leave the runbook"
+
+    def __init__(self, frame: Frame, error: str | None = None) -> None:
+        super().__init__(classes="runbook-step")
+        self.frame = frame
+        self.error = error
+
+    def compose(self) -> ComposeResult:
+        yield Static(self.frame.title, classes="runbook-title")
+        yield RunbookSteps()
+        yield RunbookEvidence()
+        with Vertical(classes="step-panel"):
+            yield Static(self.heading, classes="step-title")
+            yield Static(self.error or "", classes="step-error", id="step-error")
+            yield from self.body()
+            yield Static(self.hint, classes="step-hint", id="step-hint")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(RunbookSteps).show_runbook(self.frame.runbook, self.step)
+        self.query_one(RunbookEvidence).show_evidence(
+            self.frame.evidence, self.frame.model, mrp_app(self).theme_variables
+        )
+        self.mounted()
+
+    def mounted(self) -> None:
+        """Focus and fill the step's widgets (subclasses)."""
+
+    def body(self) -> Iterable[Widget]:
+        return ()
+
+    def show_error(self, message: str) -> None:
+        self.error = message
+        self.query_one("#step-error", Static).update(message)
+
+    def action_escape(self) -> None:
+        self.dismiss(Escape())

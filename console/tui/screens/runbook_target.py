@@ -1,0 +1,68 @@
+"""Step 2: choose the target. The policy's suggestion is under the cursor; every other
+version is listed with its status, when it last served, its metrics then, and why it is
+or is not eligible."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from rich.text import Text
+from textual import on
+from textual.widget import Widget
+from textual.widgets import DataTable, Static
+
+from console.runbook.model import TargetChoice
+from console.tui.format import local_time, number
+from console.tui.screens.runbook_results import Chosen
+from console.tui.screens.runbook_step import Frame, StepScreen
+
+
+class TargetStep(StepScreen):
+    heading = "2/7 · Choose the version to roll back to"
+    step = "target"
+    hint = "enter: roll back to the highlighted version · ↑↓: another · esc: abort or leave"
+
+    def __init__(
+        self,
+        frame: Frame,
+        model: str,
+        serving: str | None,
+        choice: TargetChoice,
+        error: str | None = None,
+    ) -> None:
+        super().__init__(frame, error)
+        self.model = model
+        self.serving = serving
+        self.choice = choice
+
+    def body(self) -> Iterable[Widget]:
+        suggestion = self.choice.suggested or "none eligible"
+        yield Static(
+            f"{self.model} serves version {self.serving or '-'}; the policy's "
+            f"'{self.choice.rule}' rule suggests {suggestion}."
+        )
+        yield DataTable(id="targets", cursor_type="row", zebra_stripes=True)
+
+    def mounted(self) -> None:
+        table = self.query_one("#targets", DataTable)
+        table.add_columns("version", "status", "served until", "metrics then", "why")
+        cursor = 0
+        for index, c in enumerate(self.choice.candidates):
+            metrics = ", ".join(f"{k} {number(v)}" for k, v in sorted(c.metrics.items())[:2])
+            table.add_row(
+                Text(c.version, style="bold" if c.eligible else "dim"),
+                c.status or "-",
+                local_time(c.served_until) if c.served_until else "-",
+                metrics or "-",
+                c.why,
+                key=c.version,
+            )
+            if c.version == (self.choice.chosen or self.choice.suggested):
+                cursor = index
+        table.move_cursor(row=cursor)
+        table.focus()
+
+    @on(DataTable.RowSelected, "#targets")
+    def _selected(self, event: DataTable.RowSelected) -> None:
+        if event.row_key.value is not None:
+            self.dismiss(Chosen(str(event.row_key.value)))

@@ -1,0 +1,73 @@
+"""Steps 6 and 7: verify, then close. The verification runs as soon as this screen is up;
+its outcome, what still fires and the next step appear here; enter closes the runbook
+with the notes written below."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from textual import on
+from textual.widget import Widget
+from textual.widgets import Input, Static
+
+from console.clock import format_duration
+from console.runbook.evidence import Reading
+from console.runbook.model import Runbook
+from console.tui.format import local_time
+from console.tui.screens.runbook_results import Proceed
+from console.tui.screens.runbook_step import Frame, StepScreen
+
+
+class VerifyStep(StepScreen):
+    heading = "6/7 · Verify, then close"
+    step = "verify"
+    hint = "verifying… · esc: leave it running and resumable"
+
+    def __init__(self, frame: Frame, runbook: Runbook, error: str | None = None) -> None:
+        super().__init__(frame, error)
+        self.runbook = runbook
+        self.finished = False
+
+    def body(self) -> Iterable[Widget]:
+        rb = self.runbook
+        mode = "rehearsal over the target's own history" if rb.dry_run else "watch"
+        window = format_duration(rb.rollback.verify.window)
+        yield Static(f"verify window {window} ({mode})", id="verify-plan")
+        yield Static("", id="verify-progress")
+        yield Static("", id="verify-outcome")
+        yield Input(placeholder="closing notes (optional)", id="notes")
+
+    def mounted(self) -> None:
+        self.query_one("#notes", Input).display = False
+
+    def show_progress(self, at: datetime, readings: list[Reading]) -> None:
+        bad = [f"{r.trigger} {r.state}" for r in readings if r.state != "ok"]
+        self.query_one("#verify-progress", Static).update(
+            f"{local_time(at)}: {', '.join(bad) or 'all triggers ok'}"
+        )
+
+    def show_result(self, runbook: Runbook) -> None:
+        self.runbook = runbook
+        v = runbook.verification
+        if v is None or not v.complete:
+            summary = v.summary if v is not None else "not verified yet"
+            self.query_one("#verify-outcome", Static).update(f"still watching: {summary}")
+            return
+        self.finished = True
+        outcome = (v.outcome or "inconclusive").replace("_", " ").upper()
+        lines = [f"{outcome}: {v.summary}"]
+        if v.next_step:
+            lines.append(f"next: {v.next_step}")
+        self.query_one("#verify-outcome", Static).update("\n".join(lines))
+        notes = self.query_one("#notes", Input)
+        notes.display = True
+        notes.focus()
+        self.query_one("#step-hint", Static).update(
+            "enter: close the runbook with this outcome · esc: leave it open"
+        )
+
+    @on(Input.Submitted, "#notes")
+    def _close(self, event: Input.Submitted) -> None:
+        if self.finished:
+            self.dismiss(Proceed(notes=event.value.strip() or None))

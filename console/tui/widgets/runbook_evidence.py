@@ -1,0 +1,43 @@
+"""Why the runbook exists: the serving version and every trigger that is not ok."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from rich.table import Table
+from rich.text import Text
+from textual.widgets import Static
+
+from console.runbook.model import Evidence
+from console.tui.format import local_time, number, state_text
+
+
+def evidence_table(evidence: Evidence, variables: Mapping[str, str]) -> Table:
+    table = Table(box=None, expand=True, pad_edge=False, show_edge=False)
+    for name in ("trigger", "state", "value", "threshold", "since"):
+        table.add_column(name, no_wrap=True)
+    shown = [t for t in evidence.triggers if t.state != "ok"] or list(evidence.triggers)
+    for t in shown:
+        table.add_row(
+            Text(t.trigger, style="bold" if t.state == "firing" else ""),
+            state_text(t.state, variables),
+            number(t.value),
+            number(t.threshold),
+            local_time(t.since),
+        )
+    return table
+
+
+class RunbookEvidence(Static):
+    def show_evidence(
+        self, evidence: Evidence | None, model: str, variables: Mapping[str, str]
+    ) -> None:
+        if evidence is None:
+            self.update("no evidence recorded")
+            return
+        since = f" since {local_time(evidence.serving_since)}" if evidence.serving_since else ""
+        head = Text(f"{model}: version {evidence.serving_version or '-'} serving{since}")
+        grid = Table.grid()
+        grid.add_row(head)
+        grid.add_row(evidence_table(evidence, variables))
+        self.update(grid)

@@ -1,0 +1,225 @@
+"""The rollback wizard driven by Pilot on the demo workspace: a dry-run rollback of
+fraud-scoring from the fleet to a verified, closed runbook; the keystrokes it takes; the
+refusals on screen; and a snapshot of every step at 120×40 under a fixed clock."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import keyring
+import pytest
+from tui_helpers import SIZE, ready, wait_for
+
+from console.audit.log import AuditLog
+from console.runbook.drill import drill_signers
+from console.runbook.store import RunbookStore
+from console.settings import open_workspace
+from console.tui.screens.model import ModelScreen
+from console.tui.screens.runbook_approve import ApproveStep
+from console.tui.screens.runbook_checks import ChecksStep
+from console.tui.screens.runbook_done import DoneStep
+from console.tui.screens.runbook_execute import ExecuteStep
+from console.tui.screens.runbook_open import OpenStep
+from console.tui.screens.runbook_target import TargetStep
+from console.tui.screens.runbook_verify import VerifyStep
+from console.tui.screens.runbook_wizard import RunbookScreen
+
+MODEL = "fraud-scoring"
+PHRASE = "fraud-scoring@6"
+REASON = "accuracy 0.82 since v7"
+KEYSTROKE_BUDGET = 12
+
+
+@pytest.fixture(autouse=True)
+def drill(workspace_root: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The demo's drill signers (alice, bob) in a keyring inside the workspace; a fixed
+    runbook id so snapshots are stable; the process keyring restored afterwards."""
+    previous = keyring.get_keyring()
+    drill_signers(open_workspace(workspace_root))
+    monkeypatch.setattr("secrets.token_hex", lambda n: "beef")
+    yield
+    keyring.set_keyring(previous)
+
+
+class Keys:
+    """Presses keys and counts them, typing apart (the phrase and the reason)."""
+
+    def __init__(self, pilot: Any) -> None:
+        self.pilot = pilot
+        self.count = 0
+
+    async def press(self, *keys: str) -> None:
+        self.count += len(keys)
+        await self.pilot.press(*keys)
+
+    async def type(self, text: str) -> None:
+        await self.pilot.press(*text)
+
+
+def step_is(pilot: Any, kind: type) -> bool:
+    return isinstance(pilot.app.screen, kind)
+
+
+async def until(pilot: Any, kind: type) -> None:
+    await wait_for(pilot, lambda: step_is(pilot, kind), timeout=20)
+
+
+async def to_model(pilot: Any, keys: Keys) -> None:
+    """From the fleet: move the cursor to the firing fraud-scoring row and open it."""
+    await ready(pilot)
+    table = pilot.app.screen.query_one("DataTable")
+    for _ in range(len(pilot.app.snapshot.entries)):
+        row = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        if row == MODEL:
+            break
+        await keys.press("down")
+    await keys.press("enter")
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, ModelScreen))
+
+
+async def to_open(pilot: Any, keys: Keys) -> None:
+    await to_model(pilot, keys)
+    await keys.press("r")
+    await until(pilot, OpenStep)
+
+
+async def to_target(pilot: Any, keys: Keys) -> None:
+    await to_open(pilot, keys)
+    await keys.type(REASON)
+    await keys.press("enter")
+    await until(pilot, TargetStep)
+
+
+async def to_checks(pilot: Any, keys: Keys) -> None:
+    await to_target(pilot, keys)
+    await keys.press("enter")
+    await until(pilot, ChecksStep)
+
+
+async def to_approve(pilot: Any, keys: Keys) -> None:
+    await to_checks(pilot, keys)
+    await keys.press("enter")
+    await until(pilot, ApproveStep)
+
+
+async def to_execute(pilot: Any, keys: Keys) -> None:
+    await to_approve(pilot, keys)
+    for _signer in ("alice", "bob"):
+        await until(pilot, ApproveStep)
+        await keys.type(PHRASE)
+        await keys.press("enter")
+        await wait_for(pilot, lambda: not step_is(pilot, ApproveStep) or _approved(pilot))
+    await until(pilot, ExecuteStep)
+
+
+def _approved(pilot: Any) -> bool:
+    screen = pilot.app.screen
+    return isinstance(screen, ApproveStep) and len(screen.runbook.approvals) == 1
+
+
+async def to_verified(pilot: Any, keys: Keys) -> None:
+    await to_execute(pilot, keys)
+    await keys.press("enter")
+    await until(pilot, VerifyStep)
+    await wait_for(pilot, lambda: pilot.app.screen.finished, timeout=30)
+
+
+async def to_done(pilot: Any, keys: Keys) -> None:
+    await to_verified(pilot, keys)
+    await keys.press("enter")
+    await until(pilot, DoneStep)
+
+
+async def test_dry_run_rollback_from_a_firing_trigger(make_app: Any, workspace_root: Path) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        keys = Keys(pilot)
+        await to_done(pilot, keys)
+        verified_after = keys.count
+        await keys.press("enter")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, ModelScreen))
+    ws = open_workspace(workspace_root)
+    (runbook,) = RunbookStore(ws.runbooks_dir).all()
+    assert runbook.state == "closed" and runbook.dry_run
+    assert (runbook.from_version, runbook.to_version) == ("7", "6")
+    assert runbook.outcome == "recovered"
+    assert [a.signer for a in runbook.approvals] == ["alice", "bob"]
+    actions = [r.action for r in AuditLog(ws.audit_path).records()]
+    assert actions == [
+        "runbook.open",
+        "runbook.target",
+        "runbook.precheck",
+        "runbook.approve",
+        "runbook.approve",
+        "runbook.execute",
+        "runbook.verify",
+        "runbook.close",
+    ]
+    assert verified_after <= KEYSTROKE_BUDGET, f"{verified_after} keystrokes"
+    print(f"keystrokes from the fleet to a verified, closed dry-run rollback: {verified_after}")
+
+
+async def test_wrong_phrase_is_refused_on_screen(make_app: Any, workspace_root: Path) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        keys = Keys(pilot)
+        await to_approve(pilot, keys)
+        before = AuditLog(open_workspace(workspace_root).audit_path).head()
+        await keys.type("fraud-scoring@5")
+        await keys.press("enter")
+        await pilot.pause()
+        screen = pilot.app.screen
+        assert isinstance(screen, ApproveStep)
+        assert "does not match" in str(screen.query_one("#step-error").render())
+        assert AuditLog(open_workspace(workspace_root).audit_path).head() == before
+
+
+async def test_escape_before_opening_writes_nothing(make_app: Any, workspace_root: Path) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        keys = Keys(pilot)
+        await to_open(pilot, keys)
+        await keys.press("escape")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, ModelScreen))
+    ws = open_workspace(workspace_root)
+    assert RunbookStore(ws.runbooks_dir).all() == []
+    assert not ws.audit_path.exists() or ws.audit_path.stat().st_size == 0
+
+
+async def test_escape_then_abort_is_recorded(make_app: Any, workspace_root: Path) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        keys = Keys(pilot)
+        await to_target(pilot, keys)
+        await keys.press("escape")
+        await pilot.pause()
+        await keys.type("false alarm")
+        await keys.press("enter")
+        await until(pilot, DoneStep)
+    ws = open_workspace(workspace_root)
+    (runbook,) = RunbookStore(ws.runbooks_dir).all()
+    assert runbook.state == "aborted" and runbook.abort_reason == "false alarm"
+    assert [r.action for r in AuditLog(ws.audit_path).records()][-1] == "runbook.abort"
+
+
+def _snap(driver: Any) -> Any:
+    async def run_before(pilot: Any) -> None:
+        await driver(pilot, Keys(pilot))
+        await pilot.pause(0.2)
+
+    return run_before
+
+
+@pytest.mark.parametrize(
+    "step",
+    [to_open, to_target, to_checks, to_approve, to_execute, to_verified, to_done],
+    ids=["open", "target", "checks", "approve", "execute", "verify", "done"],
+)
+def test_step_snapshots(snap_compare: Any, make_app: Any, step: Any) -> None:
+    assert snap_compare(make_app(), terminal_size=SIZE, run_before=_snap(step))
+
+
+def test_wizard_screen_is_the_model_screens_r(make_app: Any) -> None:
+    assert RunbookScreen.__module__.endswith("runbook_wizard")
