@@ -144,12 +144,12 @@ FLEET: tuple[ModelSpec, ...] = (
         },
         (
             _v("5", "2026-08-28T09:12:00Z", "archived", accuracy=0.941, latency_p99_seconds=0.088),
-            _v("6", "2026-10-12T16:40:00Z", "approved", accuracy=0.953, latency_p99_seconds=0.084),
+            _v("6", "2026-10-30T16:40:00Z", "approved", accuracy=0.953, latency_p99_seconds=0.084),
             _v("7", "2026-11-13T16:20:00Z", "approved", accuracy=0.957, latency_p99_seconds=0.083),
         ),
         (
             Deploy("5", "2026-09-02T10:05:00Z", "alice"),
-            Deploy("6", "2026-10-15T14:10:00Z", "bob"),
+            Deploy("6", "2026-11-02T14:10:00Z", "bob"),
             Deploy("7", "2026-11-14T20:00:00Z", "dana", "retrained on October labels"),
         ),
         incident="accuracy_drop",
@@ -268,7 +268,7 @@ FLEET: tuple[ModelSpec, ...] = (
         ),
         (
             Deploy("9", "2026-08-06T15:00:00Z", "alice"),
-            Deploy("11", "2026-10-21T15:00:00Z", "alice"),
+            Deploy("11", "2026-11-03T15:00:00Z", "alice"),
             Deploy("12", "2026-11-14T19:00:00Z", "erin", "new cross-encoder re-ranker"),
         ),
         incident="latency_regression",
