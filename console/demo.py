@@ -12,6 +12,7 @@ from pathlib import Path
 
 from console.clock import Clock, parse_time
 from console.errors import MrpError
+from console.runbook.drill import drill_signers
 from console.settings import Workspace, open_workspace
 from console.sources.sync import SyncOutcome, sync_workspace
 from console.workspace_init import copy_sample_workspace
@@ -75,6 +76,7 @@ def prepare_demo(
     failed = [o for o in outcomes if not o.ok]
     if failed:
         raise MrpError(f"the demo workspace could not be synced: {failed[0].error}")
+    drill_signers(workspace)  # alice (oncall) and bob (model-owner), in a drill-only keyring
     clock = replay_clock(speed, start, end)
     return DemoSession(
         workspace=ReplayWorkspace(root=plain.root, config=plain.config, replay=clock),

@@ -17,6 +17,7 @@ from console.commands.common import JsonOption, WorkspaceOption, echo, emit_json
 from console.errors import MrpError
 from console.runbook import present
 from console.runbook.approvals import approval_role, check_phrase, describe_needed, needed
+from console.runbook.drill import activate_drill_keyring
 from console.runbook.drive import Announce, DriveOptions, PrecheckFailed, drive
 from console.runbook.env import Env
 from console.runbook.evidence import Reading
@@ -96,6 +97,7 @@ def ask(question: str, default: str | None = None) -> str:
 
 
 def _signer(ws: Workspace, explicit: str | None) -> Signer:
+    activate_drill_keyring(ws)
     ensure_usable_keyring()
     name = ws.signer_name(explicit)
     if not name:

@@ -1,19 +1,21 @@
 """Signers for a drill: practise a rollback with no key setup and no trace on the machine.
 
-``drill_signers`` gives this process a plaintext file keyring inside the drill's own
-workspace (``<state dir>/drill/keyring.json``, deleted with the temporary folder; the same
-idea as keyrings.alt's PlaintextKeyring, kept here so a plain install can drill), makes a key
-for each drill signer there (alice on call, bob the model owner) and trusts them in the
-workspace's ``signers.yaml``. The user's real keyring is never read or written: the
-keyring is switched for this process only. Drill rollbacks are dry runs unless the
-workspace has a real executor (the demo has only a files source).
+``drill_signers`` makes a key for each drill signer (alice on call, bob the model owner) in
+a plaintext file keyring inside the drill's own workspace (``<state dir>/drill/keyring.json``,
+deleted with the temporary folder; the idea of keyrings.alt's PlaintextKeyring, kept here so
+a plain install can drill), trusts them in the workspace's ``signers.yaml`` and marks the
+workspace as a drill. ``activate_drill_keyring`` (called by the wizard and by ``mrp
+rollback``/``mrp runbook``) switches the process to that keyring when the workspace is a
+drill. The user's real keyring is never read or written by a drill. Drill rollbacks are dry
+runs unless the workspace has a real executor (the demo has only a files source).
 """
 
 from __future__ import annotations
 
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -76,11 +78,31 @@ def drill_keyring_path(workspace: Workspace) -> Path:
     return workspace.state_dir / "drill" / "keyring.json"
 
 
-def use_drill_keyring(workspace: Workspace) -> Path:
-    """Switch this process to a plaintext keyring inside the drill workspace."""
+def _marker(workspace: Workspace) -> Path:
+    return workspace.state_dir / "drill" / "DRILL"
+
+
+@contextmanager
+def drill_keyring(workspace: Workspace) -> Iterator[Path]:
+    """This process uses the drill workspace's keyring inside the block, and the keyring it
+    had before afterwards."""
+    previous = keyring.get_keyring()
     path = drill_keyring_path(workspace)
     keyring.set_keyring(DrillKeyring(path))
-    return path
+    try:
+        yield path
+    finally:
+        keyring.set_keyring(previous)
+
+
+def activate_drill_keyring(workspace: Workspace) -> bool:
+    """In a drill workspace (made by ``drill_signers``), switch this process to its keyring
+    for good, so the console and ``mrp`` commands on it sign with the drill keys. False (and
+    nothing changed) for any other workspace."""
+    if not _marker(workspace).is_file():
+        return False
+    keyring.set_keyring(DrillKeyring(drill_keyring_path(workspace)))
+    return True
 
 
 def drill_signers(
@@ -88,18 +110,22 @@ def drill_signers(
     signers: Sequence[tuple[str, str]] = DRILL_SIGNERS,
     valid_from: datetime | None = None,
 ) -> list[TrustedKey]:
-    """Make (or reuse) the drill signers' keys in the drill keyring and trust them here.
+    """Make (or reuse) the drill signers' keys in the drill keyring, trust them in the
+    workspace's signers.yaml and mark the workspace as a drill. The process keeps its own
+    keyring; ``activate_drill_keyring`` switches to the drill's when it is time to sign.
 
     ``valid_from`` defaults to a day before the workspace clock's "now", so records signed
     anywhere in a replayed history verify.
     """
-    use_drill_keyring(workspace)
     since = valid_from or workspace.clock().now() - timedelta(days=1)
-    trusted = {key.name: key for key in load_signers_file(workspace.signers_path)}
     made = []
-    for name, role in signers:
-        if name in trusted:
-            made.append(trusted[name])
-            continue
-        made.append(init_key(workspace, name, [role], now=since))
+    with drill_keyring(workspace):
+        trusted = {key.name: key for key in load_signers_file(workspace.signers_path)}
+        for name, role in signers:
+            if name in trusted:
+                made.append(trusted[name])
+                continue
+            made.append(init_key(workspace, name, [role], now=since))
+    marker = _marker(workspace)
+    marker.write_text("mrp drill workspace: its keys are throwaway drill keys.\n")
     return made

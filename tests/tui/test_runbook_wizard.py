@@ -13,6 +13,8 @@ import pytest
 from tui_helpers import SIZE, ready, wait_for
 
 from console.audit.log import AuditLog
+from console.audit.signers_file import load_signers_file
+from console.audit.verify import verify_log
 from console.runbook.drill import drill_signers
 from console.runbook.store import RunbookStore
 from console.settings import open_workspace
@@ -223,3 +225,47 @@ def test_step_snapshots(snap_compare: Any, make_app: Any, step: Any) -> None:
 
 def test_wizard_screen_is_the_model_screens_r(make_app: Any) -> None:
     assert RunbookScreen.__module__.endswith("runbook_wizard")
+
+
+async def test_demo_drill_needs_no_key_setup(tmp_path: Path) -> None:
+    """`mrp demo`'s workspace: replay clock, drill signers made by prepare_demo, a dry run."""
+    import asyncio
+    from datetime import UTC, datetime
+
+    from console.demo import prepare_demo
+    from console.tui.app import MrpApp
+
+    start = datetime(2026, 11, 14, 20, 7, tzinfo=UTC)
+    session = await asyncio.to_thread(prepare_demo, tmp_path / "demo", 60.0, start)
+    app = MrpApp(
+        session.workspace, clock=session.clock, theme="mrp-dark", remember=False,
+        sync_at_start=False,
+    )  # fmt: skip
+    async with app.run_test(size=SIZE) as pilot:
+        keys = Keys(pilot)
+        await wait_for(pilot, lambda: app.snapshot is not None, timeout=30)
+        app.open_model(MODEL)
+        await wait_for(pilot, lambda: isinstance(app.screen, ModelScreen))
+        await keys.press("r")
+        await until(pilot, OpenStep)
+        await keys.type(REASON)
+        await keys.press("enter")
+        await until(pilot, TargetStep)
+        await keys.press("enter")
+        await until(pilot, ChecksStep)
+        await keys.press("enter")
+        for _signer in ("alice", "bob"):
+            await until(pilot, ApproveStep)
+            await keys.type(PHRASE)
+            await keys.press("enter")
+            await wait_for(pilot, lambda: not step_is(pilot, ApproveStep) or _approved(pilot))
+        await until(pilot, ExecuteStep)
+        await keys.press("enter")
+        await until(pilot, VerifyStep)
+        await wait_for(pilot, lambda: pilot.app.screen.finished, timeout=30)
+        await keys.press("enter")
+        await until(pilot, DoneStep)
+    (runbook,) = RunbookStore(session.workspace.runbooks_dir).all()
+    assert runbook.state == "closed" and runbook.dry_run and runbook.outcome == "recovered"
+    trusted = load_signers_file(session.workspace.signers_path)
+    assert verify_log(session.workspace.audit_path, trusted).ok

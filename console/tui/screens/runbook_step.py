@@ -17,7 +17,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, Static
+from textual.widgets import Footer, Input, Static
 
 from console.runbook.model import Evidence, Runbook
 from console.tui.context import mrp_app
@@ -92,6 +92,9 @@ class StepScreen(Screen[StepAnswer]):
         yield Footer()
 
     def on_mount(self) -> None:
+        if self.app.is_headless:  # tests and snapshots: a steady cursor draws the same each time
+            for field in self.query(Input):
+                field.cursor_blink = False
         self.query_one(RunbookSteps).show_runbook(self.frame.runbook, self.step)
         self.query_one(RunbookEvidence).show_evidence(
             self.frame.evidence, self.frame.model, mrp_app(self).theme_variables

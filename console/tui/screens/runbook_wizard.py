@@ -27,6 +27,7 @@ from console.audit.keys_model import Signer
 from console.audit.signers_file import load_signers_file
 from console.errors import MrpError
 from console.runbook import service
+from console.runbook.drill import activate_drill_keyring
 from console.runbook.env import Env
 from console.runbook.execute import execute
 from console.runbook.model import Evidence, Runbook, TargetChoice
@@ -84,6 +85,7 @@ class RunbookScreen(Screen[None]):
         app = mrp_app(self)
         self.env = Env.for_workspace(app.workspace, clock=app.clock)
         self.env.guard = DB_LOCK
+        activate_drill_keyring(app.workspace)
         self.operator = app.workspace.signer_name()
         self.evidence: Evidence | None = None
         self.drive()
