@@ -21,8 +21,8 @@ from typing import Any
 
 import platformdirs
 
+from console.audit.chunk import Invalid
 from console.audit.keys_model import TrustedKey
-from console.audit.scan import Invalid
 from console.audit.signers_file import signers_digest
 
 _VERSION = 1

@@ -1,9 +1,8 @@
 """Checking many records fast: split the log at line boundaries, check chunks in worker
-processes (Ed25519 verification is CPU-bound and does not share a core), stitch in order.
+processes (Ed25519 verification is CPU-bound and does not share a core), results in order.
 
 Workers read their own byte range from the file, so nothing large crosses a pipe; each
-returns a small summary: the chunk's first and last links, its first problem (verify mode)
-or every record that fails on its own (validity mode, for export). Small logs are checked in
+returns a small summary (``console.audit.chunk.ChunkResult``). Small logs are checked in
 process: starting workers would cost more than it saves.
 """
 
@@ -14,129 +13,17 @@ import itertools
 import multiprocessing
 import os
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
-from typing import NamedTuple
 
-from console.audit.check import (
-    PHASE_CHAIN,
-    PHASE_LINE,
-    Checked,
-    KeyTable,
-    check_record,
-    key_table,
-)
+from console.audit.check import KeyTable, key_table
+from console.audit.chunk import ChunkResult, check_chunk
 from console.audit.keys_model import TrustedKey
 
 PARALLEL_MIN_BYTES = 2 * 1024 * 1024
 """Below this a log is checked in process (about 3,000 records)."""
 CHUNKS_PER_WORKER = 4
-
-
-class Problem(NamedTuple):
-    at: int
-    """0-based line index within the chunk."""
-    seq: int | None
-    phase: int
-    reason: str
-
-
-class Invalid(NamedTuple):
-    line: int
-    """1-based line number in the file (the parent turns the chunk index into it)."""
-    seq: int | None
-    reason: str
-
-
-class ChunkResult(NamedTuple):
-    lines: int
-    first: Checked | None
-    last_seq: int | None
-    last_hash: str | None
-    good: int
-    problem: Problem | None
-    invalid: list[Invalid]
-
-
-def seq_problem(seq: int, expected: int) -> str:
-    if seq == expected - 1:
-        return f"repeats sequence number {seq} (a duplicated record)"
-    if seq > expected:
-        return f"has sequence number {seq} where {expected} was expected (records are missing)"
-    return f"has sequence number {seq} where {expected} was expected (records are out of order)"
-
-
-def link_problem(checked: Checked, expected_seq: int, expected_prev: str) -> str | None:
-    if checked.seq != expected_seq:
-        return seq_problem(checked.seq or 0, expected_seq)
-    if checked.prev_hash != expected_prev:
-        return "prev_hash does not link to the record before it (a record was changed or removed)"
-    return None
-
-
-def _lines(data: bytes, final: bool) -> Iterator[tuple[int, bytes, str | None, str | None]]:
-    """(index, raw, text, problem) per line; ``text`` is None when the line cannot be read."""
-    pieces = data.split(b"\n")
-    tail = pieces.pop()
-    for index, raw in enumerate(pieces):
-        if not raw:
-            yield index, raw, None, "is empty"
-            continue
-        try:
-            yield index, raw, raw.decode("utf-8"), None
-        except UnicodeDecodeError:
-            yield index, raw, None, "is not valid UTF-8"
-    if tail and final:
-        torn = "is torn: the log does not end with a newline (a cut-short append)"
-        yield len(pieces), tail, None, torn
-
-
-def check_chunk(data: bytes, final: bool, keys: KeyTable, all_records: bool) -> ChunkResult:
-    """Check the lines in ``data``. With ``all_records`` every line is checked on its own
-    (for per-record validity); otherwise checking stops at the first problem, links included."""
-    first: Checked | None = None
-    last: Checked | None = None
-    good = 0
-    invalid: list[Invalid] = []
-    count = 0
-    for index, raw, text, unreadable in _lines(data, final):
-        count = index + 1
-        checked = check_record(text, keys, raw) if text is not None else None
-        if all_records:
-            if checked is None:
-                invalid.append(Invalid(index, None, unreadable or ""))
-            elif checked.phase is not None:
-                invalid.append(Invalid(index, checked.seq, checked.reason or ""))
-            continue
-        if checked is None or checked.reason is not None:
-            reason = unreadable or (checked.reason if checked else "") or ""
-            phase = checked.phase if checked and checked.phase is not None else PHASE_LINE
-            if index == 0:
-                first = checked
-            problem = Problem(index, checked.seq if checked else None, phase, reason)
-            return ChunkResult(count, first, _seq(last), _hash(last), good, problem, invalid)
-        if last is None:
-            first = checked
-        elif checked.seq != (last.seq or 0) + 1 or checked.prev_hash != last.hash:
-            link = link_problem(checked, (last.seq or 0) + 1, last.hash or "")
-            if link is not None:
-                problem = Problem(index, checked.seq, PHASE_CHAIN, link)
-                return ChunkResult(count, first, _seq(last), _hash(last), good, problem, invalid)
-        last = checked
-        good += 1
-    return ChunkResult(count, first, _seq(last), _hash(last), good, None, invalid)
-
-
-def _seq(checked: Checked | None) -> int | None:
-    return checked.seq if checked else None
-
-
-def _hash(checked: Checked | None) -> str | None:
-    return checked.hash if checked else None
-
-
-# -- worker processes ------------------------------------------------------------------
 
 _WORKER_KEYS: KeyTable = {}
 

@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from console.audit import cache
+from console.audit.chunk import Invalid
 from console.audit.keys_model import TrustedKey
-from console.audit.scan import Invalid, scan_range, snapshot_size
+from console.audit.scan import scan_range, snapshot_size
 from console.audit.verify import require_log
 
 

@@ -13,9 +13,10 @@ from pathlib import Path
 
 from console.audit import cache
 from console.audit.check import PHASE_HASH
+from console.audit.chunk import ChunkResult, link_problem
 from console.audit.keys_model import TrustedKey
 from console.audit.record import ZERO_HASH
-from console.audit.scan import ChunkResult, link_problem, scan_range, snapshot_size
+from console.audit.scan import scan_range, snapshot_size
 from console.errors import MrpError
 
 
