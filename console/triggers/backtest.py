@@ -69,7 +69,7 @@ def replay(
             for t in plan.triggers
         }
         data_from = min(grids[t.tid][0] - t.reach_us for t in plan.triggers)
-        run_pipeline(con, plan, grids, max(data_from, 0), end_us, alias)
+        run_pipeline(con, plan, grids, (max(data_from, 0), end_us), alias, current=False)
         rows = con.execute(sql("triggers/transitions")).fetchall()
     finally:
         drop_tables(con)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable
 from datetime import datetime, timedelta
+from typing import Any
 
 import duckdb
 
@@ -30,87 +31,142 @@ def evaluate_at(
     alias: str = "champion",
     models: Collection[str] | None = None,
     look_back: timedelta | None = None,
+    seeded: bool = False,
+    cache_baselines: bool = False,
 ) -> list[TriggerState]:
     """The state of every trigger of every model (or of ``models``) at ``at``, ordered by
-    model and trigger. ``look_back`` evaluates further back than needed, so that ``since`` is
-    exact for states that began within it."""
+    model and trigger.
+
+    Without more, the steps looked at are those that decide the state (``for`` plus a step);
+    a state that began earlier has ``since_exact`` false. ``look_back`` looks further back.
+    ``seeded`` continues from the states stored in ``trigger_states`` (by ``refresh_states``)
+    when they are at most ``MAX_SEED_AGE`` old: only the steps since are evaluated, and
+    ``since`` carries over (Prometheus evaluates rules the same way, step after step).
+    ``cache_baselines`` stores newly computed previous_version baselines (``source_state``;
+    needs a writable connection)."""
     wanted = None if models is None else frozenset(models)
     plan = build_plan(con, policies, None if wanted is None else wanted.__contains__)
     if plan.empty:
         return []
     at_us = to_us(at)
     extra = span_us(look_back) if look_back is not None else 0
-    grids = {t.tid: _grid(t, at_us, extra) for t in plan.triggers}
+    seeds = _seeds(con) if seeded else {}
+    grids = {
+        t.tid: _grid(t, at_us, extra, seeds.get((t.policy, t.trigger.name))) for t in plan.triggers
+    }
     data_from = min(grids[t.tid][0] - t.reach_us for t in plan.triggers)
     try:
-        run_pipeline(con, plan, grids, max(data_from, 0), at_us, alias)
-        rows = con.execute(sql("triggers/current_states")).fetchall()
+        run_pipeline(
+            con,
+            plan,
+            grids,
+            (max(data_from, 0), at_us),
+            alias,
+            current=True,
+            cache_until=at_us if cache_baselines else None,
+        )
+        rows = con.execute(sql("triggers/current_states"), {"seeded": seeded}).fetchall()
     finally:
         drop_tables(con)
     return _states(plan, rows, grids)
 
 
-def _grid(t: PlannedTrigger, at_us: int, extra: int) -> tuple[int, int]:
+MAX_SEED_AGE = timedelta(hours=6)
+"""A stored state older than this is not continued: the evaluation starts afresh."""
+
+
+def _seeds(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], int]:
+    """(policy, trigger) -> the earliest step any model's stored state was evaluated at."""
+    return {
+        (policy, trigger): to_us(earliest)
+        for policy, trigger, earliest, _latest in con.execute(sql("triggers/seed_steps")).fetchall()
+    }
+
+
+def _grid(t: PlannedTrigger, at_us: int, extra: int, seed: int | None) -> tuple[int, int]:
     last = floor_step(at_us, t.step_us)
+    if seed is not None and 0 <= last - seed <= span_us(MAX_SEED_AGE):
+        return floor_step(seed, t.step_us), last
     first = floor_step(last - t.hold_us - t.step_us - max(extra, 0), t.step_us)
     return max(first, 0), last
 
 
 def _states(
-    plan: Plan, rows: list[tuple[object, ...]], grids: dict[int, tuple[int, int]]
+    plan: Plan, rows: list[tuple[Any, ...]], grids: dict[int, tuple[int, int]]
 ) -> list[TriggerState]:
-    by_tid = plan.by_tid()
+    """Rows of ``current_states`` as ``TriggerState`` (8,000 of them in a few ms: the
+    per-trigger parts and the instants are computed once)."""
+    fixed = {
+        t.tid: (
+            t,
+            t.policy,
+            t.trigger.name,
+            t.trigger.kind,
+            t.trigger.metric if t.trigger.metric is not None else t.trigger.event,
+            t.trigger.severity,
+            t.trigger.action,
+            t.trigger.for_,
+            t.trigger.op,
+            from_us(max(grids[t.tid][0] - t.reach_us, 0)),
+        )
+        for t in plan.triggers
+    }
+    instants: dict[int, datetime] = {}
+
+    def instant(us: int | None) -> datetime | None:
+        if us is None:
+            return None
+        moment = instants.get(us)
+        if moment is None:
+            moment = instants[us] = from_us(us)
+        return moment
+
     states = []
-    for row in rows:
-        (
-            model,
-            tid,
-            at_us,
-            state,
-            since_us,
-            since_exact,
-            held_us,
-            value,
-            threshold,
-            baseline,
-            missing,
-            version,
-            no_sample,
-            last_us,
-        ) = row
-        planned = by_tid[int(tid)]  # type: ignore[call-overload]
-        trig = planned.trigger
-        at = from_us(int(at_us))  # type: ignore[call-overload]
-        last_ts = None if last_us is None else from_us(int(last_us))  # type: ignore[call-overload]
+    for (
+        model,
+        tid,
+        at_us,
+        state,
+        since_us,
+        exact,
+        held_us,
+        value,
+        threshold,
+        baseline,
+        missing,
+        version,
+        no_sample,
+        last_us,
+    ) in rows:
+        planned, policy, name, kind, metric, severity, action, for_, op, looked = fixed[tid]
+        at = instant(at_us)
+        assert at is not None
+        last_ts = instant(last_us)
+        reason = None
+        if missing is not None or (no_sample and kind != "event"):
+            reason = _reason(planned, state, (missing, version), last_ts, (looked, at))
         states.append(
             TriggerState(
-                model=str(model),
-                policy=planned.policy,
-                trigger=trig.name,
-                kind=trig.kind,
-                metric=trig.metric if trig.metric is not None else trig.event,
-                state=str(state),  # type: ignore[arg-type]
-                since=None if since_us is None else from_us(int(since_us)),  # type: ignore[call-overload]
-                value=None if value is None else float(value),  # type: ignore[arg-type]
-                threshold=None if threshold is None else float(threshold),  # type: ignore[arg-type]
-                baseline=None if baseline is None else float(baseline),  # type: ignore[arg-type]
-                severity=trig.severity,
-                action=trig.action,
-                for_=trig.for_,
-                held_for=None if held_us is None else timedelta(microseconds=int(held_us)),  # type: ignore[call-overload]
-                last_sample_ts=last_ts,
-                reason=_reason(
-                    planned,
-                    str(state),
-                    (missing, version),
-                    bool(no_sample),
-                    last_ts,
-                    (from_us(max(grids[planned.tid][0] - planned.reach_us, 0)), at),
-                ),
-                at=at,
-                version=None if version is None else str(version),
-                op=trig.op,
-                since_exact=bool(since_exact),
+                model,
+                policy,
+                name,
+                kind,
+                metric,
+                state,
+                instant(since_us),
+                value,
+                threshold,
+                baseline,
+                severity,
+                action,
+                for_,
+                None if held_us is None else timedelta(microseconds=held_us),
+                last_ts,
+                reason,
+                at,
+                version,
+                op,
+                exact,
             )
         )
     return states
@@ -120,7 +176,6 @@ def _reason(
     planned: PlannedTrigger,
     state: str,
     baseline: tuple[object, object],
-    no_sample: bool,
     last_ts: datetime | None,
     looked: tuple[datetime, datetime],
 ) -> str | None:
@@ -136,8 +191,6 @@ def _reason(
         return f"no baseline: no {trig.metric} samples of the previous version in the {span} before the switch"
     if missing == "no_registered":
         return f"no baseline: no registered {trig.metric} baseline{of_version}"
-    if trig.kind == "event" or not no_sample:
-        return None
     stale = format_duration(timedelta(microseconds=planned.stale_us))
     if last_ts is None:
         told = f"no {trig.metric} sample{of_version} since {format_time(looked_from)}"

@@ -1,18 +1,19 @@
 """Run the trigger engine's SQL (``queries/triggers/``) over one span of steps.
 
-The pipeline, each step a temporary table built by one named statement:
+Each stage is a temporary table built by one named statement:
 
 1. ``load_triggers``, ``load_models``, ``pairs``: the plan (every model x trigger).
 2. ``serving_periods``, ``pair_periods``: which version served when, and the steps
    (multiples of the step since the epoch) of each pair inside each serving period.
-3. ``thresholds``, ``rules``: each period's threshold (baselines included).
-4. ``series``, ``period_samples``: the samples that count, each in its serving period;
-   only ``[data_from, data_to]`` is read, so the cost follows the span, not the history.
-5. ``used_samples`` (latest sample), ``window_values`` (window aggregates),
-   ``event_intervals`` (events): what each step sees.
-6. ``edges``, ``segments``: runs of steps with one outcome, and where each run starts.
-
-``transitions`` and ``current_states`` then read the runs.
+3. ``rules``: each period's threshold, baselines included (``baseline_bounds`` bounds the
+   history previous_version baselines read; ``save_baselines`` caches them).
+4. ``period_samples``: the samples that count, each in its serving period; only
+   ``[data_from, data_to]`` is read, so the cost follows the span, not the history.
+5. For a backtest (many steps): ``used_samples`` (latest sample), ``window_values`` (window
+   aggregates), ``event_intervals`` (events), then ``edges`` and ``segments``: runs of steps
+   with one outcome, read by ``transitions``.
+6. For the current state: ``current_last`` (few steps: step by step) or ``last_from_runs``
+   (many: from the runs of 5.), read by ``current_states``.
 """
 
 from __future__ import annotations
@@ -27,31 +28,55 @@ from console.store.queries import statements
 from console.triggers.plan import Plan, stage
 from console.triggers.timeutil import naive
 
+SETTLED_US = 3_600_000_000
+"""A previous_version baseline is cached once its switch is this old (1h): by then the
+previous version's samples before the switch have arrived."""
+
 
 def run_pipeline(
     con: duckdb.DuckDBPyConnection,
     plan: Plan,
     grids: dict[int, tuple[int, int]],
-    data_from: int,
-    data_to: int,
+    data_span: tuple[int, int],
     alias: str,
+    *,
+    current: bool,
+    cache_until: int | None = None,
 ) -> None:
     """Build the engine's tables for ``plan``: ``grids`` gives each trigger's first and last
-    step, ``data_from``/``data_to`` the span of samples read (microseconds)."""
+    step, ``data_span`` the samples read (microseconds). ``current`` ends in ``mrp_last``
+    (each pair's last step and its run) for ``current_states``; otherwise in the runs read
+    by ``transitions``. ``cache_until``: store newly computed previous_version baselines of
+    switches up to this instant (needs a writable connection)."""
+    data_from, data_to = data_span
     stage(con, plan, grids)
     _execute(con, "pairs")
     _execute(con, "serving_periods", {"alias": alias})
     _execute(con, "pair_periods")
-    _execute(con, "series")
     lo, hi = _baseline_span(con)
-    _execute(con, "thresholds", {"lo": lo, "hi": hi})
-    _execute(con, "rules")
+    _execute(con, "rules", {"lo": lo, "hi": hi})
+    if cache_until is not None:
+        _execute(con, "save_baselines", {"settled": cache_until - SETTLED_US})
     _execute(con, "period_samples", {"from": naive(data_from), "to": naive(data_to)})
+    if current and _few_steps(plan, grids):
+        _execute(con, "current_last")
+        return
     _execute(con, "used_samples")
     _execute(con, "window_values")
     _execute(con, "event_intervals", {"to": naive(data_to)})
     _execute(con, "edges")
     _execute(con, "segments")
+    if current:
+        _execute(con, "last_from_runs")
+
+
+FEW_STEPS = 120
+"""Up to this many steps per pair, the current state is evaluated step by step (an ASOF join
+and a GROUP BY); beyond, through the backtest's runs (window functions over samples)."""
+
+
+def _few_steps(plan: Plan, grids: dict[int, tuple[int, int]]) -> bool:
+    return all((grids[t.tid][1] - grids[t.tid][0]) // t.step_us <= FEW_STEPS for t in plan.triggers)
 
 
 def _execute(con: duckdb.DuckDBPyConnection, name: str, params: Any = None) -> None:

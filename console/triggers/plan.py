@@ -139,6 +139,8 @@ def trigger_row(t: PlannedTrigger, grid_from: int, grid_to: int) -> dict[str, An
     return {
         "tid": t.tid,
         "pol": t.pol,
+        "policy": t.policy,
+        "name": trig.name,
         "kind": trig.kind,
         "metric": trig.metric,
         "op": trig.op,

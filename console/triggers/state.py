@@ -1,17 +1,17 @@
 """Trigger states in the store (``trigger_states``): refreshed after each sync, so that
 ``mrp status``, the console and CI gates read them without evaluating again.
 
-A refresh evaluates only the steps since the previous refresh (at most ``MAX_LOOK_BACK``)
-plus what ``for`` needs, and carries ``since`` over from the stored state when the state
-has not changed since then: the cost grows with the evaluation window and the time between
-syncs, not with the stored history.
+A refresh continues from the stored states: it evaluates only the steps since the previous
+refresh and carries ``since`` over (``evaluate_at(seeded=True)``), so its cost grows with
+the time between syncs and the triggers' windows, not with the stored history. A trigger
+with no stored state (the first refresh) is evaluated over the last ``MAX_LOOK_BACK``.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import duckdb
@@ -24,7 +24,7 @@ from console.triggers.plan import PolicyLike
 from console.triggers.types import TriggerState
 
 MAX_LOOK_BACK = timedelta(hours=6)
-"""How far back a refresh re-evaluates to keep ``since`` exact across syncs."""
+"""How far back the first refresh looks, so that ``since`` is exact for recent states."""
 
 
 @dataclass(frozen=True)
@@ -55,47 +55,6 @@ def stored_states(con: duckdb.DuckDBPyConnection) -> list[StoredState]:
     ]
 
 
-def with_stored_since(
-    states: Sequence[TriggerState], stored: Iterable[StoredState]
-) -> list[TriggerState]:
-    """``states`` with ``since`` taken from the stored state where the stored evaluation lies
-    inside the run the new evaluation saw (same state, at or after the run's first step seen):
-    the state has then held since the stored ``since``."""
-    known = {(s.model, s.trigger): s for s in stored}
-    merged = []
-    for state in states:
-        old = known.get((state.model, state.trigger))
-        if (
-            not state.since_exact
-            and old is not None
-            and old.state == state.state
-            and old.since is not None
-            and state.since is not None
-            and old.since < state.since
-            and state.since <= old.evaluated_at <= state.at
-        ):
-            held = state.held_for
-            if state.state == "pending":
-                held = state.at - old.since
-            elif state.state == "firing":
-                held = state.at - old.since + state.for_
-            state = replace(state, since=old.since, held_for=held, since_exact=True)
-        merged.append(state)
-    return merged
-
-
-def look_back(stored: Sequence[StoredState], now: datetime) -> timedelta | None:
-    """How far back to evaluate so that ``since`` stays exact: to the previous refresh, or
-    ``MAX_LOOK_BACK`` for the first one (None when the previous one is too long ago)."""
-    if not stored:
-        return MAX_LOOK_BACK
-    last = max(s.evaluated_at for s in stored)
-    gap = now - last
-    if gap < timedelta(0) or gap > MAX_LOOK_BACK:
-        return None
-    return gap
-
-
 def current_states(
     con: duckdb.DuckDBPyConnection,
     policies: Iterable[PolicyLike],
@@ -103,10 +62,9 @@ def current_states(
     *,
     alias: str = "champion",
 ) -> list[TriggerState]:
-    """Every trigger's state at ``now``, with ``since`` carried over from the store."""
-    stored = stored_states(con)
-    states = evaluate_at(con, policies, now, alias=alias, look_back=look_back(stored, now))
-    return with_stored_since(states, stored)
+    """Every trigger's state at ``now``, continuing from the stored states (see
+    ``evaluate_at(seeded=True)``); triggers never stored look ``MAX_LOOK_BACK`` back."""
+    return evaluate_at(con, policies, now, alias=alias, seeded=True, look_back=MAX_LOOK_BACK)
 
 
 def refresh_states(
@@ -123,7 +81,15 @@ def refresh_states(
         policies: list[PolicyLike] = list(load_workspace_policies(workspace_or_policies))
     else:
         policies = list(workspace_or_policies)
-    states = current_states(con, policies, now, alias=alias)
+    states = evaluate_at(
+        con,
+        policies,
+        now,
+        alias=alias,
+        seeded=True,
+        look_back=MAX_LOOK_BACK,
+        cache_baselines=True,
+    )
     write_states(con, states)
     return states
 

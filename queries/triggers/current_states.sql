@@ -1,30 +1,49 @@
--- Each pair's state at its last step, with when that state began (since), how long the
--- condition has held, the value and threshold seen, and the latest sample of the serving
--- version. since_exact is false when the state already held at the first step looked at.
-WITH last_segment AS (
-    SELECT *
-    FROM mrp_segment
-    QUALIFY row_number() OVER (PARTITION BY pid ORDER BY first DESC) = 1
+-- Each pair's state at its last step (from mrp_last), with when that state began (since),
+-- how long the condition has held, the value and threshold seen, and the latest sample of
+-- the serving version. A run that reaches back to the first step looked at began there or
+-- earlier: with $seeded, a state stored in trigger_states for exactly that step with the
+-- same outcome says when (a pending state's since is when the condition first held, a firing
+-- one's that plus for); otherwise since_exact is false.
+WITH seeds AS (
+    SELECT p.pid,
+        CASE WHEN ts.state = 'firing' THEN epoch_us(ts.since) - p.hold_us
+             ELSE epoch_us(ts.since) END AS run_start
+    FROM mrp_pair AS p
+    JOIN mrp_last AS l USING (pid)
+    JOIN trigger_states AS ts
+        ON ts.model = p.model AND ts.policy = p.policy AND ts.trigger = p.name
+    WHERE $seeded AND l.run_start IS NULL AND epoch_us(ts.evaluated_at) = l.first
+        AND ts.since IS NOT NULL
+        AND CASE ts.state
+                WHEN 'ok' THEN l.first_cond = false
+                WHEN 'no_data' THEN l.first_cond IS NULL
+                ELSE l.first_cond
+            END
+),
+started AS (
+    SELECT l.pid, l.t, l.period, l.cond, l.value, l.no_sample,
+        coalesce(l.run_start, d.run_start, l.first) AS run_start,
+        l.run_start IS NOT NULL OR d.run_start IS NOT NULL OR l.first > p.grid_from AS exact
+    FROM mrp_last AS l
+    JOIN mrp_pair AS p USING (pid)
+    LEFT JOIN seeds AS d USING (pid)
 ),
 latest_sample AS (
-    SELECT sid, period, max(ts) AS ts
-    FROM mrp_sample
-    GROUP BY sid, period
+    SELECT sid, period, max(ts) AS ts FROM mrp_sample GROUP BY sid, period
 )
 SELECT
-    p.model, p.tid, g.last AS at_us,
+    p.model, p.tid, g.t AS at_us,
     CASE WHEN g.cond THEN
-             CASE WHEN g.last - g.run_start >= g.hold_us THEN 'firing' ELSE 'pending' END
+             CASE WHEN g.t - g.run_start >= p.hold_us THEN 'firing' ELSE 'pending' END
          WHEN NOT g.cond THEN 'ok' ELSE 'no_data' END AS state,
-    CASE WHEN g.cond AND g.last - g.run_start >= g.hold_us THEN g.run_start + g.hold_us
+    CASE WHEN g.cond AND g.t - g.run_start >= p.hold_us THEN g.run_start + p.hold_us
          ELSE g.run_start END AS since_us,
-    g.run_start > p.grid_from AS since_exact,
-    CASE WHEN g.cond THEN g.last - g.run_start END AS held_us,
+    g.exact AS since_exact,
+    CASE WHEN g.cond THEN g.t - g.run_start END AS held_us,
     g.value, r.threshold, r.baseline, r.missing, r.version, g.no_sample,
     ls.ts AS last_sample_us
-FROM last_segment AS g
+FROM started AS g
 JOIN mrp_pair AS p USING (pid)
-JOIN mrp_rule AS r USING (pid, period)
-LEFT JOIN mrp_series AS s ON s.model = p.model AND s.metric = p.metric
-LEFT JOIN latest_sample AS ls ON ls.sid = s.sid AND ls.period = g.period
+JOIN mrp_rule AS r ON r.pid = g.pid AND r.period = g.period
+LEFT JOIN latest_sample AS ls ON ls.sid = p.sid AND ls.period = g.period
 ORDER BY p.model, p.tid

@@ -1,13 +1,12 @@
 -- The engine's working tables, dropped when an evaluation is done.
+DROP TABLE IF EXISTS mrp_last;
 DROP TABLE IF EXISTS mrp_segment;
 DROP TABLE IF EXISTS mrp_edge;
 DROP TABLE IF EXISTS mrp_event;
 DROP TABLE IF EXISTS mrp_wvalue;
 DROP TABLE IF EXISTS mrp_used;
 DROP TABLE IF EXISTS mrp_sample;
-DROP TABLE IF EXISTS mrp_series;
 DROP TABLE IF EXISTS mrp_rule;
-DROP TABLE IF EXISTS mrp_threshold;
 DROP TABLE IF EXISTS mrp_pp;
 DROP TABLE IF EXISTS mrp_period;
 DROP TABLE IF EXISTS mrp_pair;

@@ -13,10 +13,9 @@ WITH latest AS (
             WHEN '>=' THEN u.value >= r.threshold
         END AS cond
     FROM mrp_used AS u
-    JOIN mrp_series AS s USING (sid)
     JOIN mrp_pair AS p
-        ON p.model = s.model AND p.metric = s.metric AND p.step_us = u.step_us
-        AND p.stale_eff = u.stale_eff AND p.kind <> 'event' AND NOT p.windowed
+        ON p.sid = u.sid AND p.step_us = u.step_us AND p.stale_eff = u.stale_eff
+        AND p.kind <> 'event' AND NOT p.windowed
     JOIN mrp_rule AS r ON r.pid = p.pid AND r.period = u.period
     WHERE u.last >= r.g_first AND u.first <= r.g_last
 ),

@@ -2,7 +2,8 @@
 -- Times are microseconds since the Unix epoch; window_us = 0 means "no window".
 CREATE OR REPLACE TEMP TABLE mrp_trigger AS
 SELECT unnest(json_transform(?::JSON, '[{
-    "tid": "INTEGER", "pol": "INTEGER", "kind": "VARCHAR", "metric": "VARCHAR",
+    "tid": "INTEGER", "pol": "INTEGER", "policy": "VARCHAR", "name": "VARCHAR",
+    "kind": "VARCHAR", "metric": "VARCHAR",
     "op": "VARCHAR", "threshold": "DOUBLE", "agg": "VARCHAR", "window_us": "BIGINT",
     "baseline": "VARCHAR", "baseline_value": "DOUBLE", "relative": "BOOLEAN",
     "degradation": "DOUBLE", "hold_us": "BIGINT", "step_us": "BIGINT", "stale_us": "BIGINT",

@@ -5,8 +5,12 @@ CREATE OR REPLACE TEMP TABLE mrp_sample AS
 WITH m AS (
     SELECT s.sid, m.model, m.version, epoch_us(m.ts) AS ts, m.value
     FROM metrics AS m
-    JOIN mrp_series AS s ON s.model = m.model AND s.metric = m.metric
+    JOIN (SELECT DISTINCT sid, model, metric FROM mrp_pair WHERE sid IS NOT NULL) AS s
+        ON s.model = m.model AND s.metric = m.metric
     WHERE m.ts >= $from AND m.ts <= $to
+),
+anyversion AS (
+    SELECT * FROM mrp_period WHERE version IS NULL
 )
 SELECT m.sid, pr.period, m.ts, m.value
 FROM m
@@ -16,4 +20,9 @@ UNION ALL
 SELECT m.sid, pr.period, m.ts, m.value
 FROM m
 JOIN mrp_period AS pr ON pr.model = m.model
-WHERE (m.version IS NULL OR pr.version IS NULL) AND m.ts >= pr.from_us AND m.ts < pr.to_us
+WHERE m.version IS NULL AND pr.version IS NOT NULL AND m.ts >= pr.from_us AND m.ts < pr.to_us
+UNION ALL
+SELECT m.sid, pr.period, m.ts, m.value
+FROM m
+JOIN anyversion AS pr ON pr.model = m.model
+WHERE m.ts >= pr.from_us AND m.ts < pr.to_us

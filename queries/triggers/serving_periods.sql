@@ -38,5 +38,5 @@ fallback AS (
     LEFT JOIN aliases AS a ON a.model = w.model AND a.alias = $alias
     WHERE w.model NOT IN (SELECT model FROM switches)
 )
-SELECT row_number() OVER (ORDER BY model, from_us)::INTEGER AS period, *
+SELECT row_number() OVER ()::INTEGER AS period, *
 FROM (SELECT * FROM switches UNION ALL SELECT * FROM fallback)

@@ -4,10 +4,9 @@
 -- with the same timestamp the largest value wins. Samples never in use are dropped.
 CREATE OR REPLACE TEMP TABLE mrp_used AS
 WITH clocks AS (
-    SELECT DISTINCT s.sid, p.step_us, p.stale_eff
-    FROM mrp_pair AS p
-    JOIN mrp_series AS s USING (model, metric)
-    WHERE p.kind <> 'event' AND NOT p.windowed
+    SELECT DISTINCT sid, step_us, stale_eff
+    FROM mrp_pair
+    WHERE kind <> 'event' AND NOT windowed
 ),
 x AS (
     SELECT s.sid, s.period, c.step_us, c.stale_eff, s.ts, s.value,

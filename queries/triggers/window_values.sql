@@ -3,10 +3,9 @@
 -- the latest sample is older than the staleness (ts < t - staleness).
 CREATE OR REPLACE TEMP TABLE mrp_wvalue AS
 WITH wp AS (
-    SELECT p.pid, s.sid, p.agg, p.window_us, p.stale_us, p.step_us, pp.period, pp.g_first,
+    SELECT p.pid, p.sid, p.agg, p.window_us, p.stale_us, p.step_us, pp.period, pp.g_first,
            pp.g_last
     FROM mrp_pair AS p
-    JOIN mrp_series AS s USING (model, metric)
     JOIN mrp_pp AS pp USING (pid)
     WHERE p.windowed
 ),

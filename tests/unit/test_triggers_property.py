@@ -4,6 +4,7 @@ histories: gaps, near-threshold values, version switches, baselines, events, no-
 from __future__ import annotations
 
 import math
+from datetime import timedelta
 from typing import Any
 
 import duckdb
@@ -21,8 +22,16 @@ from test_triggers_support import (
     store,
 )
 
-from console.triggers import backtest
-from console.triggers.reference import Event, Sample, Switch, evaluate, transitions
+from console.triggers import backtest, engine, evaluate_at
+from console.triggers.reference import (
+    Event,
+    Period,
+    Sample,
+    Switch,
+    evaluate,
+    periods,
+    transitions,
+)
 from console.triggers.timeutil import from_us
 
 SECOND = 1_000_000
@@ -184,12 +193,76 @@ def test_sql_engine_matches_reference(con: duckdb.DuckDBPyConnection, case: dict
     expected = [(from_us(t), a, b, v) for t, a, b, v in transitions(expected_steps)]
     assert [g[:3] for g in got] == [e[:3] for e in expected]
     for g, e in zip(got, expected, strict=True):
-        assert (g[3] is None) == (e[3] is None), (g, e)
-        if g[3] is not None and e[3] is not None:
-            assert math.isclose(g[3], e[3], rel_tol=1e-9, abs_tol=1e-12), (g, e)
+        assert _same(g[3], e[3]), (g, e)
+    _check_current_state(con, pol, case, end)
+    few_steps = engine.FEW_STEPS
+    engine.FEW_STEPS = -1  # the same through the runs of the backtest pipeline
+    try:
+        _check_current_state(con, pol, case, end)
+    finally:
+        engine.FEW_STEPS = few_steps
 
 
-def _us() -> Any:
-    from datetime import timedelta
+def _same(got: float | None, expected: float | None) -> bool:
+    if got is None or expected is None:
+        return got is None and expected is None
+    return math.isclose(got, expected, rel_tol=1e-9, abs_tol=1e-12)
 
+
+def _us() -> timedelta:
     return timedelta(microseconds=1)
+
+
+def _check_current_state(
+    con: duckdb.DuckDBPyConnection, pol: Any, case: dict[str, Any], end: int
+) -> None:
+    """evaluate_at (its own few-steps SQL) agrees with the reference at the last step."""
+    spec = pol.spec
+    trigger = spec.triggers[0]
+    step = spec.evaluation.step // _us()
+    hold = -(-(trigger.for_ // _us()) // step) * step
+    look_back = 20 * 60 * SECOND
+    last = end // step * step
+    first = (last - hold - step - look_back) // step * step
+    states = evaluate_at(con, [pol], from_us(end), look_back=timedelta(microseconds=look_back))
+    steps = evaluate(
+        trigger,
+        step=step,
+        staleness=spec.evaluation.staleness // _us(),
+        no_data=trigger.on_no_data or spec.on_no_data,
+        start=first,
+        end=end,
+        samples=case["samples"],
+        switches=case["switches"],
+        events=case["events"],
+        registered=case["registered"],
+    )
+    if not steps:
+        assert states == [] or states[0].at < from_us(first)
+        return
+    assert len(states) == 1
+    state = states[0]
+    tail = steps[-1]
+    assert (state.at, state.state) == (from_us(tail.t), tail.state)
+    assert _same(state.value, tail.value), (state, tail)
+    served = periods(case["switches"])
+
+    def period_of(t: int) -> Period | None:
+        return next((p for p in served if p.start <= t < p.end), None)
+
+    held = tail.state in ("pending", "firing")
+    run_start = tail.t
+    for earlier in reversed(steps[:-1]):
+        same = (earlier.state in ("pending", "firing")) if held else earlier.state == tail.state
+        if (
+            not same
+            or period_of(earlier.t) is not period_of(tail.t)
+            or earlier.t != run_start - step
+        ):
+            break
+        run_start = earlier.t
+    exact = run_start != steps[0].t or steps[0].t > first
+    assert state.since_exact == exact, (state, run_start, steps[0].t, first)
+    if exact:
+        since = run_start + hold if tail.state == "firing" else run_start
+        assert state.since == from_us(since), (state, from_us(run_start))

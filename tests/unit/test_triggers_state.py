@@ -1,0 +1,105 @@
+"""Stored trigger states: refresh_states continues from the previous refresh (only the steps
+since are evaluated) and agrees with a fresh evaluation over the whole history."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import duckdb
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from test_triggers_property import cases
+from test_triggers_support import (
+    add_baseline,
+    add_events,
+    add_model,
+    add_samples,
+    add_switches,
+    at,
+    policy,
+    samples_every_minute,
+    store,
+)
+
+from console.triggers import evaluate_at
+from console.triggers.state import current_states, refresh_states, stored_states
+from console.triggers.timeutil import from_us
+
+SECOND = 1_000_000
+
+
+def floor_rule() -> Any:
+    return policy([{"name": "floor", "metric": "acc", "op": "<", "threshold": 0.9, "for": "5m"}])
+
+
+def test_refresh_carries_since_over_and_evaluates_only_new_steps() -> None:
+    con = store()
+    add_model(con, "m1")
+    add_samples(con, "m1", "acc", samples_every_minute([0.95] * 10 + [0.5] * 100))
+    first = refresh_states(con, [floor_rule()], at(12))[0]
+    assert (first.state, first.since, first.since_exact) == ("pending", at(10), True)
+    stored = stored_states(con)
+    assert [(s.state, s.since, s.evaluated_at) for s in stored] == [("pending", at(10), at(12))]
+    # two hours later the condition has held all along: firing since 10 + 5
+    later = refresh_states(con, [floor_rule()], at(100))[0]
+    assert (later.state, later.since, later.since_exact) == ("firing", at(15), True)
+    assert later.held_for == timedelta(minutes=90)
+    # read-only callers (mrp evaluate) continue from the store the same way
+    assert current_states(con, [floor_rule()], at(101))[0].since == at(15)
+
+
+def test_a_stored_state_that_no_longer_matches_is_not_continued() -> None:
+    con = store()
+    add_model(con, "m1")
+    add_samples(con, "m1", "acc", samples_every_minute([0.5] * 30))
+    refresh_states(con, [floor_rule()], at(20))
+    con.execute("UPDATE trigger_states SET state = 'ok'")  # as if written by other data
+    state = current_states(con, [floor_rule()], at(25))[0]
+    assert (state.state, state.since_exact) == ("firing", False)
+
+
+@pytest.fixture(scope="module")
+def con() -> duckdb.DuckDBPyConnection:
+    return store()
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    case=cases(), gaps=st.lists(st.integers(0, 40).map(lambda n: n * 30), min_size=1, max_size=5)
+)
+def test_incremental_refreshes_agree_with_a_fresh_evaluation(
+    con: duckdb.DuckDBPyConnection, case: dict[str, Any], gaps: list[int]
+) -> None:
+    for table in ("models", "metrics", "deployment_events", "aliases", "events", "baselines"):
+        con.execute(f"DELETE FROM {table}")
+    con.execute("DELETE FROM trigger_states")
+    con.execute("DELETE FROM source_state")
+    add_model(con, "m1")
+    add_samples(con, "m1", "m", case["samples"])
+    add_switches(con, "m1", case["switches"])
+    add_events(con, "m1", case["events"])
+    for version, value in case["registered"].items():
+        add_baseline(con, "m1", version, "m", value)
+    pol = policy(
+        [case["trigger"]],
+        step=case["step"],
+        staleness=case["staleness"],
+        on_no_data=case["on_no_data"],
+    )
+    moment = at(30)
+    for gap in gaps:
+        moment += timedelta(seconds=gap)
+        refreshed = refresh_states(con, [pol], moment)
+        fresh = evaluate_at(con, [pol], moment, look_back=timedelta(hours=4))
+        assert [(s.at, s.state) for s in refreshed] == [(s.at, s.state) for s in fresh]
+        for r, f in zip(refreshed, fresh, strict=True):
+            assert r.value == f.value or abs((r.value or 0) - (f.value or 0)) < 1e-9, (r, f)
+            assert r.threshold == f.threshold, (r, f)
+            if f.since_exact:
+                assert (r.since, r.since_exact) == (f.since, True), (r, f, from_us(0))
