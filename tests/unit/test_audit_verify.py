@@ -128,3 +128,23 @@ def test_chunks_split_at_line_boundaries(long_log: Path) -> None:
         assert start == 0 or data[start - 1 : start] == b"\n"
         assert data[end - 1 : end] == b"\n"
     assert all(a[1] == b[0] for a, b in itertools.pairwise(ranges))
+
+
+def test_a_process_with_threads_verifies_through_a_forkserver(
+    long_log: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The TUI runs threads; forking it could deadlock a worker, so workers come from a
+    forkserver there, with the same result."""
+    import threading
+
+    stop = threading.Event()
+    waiter = threading.Thread(target=stop.wait, daemon=True)
+    waiter.start()
+    try:
+        assert scan._start_method() == "forkserver"
+        monkeypatch.setattr(scan, "PARALLEL_MIN_BYTES", 0)
+        result = verify_log(long_log, TRUSTED, workers=2)
+    finally:
+        stop.set()
+        waiter.join()
+    assert result.ok and result.count == len(STEPS)
