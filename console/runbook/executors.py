@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
 from console.errors import MrpError
-from console.settings import HttpSource, Workspace
+from console.settings import Workspace
 
 T = TypeVar("T")
 
@@ -64,17 +64,13 @@ def _run(factory: Callable[[], Awaitable[T]]) -> T:
 class _AsyncAdapter:
     """Wraps a sources executor (async ``current`` and ``move_alias``) for the runbook."""
 
-    def __init__(self, source: str, mechanism: str, inner: Any, workspace: Workspace) -> None:
+    def __init__(self, source: str, mechanism: str, inner: Any) -> None:
         self.source = source
         self.mechanism = mechanism
         self._inner = inner
-        self._workspace = workspace
 
     def current(self, model: str, alias: str) -> str | None:
-        reader = getattr(self._inner, "current", None)
-        if reader is None:
-            return _platform_alias(self._workspace, self.source, model, alias)
-        found: Any = _run(lambda: reader(model, alias))
+        found: Any = _run(lambda: self._inner.current(model, alias))
         return None if found is None else str(found)
 
     def move(
@@ -127,26 +123,8 @@ def choose_executor(
     except (ImportError, AttributeError):
         return ExecutorChoice(None, f"the {wanted} executor is not available in this mrp")
     inner = kind_class(name, sources[name], workspace)
-    adapter = _AsyncAdapter(name, mechanism, inner, workspace)
+    adapter = _AsyncAdapter(name, mechanism, inner)
     return ExecutorChoice(adapter, f"source '{name}' ({wanted})")
-
-
-def _platform_alias(workspace: Workspace, source: str, model: str, alias: str) -> str | None:
-    """Where the platform says ``alias`` points (GET {url}/deployments, the documented
-    contract), for an HTTP executor that does not read back on its own."""
-    from console.sources import http_platform
-    from console.sources.http_client import client_for
-
-    config = workspace.config.sources[source]
-    if not isinstance(config, HttpSource):
-        return None
-
-    async def read() -> str | None:
-        async with client_for(source, config) as client:
-            reply = await http_platform._get(client, source, "deployments")
-        return http_platform._alias_in(http_platform._json(reply), model, alias)
-
-    return _run(read)
 
 
 def require(choice: ExecutorChoice) -> Executor:

@@ -82,9 +82,8 @@ def _status(given: CheckInput) -> CheckResult:
             ok=False,
             detail=f"version {given.target} cannot serve: {problem}.",
         )
-    return CheckResult(
-        name="target_status", ok=True, detail=f"version {given.target} is {found.effective_status}."
-    )
+    status = found.effective_status or "not marked archived or rejected"
+    return CheckResult(name="target_status", ok=True, detail=f"version {given.target} is {status}.")
 
 
 def _not_serving(given: CheckInput) -> CheckResult:

@@ -14,18 +14,27 @@ from console.clock import format_time
 from console.runbook.facts import ModelFacts, VersionFacts
 from console.runbook.model import Candidate, TargetChoice
 
-ELIGIBLE_STATUSES = frozenset({"approved", "ready"})
-"""``approved`` (files, HTTP platforms, MLflow ``status`` tags) or MLflow's ``READY``."""
+INELIGIBLE_STATUSES = frozenset(
+    {
+        "archived",
+        "rejected",
+        "deprecated",
+        "deleted",
+        "failed",
+        "failed_registration",
+        "pending_registration",
+    }
+)
+"""A version in one of these states may not serve again (compared case-insensitively);
+any other status (``approved``, MLflow's ``READY``, or none recorded) may."""
 
 
 def status_problem(version: VersionFacts) -> str | None:
     """Why this version's status forbids serving it, or None."""
     status = (version.effective_status or "").strip()
-    if status.lower() in ELIGIBLE_STATUSES:
-        return None
-    if not status:
-        return "it has no status (neither approved nor ready)"
-    return f"it is {status.lower()}"
+    if status.lower() in INELIGIBLE_STATUSES:
+        return f"it is {status.lower()}"
+    return None
 
 
 def _served(facts: ModelFacts, version: str) -> tuple[datetime | None, datetime | None]:
@@ -73,10 +82,13 @@ def candidates(facts: ModelFacts, suggested: str | None) -> tuple[Candidate, ...
         if problem is not None:
             why = f"not eligible: {problem}"
         elif start is None:
-            why = f"eligible: {version.effective_status}, never served behind {facts.alias}"
+            why = f"eligible: {version.effective_status or 'no status'}, never served behind {facts.alias}"
         else:
             until = format_time(end) if end else "now"
-            why = f"eligible: {version.effective_status}, served {format_time(start)} → {until}"
+            why = (
+                f"eligible: {version.effective_status or 'no status'}, served "
+                f"{format_time(start)} → {until}"
+            )
         if version.version == suggested and problem is None:
             why += " (the policy's suggestion)"
         found.append(

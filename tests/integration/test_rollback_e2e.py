@@ -321,3 +321,72 @@ def test_mlflow_failing_during_execute_stays_resumable(
     outcomes = [r["details"]["outcome"] for r in s.audit() if r["action"] == "runbook.execute"]
     assert outcomes == ["failed", "done"]
     assert s.mrp("audit", "verify", now=T_APPROVE).code == 0
+
+
+WEBHOOK_POLICY = POLICY.replace('models: ["e2e-*", "kill-*"]', 'models: ["web-*"]').replace(
+    "mechanism: alias_swap", "mechanism: webhook"
+)
+
+
+def test_webhook_rollback_through_the_platform_contract(
+    tmp_path: Path, isolated_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same story through the HTTP platform's signed webhook (docs/http-contract.md)."""
+    from console.audit.keys import init_key
+    from console.secrets import set_secret
+    from console.settings import open_workspace
+    from console.sources.http_client import signing_key
+    from console.sources.sync import sync_workspace
+    from tests.integration.fakes import Platform
+
+    model = "web-fraud"
+    platform = Platform(
+        secret="s3cret",
+        models=[
+            {
+                "name": model,
+                "team": "risk-ml",
+                "risk_tier": "high",
+                "versions": [
+                    {"version": "1", "created_at": stamp(T0 - timedelta(days=9))},
+                    {"version": "2", "created_at": stamp(T0 - timedelta(days=1))},
+                ],
+                "aliases": {"champion": "2"},
+                # Only the switch to 2: this fake platform does not add the rollback to its
+                # history, and a sync observes a move back to a version the history names
+                # as a switch already seen (sources' observed_switches), so keep 1 out of it.
+                "history": [{"alias": "champion", "version": "2", "at": stamp(T_SWITCH)}],
+            }
+        ],
+    )
+    try:
+        root = tmp_path / "ws"
+        (root / "policies").mkdir(parents=True)
+        (root / "feed" / "metrics").mkdir(parents=True)
+        (root / "policies" / "risk.yaml").write_text(WEBHOOK_POLICY)
+        (root / "feed" / "deployments.json").write_text('{"models": []}')
+        (root / "feed" / "metrics" / "accuracy.csv").write_text(_metrics(model))
+        (root / "mrp.toml").write_text(
+            f'operator = "alice"\n[sources.platform]\nkind = "http"\nurl = "{platform.url}/api"\n'
+            'retries = 0\n[sources.feed]\nkind = "files"\npath = "feed"\n'
+        )
+        ws = open_workspace(root)
+        init_key(ws, "alice", ["oncall"], now=T0)
+        init_key(ws, "bob", ["model-owner"], now=T0)
+        set_secret(signing_key("platform"), "s3cret")
+        monkeypatch.setenv("MRP_NOW", stamp(T_SWITCH))
+        assert all(o.ok for o in sync_workspace(ws))
+        monkeypatch.delenv("MRP_NOW")
+        s = Scenario(root, isolated_home, model, None, None)  # type: ignore[arg-type]
+
+        assert open_rollback(s).code == 0
+        approved = bob_approves(s, "--json")
+        assert approved.code == 0, approved.stderr
+        assert approved.json["state"] == "closed" and approved.json["outcome"] == "recovered"
+        assert platform.alias(model, "champion") == "1"
+        posts = [seen for seen in platform.seen if seen.method == "POST"]
+        assert len(posts) == 1
+        assert posts[0].headers["Idempotency-Key"] == f"{approved.json['id']}:execute"
+        assert s.mrp("audit", "verify", now=T_APPROVE).code == 0
+    finally:
+        platform.close()
