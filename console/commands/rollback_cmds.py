@@ -305,7 +305,7 @@ def _join(
     mine = any(a.signer == signer.name for a in runbook.approvals)
     if runbook.state == "approvals" and not mine and needed(runbook) > 0:
         if not as_json:
-            for line in present.runbook_lines(runbook):
+            for line in present.summary_lines(runbook):
                 echo(line)
         typed = confirm if confirm is not None else ask(f"Type {runbook.phrase} to approve")
         check_phrase(runbook, typed)
@@ -405,7 +405,7 @@ def approve_cmd(
     env = Env.for_workspace(ws)
     runbook = _resolve(env, runbook_id)
     if not as_json:
-        for line in present.runbook_lines(runbook):
+        for line in present.summary_lines(runbook):
             echo(line)
     phrase = runbook.phrase or "MODEL@TARGET"
     typed = confirm if confirm is not None else ask(f"Type {phrase} to approve")

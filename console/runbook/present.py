@@ -87,6 +87,26 @@ def runbook_lines(runbook: Runbook) -> list[str]:
     return lines
 
 
+def summary_lines(runbook: Runbook) -> list[str]:
+    """What a second signer reads before typing the phrase: who asks, why, what moves."""
+    rb = runbook
+    lines = [
+        f"runbook {rb.id}: {rb.model} {rb.from_version or '-'} → {rb.to_version or '?'}"
+        + (" (dry run)" if rb.dry_run else "")
+        + f", at step '{rb.state}'",
+        f"  opened by {rb.requester} at {format_time(rb.created_at)}: {rb.reason}",
+    ]
+    if rb.evidence is not None:
+        firing = [f"{t.trigger} {t.state}" for t in rb.evidence.triggers if t.state != "ok"]
+        lines.append(f"  evidence   {', '.join(firing) or 'no trigger firing'}")
+    if rb.prechecks:
+        failed = [r.name for r in rb.prechecks if not r.ok]
+        lines.append(f"  pre-checks {'failed: ' + ', '.join(failed) if failed else 'all passed'}")
+    done = ", ".join(f"{a.signer} ({a.role})" for a in rb.approvals) or "none yet"
+    lines.append(f"  approvals  {done}; {needed(rb)} more needed")
+    return lines
+
+
 def list_row(runbook: Runbook) -> dict[str, Any]:
     return {
         "id": runbook.id,

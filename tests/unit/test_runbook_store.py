@@ -120,3 +120,42 @@ def test_model_claim_survives_a_stale_marker(ws) -> None:  # type: ignore[no-unt
     runbook = open_runbook(env, plan(env, "fraud"), "why", signer(ws, "alice"), False)
     assert marker.read_text().strip() == runbook.id
     assert os.path.exists(env.store.path(runbook.id))
+
+
+def test_two_engineers_opening_at_once_get_one_runbook(ws) -> None:  # type: ignore[no-untyped-def]
+    from concurrent.futures import ThreadPoolExecutor
+
+    from console.runbook.store import AlreadyOpen
+
+    env, _fake = make_env(ws)
+    found = plan(env, "fraud")
+    people = [signer(ws, "alice"), signer(ws, "bob")]
+
+    def attempt(who):  # type: ignore[no-untyped-def]
+        try:
+            return open_runbook(env, found, f"{who.name} saw it", who, False).id
+        except AlreadyOpen as joined:
+            return f"joined {joined.runbook.id}"
+
+    with ThreadPoolExecutor(2) as pool:
+        results = list(pool.map(attempt, people))
+    created = [r for r in results if not r.startswith("joined")]
+    assert len(created) == 1
+    assert results.count(f"joined {created[0]}") == 1
+    assert [a for a, _w, _d in records(ws)] == ["runbook.open"]
+
+
+def test_concurrent_approvals_are_both_counted(ws) -> None:  # type: ignore[no-untyped-def]
+    from concurrent.futures import ThreadPoolExecutor
+
+    env, _fake = make_env(ws)
+    alice, bob = signer(ws, "alice"), signer(ws, "bob")
+    runbook = open_runbook(env, plan(env, "fraud"), "why", alice, False)
+    runbook = choose_target(env, runbook.id, alice)
+    runbook = run_prechecks(env, runbook.id, alice)
+    with ThreadPoolExecutor(2) as pool:
+        done = list(pool.map(lambda who: approve(env, runbook.id, who, "fraud@2"), [alice, bob]))
+    final = env.store.load(runbook.id)
+    assert final.state == "execute"
+    assert sorted(a.signer for a in final.approvals) == ["alice", "bob"]
+    assert len(done) == 2
