@@ -110,16 +110,19 @@ def watch(
     every = poll if poll is not None else (1.0 if clock.is_replay else 15.0)
     deadline = None if timeout is None else time.monotonic() + timeout.total_seconds()
     count = plan.evaluations
+    end = plan.window_end
+    if clock.replay_until is not None and clock.is_replay:
+        end = min(end, clock.replay_until)  # a replay stops where its history does
     while True:
         now = clock.now()
-        at = plan.window_end if clock.fixed is not None else min(now, plan.window_end)
+        at = end if clock.fixed is not None else min(now, end)
         refresh()
         readings = evaluate(at)
         count += 1
         if progress is not None:
             progress(at, readings)
         verdict = judge(runbook, readings)
-        if at >= plan.window_end:
+        if at >= end:
             return plan.model_copy(
                 update={
                     "checked_at": at,

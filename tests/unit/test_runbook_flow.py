@@ -339,3 +339,58 @@ def test_requester_without_reason_is_refused(ws) -> None:  # type: ignore[no-unt
     with pytest.raises(MrpError, match="needs a reason"):
         open_runbook(env, plan(env, "fraud"), "  ", signer(ws, "alice"), False)
     assert runbook_files(ws) == []
+
+
+def test_watch_follows_a_replayed_clock_and_stops_where_the_history_does() -> None:
+    from datetime import timedelta
+
+    from console.clock import Clock
+    from console.runbook.evidence import Reading
+    from console.runbook.verify import start_watch, watch
+    from tests.unit.test_runbook_support import NOW
+
+    ws_runbook = _minimal_runbook()
+    plan = start_watch(ws_runbook, NOW)
+    clock = Clock(replay_from=NOW, speed=3600.0, replay_until=NOW + timedelta(minutes=5))
+    seen: list[object] = []
+    done = watch(
+        ws_runbook,
+        plan,
+        clock,
+        lambda at: [Reading("risk", "accuracy-floor", "ok")],
+        lambda: None,
+        None,
+        poll=0.01,
+        progress=lambda at, readings: seen.append(at),
+    )
+    assert done.complete and done.outcome == "recovered"
+    assert done.checked_at == NOW + timedelta(minutes=5)
+    assert seen
+
+
+def _minimal_runbook():  # type: ignore[no-untyped-def]
+    from console.policy.model import Rollback
+    from console.runbook.model import Evidence, Runbook, TriggerEvidence
+    from tests.unit.test_runbook_support import NOW
+
+    return Runbook(
+        id="rb-x",
+        model="fraud",
+        alias="champion",
+        state="verify",
+        created_at=NOW,
+        updated_at=NOW,
+        requester="alice",
+        reason="r",
+        dry_run=False,
+        rollback=Rollback(),
+        policy="risk",
+        policy_digest=None,
+        from_version="4",
+        to_version="2",
+        evidence=Evidence(
+            at=NOW,
+            serving_version="4",
+            triggers=(TriggerEvidence(policy="risk", trigger="accuracy-floor", state="firing"),),
+        ),
+    )
