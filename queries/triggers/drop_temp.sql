@@ -2,6 +2,7 @@
 DROP TABLE IF EXISTS mrp_last;
 DROP TABLE IF EXISTS mrp_segment;
 DROP TABLE IF EXISTS mrp_edge;
+DROP TABLE IF EXISTS mrp_ledge;
 DROP TABLE IF EXISTS mrp_event;
 DROP TABLE IF EXISTS mrp_wvalue;
 DROP TABLE IF EXISTS mrp_used;

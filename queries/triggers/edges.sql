@@ -2,6 +2,8 @@
 -- cond true (the condition holds), false, or NULL (no data), with the value seen. Gaps
 -- between them are steps without data. Of these, keep only what can matter: rows where the
 -- outcome changes, rows after a gap, rows where the condition holds, and each period's last.
+-- Latest-sample triggers come from mrp_used (two passes) or, already kept, from mrp_ledge
+-- (one pass); window aggregates from mrp_wvalue, events from mrp_event.
 CREATE OR REPLACE TEMP TABLE mrp_edge AS
 WITH latest AS (
     SELECT r.pid, r.period, greatest(u.first, r.g_first) AS first,
@@ -50,7 +52,12 @@ framed AS (
     JOIN mrp_rule AS r USING (pid, period)
     WINDOW w AS (PARTITION BY s.pid, s.period ORDER BY s.first)
 )
-SELECT *, coalesce(prev_last + step_us, g_first) AS gap_from
+SELECT pid, period, first, last, value, no_sample, cond, g_first, g_last, step_us, gapcond,
+    prev_last, prev_cond, is_tail, coalesce(prev_last + step_us, g_first) AS gap_from
 FROM framed
 WHERE first > gap_from OR prev_last IS NULL OR cond IS DISTINCT FROM prev_cond OR cond
     OR is_tail
+UNION ALL
+SELECT pid, period, first, last, value, no_sample, cond, g_first, g_last, step_us, gapcond,
+    prev_last, prev_cond, is_tail, gap_from
+FROM mrp_ledge

@@ -2,11 +2,12 @@
 -- [first, last]. A sample is in use from the first step at or after it until the next sample
 -- of its period arrives, it grows staler than stale_eff, or its period ends. Among samples
 -- with the same timestamp the largest value wins. Samples never in use are dropped.
+-- ($enabled: only when latest_edges could not do it in one pass.)
 CREATE OR REPLACE TEMP TABLE mrp_used AS
 WITH clocks AS (
     SELECT DISTINCT sid, step_us, stale_eff
     FROM mrp_pair
-    WHERE kind <> 'event' AND NOT windowed
+    WHERE $enabled AND kind <> 'event' AND NOT windowed
 ),
 x AS (
     SELECT s.sid, s.period, c.step_us, c.stale_eff, s.ts, s.value,

@@ -64,10 +64,11 @@ def _serving(served: list[Switch], ts: int) -> str | None:
 
 @st.composite
 def samples(draw: st.DrawFn, served: list[Switch]) -> list[Sample]:
-    times = sorted(draw(st.sets(st.integers(-40, SPAN // 15), max_size=70)))
+    unit = draw(st.sampled_from([15, 120]))  # 120s: never two samples in one step
+    times = sorted(draw(st.sets(st.integers(-600 // unit, SPAN // unit), max_size=70)))
     result = []
     for moment in times:
-        ts = T0_US + moment * 15 * SECOND
+        ts = T0_US + moment * unit * SECOND
         version = _serving(served, ts)
         if draw(st.integers(0, 9)) == 0:
             version = draw(st.sampled_from([*VERSIONS, None]))
@@ -177,6 +178,15 @@ def test_sql_engine_matches_reference(con: duckdb.DuckDBPyConnection, case: dict
         (t.at, t.from_state, t.to_state, t.value)
         for t in backtest(con, [pol], from_us(start), from_us(end))
     ]
+    engine.ONE_PASS = False
+    try:
+        two_pass = [
+            (t.at, t.from_state, t.to_state, t.value)
+            for t in backtest(con, [pol], from_us(start), from_us(end))
+        ]
+    finally:
+        engine.ONE_PASS = True
+    assert two_pass == got
     trigger = spec.triggers[0]
     expected_steps = evaluate(
         trigger,
