@@ -24,6 +24,9 @@ from console.audit.keys_model import TrustedKey
 PARALLEL_MIN_BYTES = 2 * 1024 * 1024
 """Below this a log is checked in process (about 3,000 records)."""
 CHUNKS_PER_WORKER = 4
+CHUNK_BYTES = 1024 * 1024
+"""Chunks of about this size (some 1,500 records, a fraction of a second each) keep both
+workers busy to the end: with a few big chunks one would sit idle while the other finishes."""
 
 _WORKER_KEYS: KeyTable = {}
 
@@ -111,7 +114,8 @@ def scan_range(
             handle.seek(start)
             data = handle.read(end - start)
         return [check_chunk(data, True, key_table(list(keys)), all_records)]
-    ranges = plan_chunks(path, start, end, count * CHUNKS_PER_WORKER)
+    chunks = min(4096, max(count * CHUNKS_PER_WORKER, (end - start) // CHUNK_BYTES))
+    ranges = plan_chunks(path, start, end, chunks)
     context = multiprocessing.get_context(_start_method())
     with ProcessPoolExecutor(count, context, _init_worker, (list(keys),)) as pool:
         futures = [
