@@ -17,21 +17,16 @@ from console.commands.common import JsonOption, WorkspaceOption, echo, emit_json
 from console.errors import MrpError
 from console.runbook import present
 from console.runbook.approvals import approval_role, check_phrase, describe_needed, needed
+from console.runbook.approving import approve, break_glass
 from console.runbook.drill import activate_drill_keyring
 from console.runbook.drive import Announce, DriveOptions, PrecheckFailed, drive
+from console.runbook.ending import abort
 from console.runbook.env import Env
 from console.runbook.evidence import Reading
 from console.runbook.model import Runbook
 from console.runbook.planning import Plan, plan, preview_checks
 from console.runbook.prechecks import blocking
-from console.runbook.service import (
-    abort,
-    approve,
-    break_glass,
-    choose_target,
-    open_runbook,
-    run_prechecks,
-)
+from console.runbook.service import choose_target, open_runbook, run_prechecks
 from console.runbook.verify import Progress
 from console.secrets import ensure_usable_keyring
 from console.settings import Workspace

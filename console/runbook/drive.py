@@ -15,11 +15,12 @@ from datetime import timedelta
 from console.audit.keys_model import Signer
 from console.errors import MrpError
 from console.runbook.approvals import needed
+from console.runbook.ending import close
 from console.runbook.env import Env
 from console.runbook.execute import execute
 from console.runbook.model import Runbook
 from console.runbook.prechecks import failures
-from console.runbook.service import choose_target, close, run_prechecks, step
+from console.runbook.service import choose_target, run_prechecks, step
 from console.runbook.verify import Progress
 from console.runbook.verifying import verify
 

@@ -1,5 +1,6 @@
-"""The runbook's steps: open, choose target, pre-checks, approve (or break glass), close and
-abort. Execute and verify live in ``console.runbook.execute`` and ``console.runbook.verifying``.
+"""The machinery every step shares, and the first steps: open, choose target, pre-checks.
+The others live beside it: ``approving`` (approve, break glass), ``execute``, ``verifying``
+and ``ending`` (close, abort).
 
 Each step takes the runbook's lock, loads the file, first finishes any record a killed
 process left pending, checks that the runbook is at the step, decides, and commits the
@@ -14,22 +15,12 @@ from contextlib import contextmanager
 from typing import Any
 
 from console.audit.keys_model import Signer
-from console.clock import format_time
 from console.errors import MrpError
 from console.runbook import trail
-from console.runbook.approvals import (
-    approval_role,
-    check_break_glass,
-    check_can_approve,
-    check_phrase,
-    needed,
-)
 from console.runbook.crash import crashpoint
 from console.runbook.env import Env
 from console.runbook.evidence import evidence_details
 from console.runbook.model import (
-    Approval,
-    BreakGlass,
     Runbook,
     Step,
     Transition,
@@ -232,143 +223,3 @@ def run_prechecks(env: Env, runbook_id: str, signer: Signer) -> Runbook:
                 ],
             },
         )
-
-
-# -- approvals ----------------------------------------------------------------------------------
-
-
-def approve(
-    env: Env, runbook_id: str, signer: Signer, phrase: str | None, role: str | None = None
-) -> Runbook:
-    """Record ``signer``'s signed confirmation; the runbook moves to execute once enough."""
-    with step(env, runbook_id, signer, "approvals") as runbook:
-        check_can_approve(runbook, signer)
-        check_phrase(runbook, phrase)
-        frozen = blocking(runbook.prechecks)
-        if frozen:
-            raise MrpError(
-                f"{frozen[0].detail} Only break-glass can approve this rollback now "
-                f"(`mrp runbook approve {runbook.id} --break-glass --reason TEXT`)."
-            )
-        chosen = approval_role(runbook, signer, role)
-        acting = signer.with_role(chosen)
-        now = env.now()
-        approval = Approval(signer=acting.name, key_id=acting.key_id, role=chosen, at=now)
-        updated = runbook.model_copy(
-            update={"approvals": (*runbook.approvals, approval), "updated_at": now}
-        )
-        if needed(updated) == 0:
-            updated = moved(updated, "execute", acting, updated_at=now)
-        return commit(
-            env,
-            updated,
-            f"approve:{acting.name}",
-            "runbook.approve",
-            acting,
-            {
-                "phrase": runbook.phrase,
-                "approval": len(updated.approvals),
-                "required": runbook.rollback.approvals.required,
-                "satisfied": needed(updated) == 0,
-                "break_glass": False,
-            },
-        )
-
-
-def break_glass(
-    env: Env,
-    runbook_id: str,
-    signer: Signer,
-    phrase: str | None,
-    reason: str | None,
-    role: str | None = None,
-) -> Runbook:
-    """One signer overrides the approval count (and a change freeze) with a written reason."""
-    with step(env, runbook_id, signer, "approvals") as runbook:
-        text = check_break_glass(runbook, reason)
-        check_phrase(runbook, phrase)
-        chosen = approval_role(runbook, signer, role)
-        acting = signer.with_role(chosen)
-        now = env.now()
-        glass = BreakGlass(
-            signer=acting.name, key_id=acting.key_id, role=chosen, reason=text, at=now
-        )
-        overridden = [r.name for r in blocking(runbook.prechecks)]
-        updated = moved(runbook, "execute", acting, break_glass=glass, updated_at=now)
-        return commit(
-            env,
-            updated,
-            f"break_glass:{acting.name}",
-            "runbook.break_glass",
-            acting,
-            {
-                "phrase": runbook.phrase,
-                "break_glass": True,
-                "reason": text,
-                "overridden_checks": overridden,
-                "approvals_before": [a.signer for a in runbook.approvals],
-            },
-        )
-
-
-# -- close and abort ----------------------------------------------------------------------------
-
-
-def close(env: Env, runbook_id: str, signer: Signer, notes: str | None = None) -> Runbook:
-    """Close with the verification's outcome (inconclusive if it never finished)."""
-    with step(env, runbook_id, signer, "verify") as runbook:
-        verification = runbook.verification
-        outcome = (
-            verification.outcome
-            if verification is not None and verification.complete and verification.outcome
-            else "inconclusive"
-        )
-        now = env.now()
-        text = (notes or "").strip() or None
-        updated = moved(runbook, "closed", signer, outcome=outcome, notes=text, updated_at=now)
-        closed = commit(
-            env,
-            updated,
-            "close",
-            "runbook.close",
-            signer,
-            {
-                "outcome": outcome,
-                "notes": text,
-                "reason": runbook.reason,
-                "break_glass": runbook.break_glass is not None,
-                "verified": verification is not None and verification.complete,
-                "approvers": [a.signer for a in runbook.approvals],
-            },
-        )
-    env.store.release(closed)
-    return closed
-
-
-def abort(env: Env, runbook_id: str, signer: Signer, reason: str | None = None) -> Runbook:
-    """Abort at any step that is not final; an alias already moved stays where it is."""
-    with step(env, runbook_id, signer) as runbook:
-        if runbook.final:
-            raise MrpError(f"runbook {runbook.id} is already {runbook.state}.")
-        text = (reason or "").strip() or "aborted by the operator"
-        execution = runbook.execution
-        moved_already = execution is not None and execution.done and not runbook.dry_run
-        now = env.now()
-        updated = moved(runbook, "aborted", signer, abort_reason=text, updated_at=now)
-        details: dict[str, Any] = {
-            "reason": text,
-            "at_step": runbook.state,
-            "alias_moved": moved_already,
-        }
-        if execution is not None and execution.last is not None:
-            details["execution"] = execution.last.status
-        if moved_already:
-            details["note"] = (
-                f"{runbook.alias} stays at version {runbook.to_version}: aborting does not undo "
-                f"the move made at {format_time(execution.attempts[-1].intent_at)}."
-                if execution is not None
-                else None
-            )
-        aborted = commit(env, updated, "abort", "runbook.abort", signer, details)
-    env.store.release(aborted)
-    return aborted

@@ -9,18 +9,12 @@ import pytest
 from console.audit.keys import load_signers_file
 from console.audit.verify import verify_log
 from console.errors import MrpError
+from console.runbook.approving import approve, break_glass
 from console.runbook.drive import DriveOptions, drive
+from console.runbook.ending import abort, close
 from console.runbook.execute import ExecuteFailed, execute
 from console.runbook.planning import plan
-from console.runbook.service import (
-    abort,
-    approve,
-    break_glass,
-    choose_target,
-    close,
-    open_runbook,
-    run_prechecks,
-)
+from console.runbook.service import choose_target, open_runbook, run_prechecks
 from console.runbook.store import AlreadyOpen
 from console.runbook.verifying import verify
 from tests.unit.test_runbook_support import (

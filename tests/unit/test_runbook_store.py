@@ -10,8 +10,9 @@ import pytest
 
 from console.audit.log import AuditLog
 from console.runbook import trail
+from console.runbook.approving import approve
 from console.runbook.planning import plan
-from console.runbook.service import approve, choose_target, open_runbook, run_prechecks, settle
+from console.runbook.service import choose_target, open_runbook, run_prechecks, settle
 from console.runbook.store import RunbookStore
 from tests.unit.test_runbook_support import build_workspace, make_env, records, signer
 

@@ -26,7 +26,7 @@ from console.audit.keys import held_keys, load_signer
 from console.audit.keys_model import Signer
 from console.audit.signers_file import load_signers_file
 from console.errors import MrpError
-from console.runbook import service
+from console.runbook import approving, ending, service
 from console.runbook.drill import activate_drill_keyring
 from console.runbook.env import Env
 from console.runbook.execute import execute
@@ -183,7 +183,7 @@ class RunbookScreen(Screen[None]):
         choice: AbortChoice = await self._ask(AbortStep(runbook.id))
         if choice.action == "abort":
             signer = await self._call(self._signer)
-            return await self._call(service.abort, self.env, runbook.id, signer, choice.reason)
+            return await self._call(ending.abort, self.env, runbook.id, signer, choice.reason)
         if choice.action == "leave":
             self.leaving = True
             self.app.pop_screen()
@@ -230,14 +230,14 @@ class RunbookScreen(Screen[None]):
         signer = await self._call(self._signer, answer.signer)
         if answer.break_glass_reason is not None:
             return await self._call(
-                service.break_glass,
+                approving.break_glass,
                 self.env,
                 runbook.id,
                 signer,
                 answer.phrase,
                 answer.break_glass_reason,
             )
-        return await self._call(service.approve, self.env, runbook.id, signer, answer.phrase)
+        return await self._call(approving.approve, self.env, runbook.id, signer, answer.phrase)
 
     def _approvers(self, runbook: Runbook) -> list[str]:
         """Signers whose keys this machine holds, trusted now, not yet approved, in a role
@@ -287,4 +287,4 @@ class RunbookScreen(Screen[None]):
         if isinstance(decision, Escape):
             return await self._escape(current)
         assert isinstance(decision, Proceed)
-        return await self._call(service.close, self.env, runbook.id, signer, decision.notes)
+        return await self._call(ending.close, self.env, runbook.id, signer, decision.notes)

@@ -1,0 +1,76 @@
+"""The last steps: close with the verification's outcome, or abort at any step.
+
+Both free the model for a new runbook. Aborting after the executor moved the alias does not
+undo the move; the record says so.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from console.audit.keys_model import Signer
+from console.clock import format_time
+from console.errors import MrpError
+from console.runbook.env import Env
+from console.runbook.model import Runbook
+from console.runbook.service import commit, moved, step
+
+
+def close(env: Env, runbook_id: str, signer: Signer, notes: str | None = None) -> Runbook:
+    """Close with the verification's outcome (inconclusive if it never finished)."""
+    with step(env, runbook_id, signer, "verify") as runbook:
+        verification = runbook.verification
+        outcome = (
+            verification.outcome
+            if verification is not None and verification.complete and verification.outcome
+            else "inconclusive"
+        )
+        now = env.now()
+        text = (notes or "").strip() or None
+        updated = moved(runbook, "closed", signer, outcome=outcome, notes=text, updated_at=now)
+        closed = commit(
+            env,
+            updated,
+            "close",
+            "runbook.close",
+            signer,
+            {
+                "outcome": outcome,
+                "notes": text,
+                "reason": runbook.reason,
+                "break_glass": runbook.break_glass is not None,
+                "verified": verification is not None and verification.complete,
+                "approvers": [a.signer for a in runbook.approvals],
+            },
+        )
+    env.store.release(closed)
+    return closed
+
+
+def abort(env: Env, runbook_id: str, signer: Signer, reason: str | None = None) -> Runbook:
+    """Abort at any step that is not final; an alias already moved stays where it is."""
+    with step(env, runbook_id, signer) as runbook:
+        if runbook.final:
+            raise MrpError(f"runbook {runbook.id} is already {runbook.state}.")
+        text = (reason or "").strip() or "aborted by the operator"
+        execution = runbook.execution
+        moved_already = execution is not None and execution.done and not runbook.dry_run
+        now = env.now()
+        updated = moved(runbook, "aborted", signer, abort_reason=text, updated_at=now)
+        details: dict[str, Any] = {
+            "reason": text,
+            "at_step": runbook.state,
+            "alias_moved": moved_already,
+        }
+        if execution is not None and execution.last is not None:
+            details["execution"] = execution.last.status
+        if moved_already:
+            details["note"] = (
+                f"{runbook.alias} stays at version {runbook.to_version}: aborting does not undo "
+                f"the move made at {format_time(execution.attempts[-1].intent_at)}."
+                if execution is not None
+                else None
+            )
+        aborted = commit(env, updated, "abort", "runbook.abort", signer, details)
+    env.store.release(aborted)
+    return aborted
