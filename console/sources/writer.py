@@ -25,13 +25,18 @@ def observed_switches(
         (model, alias): version
         for model, alias, version in con.execute(sql("current_aliases"), [batch.source]).fetchall()
     }
-    known = {(d.model, d.alias, d.version) for d in batch.deployments}
+    latest: dict[tuple[str, str], DeploymentRecord] = {}
+    for record in batch.deployments:
+        key = (record.model, record.alias)
+        if key not in latest or record.switched_at >= latest[key].switched_at:
+            latest[key] = record
     switches = []
     for alias in batch.aliases:
         previous = before.get((alias.model, alias.alias))
         if previous is None or previous == alias.version:
             continue
-        if (alias.model, alias.alias, alias.version) in known:
+        recorded = latest.get((alias.model, alias.alias))
+        if recorded is not None and recorded.version == alias.version:
             continue
         switches.append(
             DeploymentRecord(alias.model, alias.alias, alias.version, previous, now, actor=None)
