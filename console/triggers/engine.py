@@ -9,9 +9,10 @@ Each stage is a temporary table built by one named statement:
    history previous_version baselines read; ``save_baselines`` caches them).
 4. ``period_samples``: the samples that count, each in its serving period; only
    ``[data_from, data_to]`` is read, so the cost follows the span, not the history.
-5. For a backtest (many steps): ``used_samples`` (latest sample), ``window_values`` (window
-   aggregates), ``event_intervals`` (events), then ``edges`` and ``segments``: runs of steps
-   with one outcome, read by ``transitions``.
+5. For a backtest (many steps): latest-sample triggers in one pass (``latest_pairs``,
+   ``latest_samples``, ``latest_edges``), or in two when samples share a step
+   (``used_samples``); ``window_values`` (window aggregates), ``event_intervals`` (events);
+   then ``edges`` and ``segments``: runs of steps with one outcome, read by ``transitions``.
 6. For the current state: ``current_last`` (few steps: step by step) or ``last_from_runs``
    (many: from the runs of 5.), read by ``current_states``.
 """
@@ -62,10 +63,13 @@ def run_pipeline(
         _execute(con, "period_samples", {**span, "windowed_only": False})
         _execute(con, "current_last")
         return
-    _execute(con, "latest_edges", {**span, "enabled": True})
+    _execute(con, "latest_pairs")
+    _execute(con, "latest_samples", {**span, "enabled": True})
+    _execute(con, "latest_edges")
     one_pass = ONE_PASS and _count(con, "latest_edges_dirty") == 0
     if not one_pass:
-        _execute(con, "latest_edges", {**span, "enabled": False})
+        _execute(con, "latest_samples", {**span, "enabled": False})
+        _execute(con, "latest_edges")
     _execute(con, "period_samples", {**span, "windowed_only": one_pass and not current})
     _execute(con, "used_samples", {"enabled": not one_pass})
     _execute(con, "window_values")
