@@ -22,7 +22,7 @@ from typing import Any
 
 from console.audit.actions import rule_for
 from console.audit.keys_model import Signer
-from console.audit.record import ZERO_HASH, AuditRecord, body_hash, format_ts
+from console.audit.record import ZERO_HASH, AuditRecord, body_hash, canonical_json, format_ts
 from console.errors import MrpError
 
 LOCK_WAIT_SECONDS = 15.0
@@ -53,6 +53,10 @@ class AuditLog:
             raise MrpError(f"'{action}' must be signed in a role, and {signer.name} has none.")
         if not isinstance(details, dict):
             raise MrpError("Audit record details must be a JSON object.")
+        try:  # a private copy, exactly as it will read back (tuples become lists, ...)
+            details = json.loads(canonical_json(details))
+        except (TypeError, ValueError) as error:
+            raise MrpError(f"Audit record details are not plain JSON: {error}.") from None
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self._locked():
             seq, prev_hash = self._tail()
@@ -70,8 +74,8 @@ class AuditLog:
             }
             try:
                 digest = body_hash(body)
-            except (TypeError, ValueError) as error:
-                raise MrpError(f"Audit record details are not plain JSON: {error}.") from None
+            except (TypeError, ValueError) as error:  # e.g. a model name with a lone surrogate
+                raise MrpError(f"This audit record is not plain JSON: {error}.") from None
             signature = base64.b64encode(signer.sign(digest.encode("ascii"))).decode("ascii")
             record = AuditRecord(**body, hash=digest, signature=signature)
             self._write(record.to_line().encode("utf-8"))

@@ -180,3 +180,17 @@ def test_concurrent_mrp_audit_note_commands_keep_one_chain(
     )
     assert verified.returncode == 0, verified.stderr
     assert json.loads(verified.stdout)["records"] == 12
+
+
+def test_details_are_stored_as_they_read_back(tmp_path: Path) -> None:
+    log = AuditLog(tmp_path / "audit.jsonl")
+    details = {"versions": ("7", "6")}
+    written = log.append(ALICE, "note", "fraud", details, None, T0)
+    details["versions"] = ("changed",)
+    assert [written] == list(log.records())
+    assert written.details == {"versions": ["7", "6"]}
+    with pytest.raises(MrpError, match="not plain JSON"):
+        log.append(ALICE, "note", "fraud", {"text": "lone \udcff surrogate"}, None, T0)
+    with pytest.raises(MrpError, match="not plain JSON"):
+        log.append(ALICE, "note", "fraud", {"when": T0}, None, T0)
+    assert log.head()[0] == 1
