@@ -170,12 +170,18 @@ def writable_copy(db: Path, name: str) -> duckdb.DuckDBPyConnection:
 # Measurements
 
 
+CPU: list[float] = []
+"""Process CPU time (all threads) of the last ``timed`` call's rounds."""
+
+
 def timed(fn: Callable[[], Any], rounds: int) -> tuple[list[float], Any]:
     times, result = [], None
+    CPU.clear()
     for _ in range(rounds):
-        began = time.perf_counter()
+        began, cpu = time.perf_counter(), time.process_time()
         result = fn()
         times.append(time.perf_counter() - began)
+        CPU.append(time.process_time() - cpu)
     return times, result
 
 
@@ -183,28 +189,38 @@ def ms(times: list[float]) -> str:
     return f"{min(times) * 1000:.0f} ms (median {statistics.median(times) * 1000:.0f})"
 
 
+def cpu_ms(times: list[float]) -> str:
+    return f"{min(times) * 1000:.0f} ms"
+
+
 def bench_current(db: Path, policies: Any, rounds: int) -> dict[str, Any]:
     con = writable_copy(db, "bench-current.duckdb")
     cold, states = timed(lambda: evaluate_at(con, policies, NOW), rounds)
+    cold_cpu = list(CPU)
     first_at = NOW - timedelta(minutes=rounds + 1)
     began = time.perf_counter()
     refresh_states(con, policies, first_at)
     first = time.perf_counter() - began
-    steady = []
+    steady, steady_cpu = [], []
     for minute in range(rounds, 0, -1):
-        began = time.perf_counter()
+        began, cpu = time.perf_counter(), time.process_time()
         refresh_states(con, policies, NOW - timedelta(minutes=minute))
         steady.append(time.perf_counter() - began)
+        steady_cpu.append(time.process_time() - cpu)
     read, _ = timed(lambda: current_states(con, policies, NOW), rounds)
+    read_cpu = list(CPU)
     samples = con.execute("SELECT count(*) FROM metrics").fetchone()
     con.close()
     return {
         "pairs": len(states),
         "samples": samples[0] if samples else 0,
         "cold": cold,
+        "cold_cpu": cold_cpu,
         "first_refresh": first,
         "refresh": steady,
+        "refresh_cpu": steady_cpu,
         "read": read,
+        "read_cpu": read_cpu,
         "firing": sum(s.state == "firing" for s in states),
     }
 
@@ -220,6 +236,7 @@ def bench_backtest(db: Path, policies: Any, rounds: int) -> dict[str, Any]:
         ).fetchall()
     }
     times, transitions = timed(lambda: backtest(con, policies), rounds)
+    cpu = list(CPU)
     began = time.perf_counter()
     reference = pandas_backtest(con)
     pandas_time = time.perf_counter() - began
@@ -234,6 +251,7 @@ def bench_backtest(db: Path, policies: Any, rounds: int) -> dict[str, Any]:
     return {
         "series": len(series),
         "times": times,
+        "cpu": cpu,
         "transitions": len(transitions),
         "pandas": pandas_time,
         "pandas_transitions": len(reference),
@@ -425,15 +443,18 @@ def current_report(
         "(evaluates the steps `for` needs, reads previous-version baselines from history). "
         "*refresh*: `refresh_states` one minute after the previous one (continues from "
         "`trigger_states`; runs after each sync). *read*: `current_states`, what `mrp evaluate` "
-        "runs. *first refresh*: the very first, which looks 6 hours back.",
+        "runs. *first refresh*: the very first, which looks 6 hours back. CPU: process CPU "
+        "time (all threads), best run: what the work costs when the machine is not shared.",
         "",
-        "| history | metrics order | samples | cold | refresh | read | first refresh |",
-        "|---|---|---:|---:|---:|---:|---:|",
+        "| history | metrics order | samples | cold | refresh | read | CPU cold / refresh / read "
+        "| first refresh |",
+        "|---|---|---:|---:|---:|---:|---:|---:|",
     ]
     for days, label, r in rows:
         lines.append(
             f"| {days} day(s) | {label} | {r['samples']:,} | {ms(r['cold'])} | "
-            f"{ms(r['refresh'])} | {ms(r['read'])} | {r['first_refresh']:.1f} s |"
+            f"{ms(r['refresh'])} | {ms(r['read'])} | {cpu_ms(r['cold_cpu'])} / "
+            f"{cpu_ms(r['refresh_cpu'])} / {cpu_ms(r['read_cpu'])} | {r['first_refresh']:.1f} s |"
         )
     lines.append("")
     lines.append(
@@ -455,7 +476,8 @@ def backtest_report(args: argparse.Namespace, r: dict[str, Any]) -> list[str]:
         "",
         "| implementation | seconds | transitions |",
         "|---|---:|---:|",
-        f"| mrp `backtest` (DuckDB SQL) | **{best:.2f}** (all: {', '.join(f'{t:.2f}' for t in r['times'])}) | {r['transitions']:,} |",
+        f"| mrp `backtest` (DuckDB SQL) | **{best:.2f}** (all: {', '.join(f'{t:.2f}' for t in r['times'])}; "
+        f"CPU {min(r['cpu']):.2f}) | {r['transitions']:,} |",
         f"| pandas | {r['pandas']:.2f} | {r['pandas_transitions']:,} |",
         f"| ratio | **{r['pandas'] / best:.1f}x** | same transitions: {'yes' if r['agree'] else 'NO'} |",
         "",

@@ -17,7 +17,7 @@ import duckdb
 
 from console.clock import format_duration, format_time
 from console.store import sql
-from console.triggers.engine import drop_tables, run_pipeline
+from console.triggers.engine import drop_tables, few_steps, run_pipeline, single_threaded
 from console.triggers.plan import Plan, PlannedTrigger, PolicyLike, build_plan
 from console.triggers.timeutil import floor_step, from_us, span_us, to_us
 from console.triggers.types import TriggerState
@@ -55,19 +55,20 @@ def evaluate_at(
         t.tid: _grid(t, at_us, extra, seeds.get((t.policy, t.trigger.name))) for t in plan.triggers
     }
     data_from = min(grids[t.tid][0] - t.reach_us for t in plan.triggers)
-    try:
-        run_pipeline(
-            con,
-            plan,
-            grids,
-            (max(data_from, 0), at_us),
-            alias,
-            current=True,
-            cache_until=at_us if cache_baselines else None,
-        )
-        rows = con.execute(sql("triggers/current_states"), {"seeded": seeded}).fetchall()
-    finally:
-        drop_tables(con)
+    with single_threaded(con, few_steps(plan, grids)):
+        try:
+            run_pipeline(
+                con,
+                plan,
+                grids,
+                (max(data_from, 0), at_us),
+                alias,
+                current=True,
+                cache_until=at_us if cache_baselines else None,
+            )
+            rows = con.execute(sql("triggers/current_states"), {"seeded": seeded}).fetchall()
+        finally:
+            drop_tables(con)
     return _states(plan, rows, grids)
 
 

@@ -126,7 +126,7 @@ def glob_filter(pattern: str | None) -> Callable[[str], bool] | None:
     return lambda name: fnmatchcase(name, pattern)
 
 
-def trigger_row(t: PlannedTrigger, grid_from: int, grid_to: int) -> dict[str, Any]:
+def trigger_row(t: PlannedTrigger, grid_from: int, grid_to: int, mid: int | None) -> dict[str, Any]:
     trig = t.trigger
     baseline: str | None
     baseline_value: float | None = None
@@ -143,6 +143,7 @@ def trigger_row(t: PlannedTrigger, grid_from: int, grid_to: int) -> dict[str, An
         "name": trig.name,
         "kind": trig.kind,
         "metric": trig.metric,
+        "mid": mid,
         "op": trig.op,
         "threshold": trig.threshold,
         "agg": trig.aggregate,
@@ -163,8 +164,21 @@ def trigger_row(t: PlannedTrigger, grid_from: int, grid_to: int) -> dict[str, An
 
 
 def stage(con: duckdb.DuckDBPyConnection, plan: Plan, grids: dict[int, tuple[int, int]]) -> None:
-    """Write the plan into the engine's temporary input tables."""
-    rows = [trigger_row(t, *grids[t.tid]) for t in plan.triggers]
+    """Write the plan into the engine's temporary input tables (then ``pairs`` numbers the
+    pairs and series from the indexes given here)."""
+    metrics = sorted({t.trigger.metric for t in plan.triggers if t.trigger.metric is not None})
+    mids = {metric: index for index, metric in enumerate(metrics)}
+    rows = [
+        trigger_row(t, *grids[t.tid], None if t.trigger.metric is None else mids[t.trigger.metric])
+        for t in plan.triggers
+    ]
     con.execute(sql("triggers/load_triggers"), [json.dumps(rows)])
-    models = [{"model": model, "pol": pol} for model, pol in plan.models]
+    index: dict[str, int] = {}
+    models = [
+        {"model": model, "idx": index.setdefault(model, len(index)), "pol": pol}
+        for model, pol in plan.models
+    ]
     con.execute(sql("triggers/load_models"), [json.dumps(models)])
+    con.execute(
+        sql("triggers/pairs"), {"triggers": len(plan.triggers), "metrics": max(len(metrics), 1)}
+    )

@@ -22,7 +22,7 @@ latest_steps AS (
 ),
 latest AS (
     SELECT st.pid, st.period, st.t,
-           arg_max(s.value, struct_pack(t := s.ts, v := s.value)) AS value
+           arg_max(s.value, struct_pack(t := s.ts, v := s.value)) AS value, max(s.ts) AS ts
     FROM latest_steps AS st
     LEFT JOIN mrp_sample AS s
         ON s.sid = st.sid AND s.period = st.period AND s.ts <= st.t
@@ -45,7 +45,8 @@ windowed AS (
                 WHEN 'p95' THEN quantile_cont(s.value, 0.95)
                 WHEN 'p99' THEN quantile_cont(s.value, 0.99)
             END
-        END AS value
+        END AS value,
+        max(s.ts) AS ts
     FROM window_steps AS st
     LEFT JOIN mrp_sample AS s
         ON s.sid = st.sid AND s.period = st.period AND s.ts <= st.t
@@ -68,18 +69,18 @@ held_events AS (
         AND (e.resolved_at IS NULL OR st.t < epoch_us(e.resolved_at))
 ),
 observed AS (
-    SELECT pid, period, t, value, false AS event FROM latest
+    SELECT pid, period, t, value, ts, false AS event FROM latest
     UNION ALL
-    SELECT pid, period, t, value, false FROM windowed
+    SELECT pid, period, t, value, ts, false FROM windowed
     UNION ALL
-    SELECT st.pid, st.period, st.t, NULL, h.pid IS NOT NULL
+    SELECT st.pid, st.period, st.t, NULL, NULL, h.pid IS NOT NULL
     FROM steps AS st
     JOIN info AS i USING (pid)
     LEFT JOIN held_events AS h USING (pid, t)
     WHERE i.kind = 'event'
 ),
 outcomes AS (
-    SELECT o.pid, o.period, o.t, o.value,
+    SELECT o.pid, o.period, o.t, o.value, o.ts,
         r.kind <> 'event' AND o.value IS NULL AS no_sample,
         CASE
             WHEN r.kind = 'event' THEN o.event
@@ -96,11 +97,12 @@ outcomes AS (
 last_step AS (
     SELECT pid, max(t) AS t, arg_max(period, t) AS period, arg_max_null(cond, t) AS cond,
            arg_max_null(value, t) AS value, arg_max(no_sample, t) AS no_sample,
+           arg_max_null(ts, t) AS value_ts,
            min(t) AS first, arg_min_null(cond, t) AS first_cond
     FROM outcomes
     GROUP BY pid
 )
-SELECT l.pid, l.t, l.period, l.cond, l.value, l.no_sample, l.first, l.first_cond,
+SELECT l.pid, l.t, l.period, l.cond, l.value, l.no_sample, l.value_ts, l.first, l.first_cond,
     max(s.t) FILTER (WHERE s.cond IS DISTINCT FROM l.cond OR s.period <> l.period)
         + any_value(r.step_us) AS run_start
 FROM last_step AS l

@@ -1,6 +1,6 @@
 -- Each pair's state at its last step (from mrp_last), with when that state began (since),
 -- how long the condition has held, the value and threshold seen, and the latest sample of
--- the serving version. A run that reaches back to the first step looked at began there or
+-- the serving version (the one seen, else the latest read). A run that reaches back to the first step looked at began there or
 -- earlier: with $seeded, a state stored in trigger_states for exactly that step with the
 -- same outcome says when (a pending state's since is when the condition first held, a firing
 -- one's that plus for); otherwise since_exact is false.
@@ -21,15 +21,24 @@ WITH seeds AS (
             END
 ),
 started AS (
-    SELECT l.pid, l.t, l.period, l.cond, l.value, l.no_sample,
+    SELECT l.pid, l.t, l.period, l.cond, l.value, l.no_sample, l.value_ts,
         coalesce(l.run_start, d.run_start, l.first) AS run_start,
         l.run_start IS NOT NULL OR d.run_start IS NOT NULL OR l.first > p.grid_from AS exact
     FROM mrp_last AS l
     JOIN mrp_pair AS p USING (pid)
     LEFT JOIN seeds AS d USING (pid)
 ),
+needed AS (
+    SELECT DISTINCT p.sid, l.period
+    FROM mrp_last AS l
+    JOIN mrp_pair AS p USING (pid)
+    WHERE l.value_ts IS NULL AND p.sid IS NOT NULL
+),
 latest_sample AS (
-    SELECT sid, period, max(ts) AS ts FROM mrp_sample GROUP BY sid, period
+    SELECT s.sid, s.period, max(s.ts) AS ts
+    FROM mrp_sample AS s
+    SEMI JOIN needed AS n ON n.sid = s.sid AND n.period = s.period
+    GROUP BY s.sid, s.period
 )
 SELECT
     p.model, p.tid, g.t AS at_us,
@@ -41,7 +50,7 @@ SELECT
     g.exact AS since_exact,
     CASE WHEN g.cond THEN g.t - g.run_start END AS held_us,
     g.value, r.threshold, r.baseline, r.missing, r.version, g.no_sample,
-    ls.ts AS last_sample_us
+    coalesce(g.value_ts, ls.ts) AS last_sample_us
 FROM started AS g
 JOIN mrp_pair AS p USING (pid)
 JOIN mrp_rule AS r ON r.pid = g.pid AND r.period = g.period

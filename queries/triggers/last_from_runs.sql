@@ -11,7 +11,8 @@ last_segment AS (
     FROM mrp_segment
     QUALIFY row_number() OVER (PARTITION BY pid ORDER BY first DESC) = 1
 )
-SELECT g.pid, g.last AS t, g.period, g.cond, g.value, g.no_sample, b.first, b.first_cond,
+SELECT g.pid, g.last AS t, g.period, g.cond, g.value, g.no_sample, NULL::BIGINT AS value_ts,
+    b.first, b.first_cond,
     CASE WHEN g.run_start > b.first THEN g.run_start END AS run_start
 FROM last_segment AS g
 JOIN bounds AS b USING (pid)

@@ -3,7 +3,7 @@
 CREATE OR REPLACE TEMP TABLE mrp_trigger AS
 SELECT unnest(json_transform(?::JSON, '[{
     "tid": "INTEGER", "pol": "INTEGER", "policy": "VARCHAR", "name": "VARCHAR",
-    "kind": "VARCHAR", "metric": "VARCHAR",
+    "kind": "VARCHAR", "metric": "VARCHAR", "mid": "INTEGER",
     "op": "VARCHAR", "threshold": "DOUBLE", "agg": "VARCHAR", "window_us": "BIGINT",
     "baseline": "VARCHAR", "baseline_value": "DOUBLE", "relative": "BOOLEAN",
     "degradation": "DOUBLE", "hold_us": "BIGINT", "step_us": "BIGINT", "stale_us": "BIGINT",
