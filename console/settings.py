@@ -177,6 +177,15 @@ class Workspace:
         fixed = os.environ.get("MRP_NOW") or self.config.clock.fixed
         return Clock(fixed=parse_time(fixed)) if fixed else Clock()
 
+    @property
+    def serving_alias(self) -> str:
+        """The alias whose version serves: an MLflow source's ``serving_alias``, else
+        ``champion``."""
+        for source in self.config.sources.values():
+            if isinstance(source, MlflowSource):
+                return source.serving_alias
+        return "champion"
+
     def signer_name(self, explicit: str | None = None) -> str | None:
         return explicit or os.environ.get("MRP_SIGNER") or self.config.operator
 

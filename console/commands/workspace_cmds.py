@@ -12,9 +12,12 @@ from console.clock import format_duration, format_time
 from console.commands.common import JsonOption, WorkspaceOption, echo, emit_json, warn, workspace
 from console.errors import MrpError
 from console.fleet import ModelStatus, fleet_status, worst_first
+from console.fleet_states import with_states
+from console.policy.loader import load_workspace_policies
 from console.refresh import RefreshReport, sync_and_refresh
 from console.settings import Workspace
 from console.store import connect
+from console.triggers.state import current_states
 from console.workspace_init import init_workspace
 
 
@@ -125,11 +128,14 @@ def status(
     if fail_on not in (None, "pending", "firing"):
         raise MrpError(f"--fail-on takes 'pending' or 'firing', not '{fail_on}'.")
     ws = workspace(workspace_dir)
+    policies = load_workspace_policies(ws)
     if not ws.db_path.exists():
         raise MrpError(f"{ws.root} has no state yet: run `mrp sync -w {ws.root}` first.")
-    with connect(ws.db_path, read_only=True) as con:
-        models = worst_first(fleet_status(con))
     now = ws.clock().now()
+    alias = ws.serving_alias
+    with connect(ws.db_path, read_only=True) as con:
+        states = current_states(con, policies, now, alias=alias)
+        models = worst_first(with_states(fleet_status(con, alias), states))
     if as_json:
         emit_json({"now": now, "models": [_status_row(m, ws) for m in models]})
     else:
