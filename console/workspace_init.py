@@ -29,7 +29,10 @@ def init_workspace(folder: Path) -> list[Path]:
         path.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(_TEMPLATES / template, path)
         written.append(path)
-    (folder / ".gitignore").write_text(".mrp/\n", encoding="utf-8")
+    ignore = folder / ".gitignore"
+    if not ignore.exists():
+        ignore.write_text(".mrp/\n", encoding="utf-8")
+        written.append(ignore)
     return written
 
 

@@ -76,8 +76,11 @@ def check(
 
 
 @app.command("schema")
-def schema() -> None:
-    """Print the JSON Schema (draft 2020-12) of a policy document, for editors."""
+def schema(workspace_dir: WorkspaceOption = None) -> None:
+    """Print the JSON Schema (draft 2020-12) of a policy document, for editors.
+
+    The schema is the same for every workspace; --workspace is accepted so that scripts
+    can pass it to every command alike."""
     emit_json(policy_schema())
 
 

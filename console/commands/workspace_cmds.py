@@ -28,9 +28,16 @@ def register(app: typer.Typer) -> None:
 
 
 def init(
-    folder: Annotated[Path, typer.Argument(help="Where to create the workspace.")] = Path("."),
+    folder: Annotated[
+        Path | None,
+        typer.Argument(help="Where to create the workspace (default: the current folder)."),
+    ] = None,
+    workspace_dir: WorkspaceOption = None,
 ) -> None:
     """Create a workspace with a commented example config and policy."""
+    if folder is not None and workspace_dir is not None and folder != workspace_dir:
+        raise MrpError("give the new workspace's folder once: as DIR or as --workspace, not both.")
+    folder = folder or workspace_dir or Path(".")
     written = init_workspace(folder)
     for path in written:
         echo(f"created {path}")

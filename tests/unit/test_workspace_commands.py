@@ -26,9 +26,20 @@ def test_init_creates_a_workspace_that_syncs(
     assert (folder / "mrp.toml").is_file()
     assert (folder / "policies" / "example.yaml").is_file()
     assert run_mrp(capsys, "sync", "-w", folder).exit_code == 0
+    assert "created " + str(folder / ".gitignore") in result.stdout
     again = run_mrp(capsys, "init", folder)
     assert again.exit_code == 2
     assert "already exists" in again.stderr
+
+
+def test_init_takes_the_folder_as_workspace_option_too(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    result = run_mrp(capsys, "init", "--workspace", tmp_path / "w")
+    assert result.exit_code == 0, result.stderr
+    assert (tmp_path / "w" / "mrp.toml").is_file()
+    both = run_mrp(capsys, "init", tmp_path / "a", "-w", tmp_path / "b")
+    assert both.exit_code == 2
 
 
 def test_sync_then_status_lists_serving_and_previous_versions(
