@@ -201,6 +201,7 @@ def rollback(
     options = DriveOptions(to=to, verify_timeout=_timeout(verify_timeout), notes=notes)
     found = plan(env, model, to)
     if found.open_runbook is not None:
+        _refuse_other_target(found.open_runbook, to)
         _join(env, found.open_runbook, signer, confirm, role, options, as_json)
         return
     if not dry_run and found.dry_run_only:
@@ -281,6 +282,18 @@ def _confirm(
         warn(f"mrp: {error.message} The request stands; others approve it.")
         return runbook
     return approve(env, runbook.id, signer, phrase, role)
+
+
+def _refuse_other_target(runbook: Runbook, to: str | None) -> None:
+    """Joining an open runbook never silently drops a ``--to`` that asks for another target."""
+    if to is None or runbook.to_version == to:
+        return
+    current = f"targets version {runbook.to_version}" if runbook.to_version else "has no target yet"
+    raise MrpError(
+        f"runbook {runbook.id} is already open for {runbook.model} and {current}: "
+        f"choose the target there with `mrp runbook resume {runbook.id} --to {to}`, "
+        f"or abort it with `mrp runbook abort {runbook.id}`."
+    )
 
 
 def _join(

@@ -145,6 +145,17 @@ def test_second_engineer_joins_the_open_runbook(capsys, ws) -> None:  # type: ig
     assert "closed" in joined.stdout
 
 
+def test_joining_with_another_target_is_refused_not_ignored(capsys, ws) -> None:  # type: ignore[no-untyped-def]
+    mrp(capsys, ws, *ROLLBACK, "--confirm", "fraud@2", "--as", "alice")
+    other = mrp(capsys, ws, "rollback", "fraud", "--dry-run", "--to", "1", "--as", "bob")
+    assert other.exit_code == 2
+    assert "targets version 2" in other.stderr and "runbook resume" in other.stderr
+    same = mrp(
+        capsys, ws, "rollback", "fraud", "--dry-run", "--to", "2", "--as", "bob", stdin="fraud@2\n"
+    )
+    assert same.exit_code == 0, same.stderr
+
+
 def test_break_glass_is_flagged_in_the_export(capsys, ws, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     result = mrp(
         capsys,
