@@ -95,33 +95,41 @@ def refresh_states(
 
 
 def write_states(con: duckdb.DuckDBPyConnection, states: Sequence[TriggerState]) -> None:
+    """Replace the stored states with ``states`` (one transaction): existing rows are updated
+    in place, new ones inserted, vanished ones deleted."""
     rows = []
     seen: set[tuple[str, str]] = set()
+    naive: dict[datetime | None, str | None] = {None: None}
     for s in states:
         if (s.model, s.trigger) in seen:  # two policies naming a trigger alike: the first wins
             continue
         seen.add((s.model, s.trigger))
+        for moment in (s.since, s.at):
+            if moment not in naive:
+                naive[moment] = _naive(moment)
         rows.append(
             {
                 "model": s.model,
                 "policy": s.policy,
                 "trigger": s.trigger,
                 "state": s.state,
-                "since": _naive(s.since),
+                "since": naive[s.since],
                 "value": s.value,
                 "threshold": s.threshold,
-                "evaluated_at": _naive(s.at),
+                "evaluated_at": naive[s.at],
             }
         )
+    con.execute(sql("triggers/stage_states"), [json.dumps(rows)])
     con.execute("BEGIN TRANSACTION")
     try:
-        con.execute(sql("triggers/clear_states"))
-        if rows:
-            con.execute(sql("triggers/insert_states"), [json.dumps(rows)])
+        for name in ("update_states", "insert_new_states", "delete_gone_states"):
+            con.execute(sql(f"triggers/{name}"))
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
         raise
+    finally:
+        con.execute(sql("triggers/drop_new_states"))
 
 
 def _naive(moment: datetime | None) -> str | None:

@@ -1,0 +1,2 @@
+-- The staged states, once stored.
+DROP TABLE IF EXISTS mrp_new_state
