@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import json
 from datetime import datetime
 from pathlib import Path
@@ -20,6 +21,7 @@ from console.commands.common import JsonOption, WorkspaceOption, echo, emit_json
 from console.errors import MrpError
 from console.secrets import ensure_usable_keyring
 from console.settings import Workspace
+from console.store import connect, sql
 
 app = typer.Typer(help="The signed, hash-chained audit log.", no_args_is_help=True)
 
@@ -136,8 +138,14 @@ def show(
     records = read_records(ws.audit_path, _filters(model, since, until, action))
     if ends_torn(ws.audit_path):
         warn("warning: the log's last line is torn and not shown: run `mrp audit verify`.")
+    checked = verify_log(ws.audit_path, load_signers_file(ws.signers_path))
+    if not checked.ok:
+        warn(
+            f"warning: the log does not verify ({checked.message}); records from seq "
+            f"{checked.head_seq + 1} on cannot be trusted."
+        )
     if as_json:
-        emit_json({"records": records})
+        emit_json({"records": records, "verified": checked.ok, "verify": checked.to_json()})
         return
     if not records:
         echo("no records match.")
@@ -214,6 +222,7 @@ def note(
     ws = workspace(workspace_dir)
     if not text.strip():
         raise MrpError("The note is empty: nothing was recorded.")
+    _known_model(ws, model)
     signer = _signer(ws, as_)
     record = AuditLog(ws.audit_path).append(
         signer, "note", model, {"text": text}, None, ws.clock().now()
@@ -222,3 +231,15 @@ def note(
         emit_json(record.to_dict())
         return
     echo(f"recorded note seq {record.seq} ({record.hash[:12]}) signed by {signer.name}.")
+
+
+def _known_model(ws: Workspace, model: str) -> None:
+    """A signed record is permanent: refuse a model name the state database does not know."""
+    if not ws.db_path.exists():
+        return
+    with connect(ws.db_path, read_only=True) as con:
+        known = [row[0] for row in con.execute(sql("known_models")).fetchall()]
+    if known and model not in known:
+        close = difflib.get_close_matches(model, known, n=1)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        raise MrpError(f"No model named '{model}' in {ws.root}{hint}: nothing was recorded.")

@@ -73,6 +73,40 @@ def test_verify_exits_1_naming_the_first_bad_record(
     assert refused.exit_code == 1 and "no checkpoint taken" in refused.stderr
 
 
+def test_show_warns_when_the_log_does_not_verify(
+    capsys: pytest.CaptureFixture[str], audit_workspace: Workspace
+) -> None:
+    ws = _ws(audit_workspace)
+    for n in range(3):
+        run_mrp(capsys, "audit", "note", "fraud", f"note {n}", "-w", ws)
+    clean = run_mrp(capsys, "audit", "show", "-w", ws)
+    assert clean.exit_code == 0 and "warning" not in clean.stderr
+    path = audit_workspace.audit_path
+    path.write_bytes(path.read_bytes().replace(b"note 1", b"note 9"))
+    shown = run_mrp(capsys, "audit", "show", "-w", ws)
+    assert "does not verify" in shown.stderr and "from seq 2 on" in shown.stderr
+    as_json = run_mrp(capsys, "audit", "show", "--json", "-w", ws).json()
+    assert as_json["verified"] is False
+
+
+def test_note_refuses_a_model_the_workspace_does_not_know(
+    capsys: pytest.CaptureFixture[str], audit_workspace: Workspace
+) -> None:
+    with connect(audit_workspace.db_path) as con:
+        con.execute(
+            "INSERT INTO models VALUES ('fraud', 't', 'high', '{}', 'offline', now()::TIMESTAMP)"
+        )
+    ws = _ws(audit_workspace)
+    refused = run_mrp(capsys, "audit", "note", "fruad", "typo", "-w", ws)
+    assert refused.exit_code == 2
+    assert "did you mean 'fraud'" in refused.stderr
+    assert (
+        not audit_workspace.audit_path.exists()
+        or b"typo" not in audit_workspace.audit_path.read_bytes()
+    )
+    assert run_mrp(capsys, "audit", "note", "fraud", "fine", "-w", ws).exit_code == 0
+
+
 def test_checkpoint_then_truncation_is_caught(
     capsys: pytest.CaptureFixture[str], audit_workspace: Workspace, tmp_path: Path
 ) -> None:
