@@ -184,6 +184,11 @@ def export(
     """Write the log as CSV (UTF-8, header row, standard quoting) with each record's
     signature_valid; columns are documented in docs/audit.md."""
     ws = workspace(workspace_dir)
+    target = csv.expanduser().resolve()
+    if not target.parent.is_dir():
+        raise MrpError(f"Cannot write {csv}: the folder {target.parent} does not exist.")
+    if target.is_dir():
+        raise MrpError(f"Cannot write {csv}: it is a folder; give a file name such as audit.csv.")
     signers = load_signers_file(ws.signers_path)
     filters = _filters(model, since, until, action)
     result = export_csv(ws.audit_path, signers, csv, filters)

@@ -107,6 +107,16 @@ def test_note_refuses_a_model_the_workspace_does_not_know(
     assert run_mrp(capsys, "audit", "note", "fraud", "fine", "-w", ws).exit_code == 0
 
 
+def test_export_into_a_missing_folder_is_one_sentence(
+    capsys: pytest.CaptureFixture[str], audit_workspace: Workspace, tmp_path: Path
+) -> None:
+    ws = _ws(audit_workspace)
+    run_mrp(capsys, "audit", "note", "fraud", "x", "-w", ws)
+    result = run_mrp(capsys, "audit", "export", "--csv", tmp_path / "nodir" / "a.csv", "-w", ws)
+    assert result.exit_code == 2
+    assert result.stderr.strip().endswith("does not exist.") and "IO Error" not in result.stderr
+
+
 def test_checkpoint_then_truncation_is_caught(
     capsys: pytest.CaptureFixture[str], audit_workspace: Workspace, tmp_path: Path
 ) -> None:
