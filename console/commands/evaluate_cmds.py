@@ -11,7 +11,7 @@ from console.clock import format_duration, format_time, parse_time
 from console.commands.common import JsonOption, WorkspaceOption, echo, emit_json, workspace
 from console.errors import MrpError
 from console.policy.loader import PolicySet, load_workspace_policies
-from console.settings import MlflowSource, Workspace
+from console.settings import Workspace
 from console.store import connect
 from console.triggers import STATE_RANK, TriggerState
 from console.triggers.backtest import Replay, replay
@@ -24,14 +24,6 @@ TimeOption = Annotated[str | None, typer.Option(show_default=False)]
 def register(app: typer.Typer) -> None:
     app.command("evaluate")(evaluate)
     app.command("backtest")(backtest)
-
-
-def serving_alias(ws: Workspace) -> str:
-    """The alias whose version serves: an MLflow source's ``serving_alias``, else champion."""
-    for source in ws.config.sources.values():
-        if isinstance(source, MlflowSource):
-            return source.serving_alias
-    return "champion"
 
 
 def _time(text: str | None, option: str) -> datetime | None:
@@ -68,7 +60,7 @@ def evaluate(
     ws, policies = _ready(workspace_dir)
     when = moment or ws.clock().now()
     with connect(ws.db_path, read_only=True) as con:
-        states = current_states(con, policies, when, alias=serving_alias(ws))
+        states = current_states(con, policies, when, alias=ws.serving_alias)
     if as_json:
         emit_json({"at": when, "triggers": [_state_row(s) for s in states]})
         return
@@ -156,7 +148,7 @@ def backtest(
     if first is not None and last is not None and last < first:
         raise MrpError("--to must not be before --from.")
     ws, policies = _ready(workspace_dir)
-    alias = serving_alias(ws)
+    alias = ws.serving_alias
     with connect(ws.db_path, read_only=True) as con:
         result = replay(con, policies, first, last, model, alias=alias)
         deployed = (
