@@ -2,7 +2,8 @@
 
 - ``evaluate_at``: every trigger of every model as of an instant (``TriggerState``);
 - ``backtest``: every state change over a span of history (``Transition``);
-- ``refresh_states``: evaluate now and store the states in ``trigger_states``.
+- ``console.triggers.state``: ``refresh_states`` (evaluate now, store ``trigger_states``;
+  after each sync) and ``current_states`` (evaluate now, continuing from the store).
 
 Semantics (``docs/triggers.md``) follow Prometheus alerting rules.
 """
