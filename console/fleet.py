@@ -161,7 +161,7 @@ def fleet_rows(
 ) -> list[FleetEntry]:
     """Every model as of ``now``, without trigger states."""
     rows = con.execute(sql("console/fleet_at"), {"alias": alias, "now": _naive(now)}).fetchall()
-    return [
+    entries = [
         FleetEntry(
             name=name,
             team=team,
@@ -174,6 +174,17 @@ def fleet_rows(
         )
         for name, team, tier, version, since, previous, last_sample in rows
     ]
+    ahead = [e.name for e in entries if e.last_sample is not None and e.last_sample > now]
+    if not ahead:
+        return entries
+    # A replay: the stored history runs past now, so find the newest sample up to now.
+    replayed = {
+        model: _aware(last)
+        for model, last in con.execute(
+            sql("console/replayed_last_samples"), {"models": ahead, "now": _naive(now)}
+        ).fetchall()
+    }
+    return [replace(e, last_sample=replayed.get(e.name)) if e.name in ahead else e for e in entries]
 
 
 def stored_trigger_views(con: duckdb.DuckDBPyConnection) -> list[TriggerView]:

@@ -4,6 +4,7 @@ screens change state (see STYLE.md)."""
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -23,7 +24,6 @@ from console.settings import Workspace
 from console.tui import live
 from console.tui.gateway import Gateway
 from console.tui.messages import SnapshotReady
-from console.tui.rollback_hint import rollback_preview
 from console.tui.screens.fleet import FleetScreen
 from console.tui.screens.help import HelpScreen
 from console.tui.screens.history import HistoryScreen
@@ -31,7 +31,7 @@ from console.tui.screens.model import ModelScreen
 from console.tui.status import StatusInfo
 from console.tui.themes import DEFAULT_THEME, MRP_THEMES, mrp_themes, role_defaults, stylesheet_path
 from console.tui.triggers_bridge import Evaluator
-from console.tui.widgets.fleet_table import STALE_AFTER
+from console.tui.widgets.fleet_table import STALE_AFTER, FleetRows
 from console.user_settings import remember_theme
 
 REPLAY_TICK_SECONDS = 2.0
@@ -75,6 +75,8 @@ class MrpApp(App[None]):
         if evaluator is not None:
             self.gateway.evaluator = evaluator
         self.snapshot: FleetSnapshot | None = None
+        self.fleet_rows: FleetRows = ()
+        """The fleet table's rows for ``snapshot`` (built by the worker)."""
         self.status = StatusInfo()
         self.status_signal: Signal[StatusInfo] = Signal(self, "mrp-status")
         self.snapshot_signal: Signal[FleetSnapshot] = Signal(self, "mrp-snapshot")
@@ -124,7 +126,7 @@ class MrpApp(App[None]):
     @on(SnapshotReady)
     def _snapshot_ready(self, message: SnapshotReady) -> None:
         previous, snapshot = self.snapshot, message.snapshot
-        self.snapshot = snapshot
+        self.snapshot, self.fleet_rows = snapshot, message.rows
         if previous is not None:
             self._notify_new_firing(previous, snapshot)
         self._notify_failed_sources(previous, snapshot)
@@ -141,6 +143,11 @@ class MrpApp(App[None]):
             stale_models=stale,
         )
         self.snapshot_signal.publish(snapshot)
+        if previous is None:
+            # The app, its screens and the first fleet stay for the session: keep them out
+            # of the cyclic collector's full passes, which otherwise take tens of
+            # milliseconds of UI-thread time with a large fleet on screen.
+            self.call_after_refresh(gc.freeze)
 
     def _notify_new_firing(self, previous: FleetSnapshot, snapshot: FleetSnapshot) -> None:
         new = sorted(snapshot.firing_keys() - previous.firing_keys())
@@ -190,13 +197,10 @@ class MrpApp(App[None]):
         self.push_screen(ModelScreen(model))
 
     def start_rollback(self, model: str) -> None:
-        """The hook the runbook wizard replaces: start the guided rollback of ``model``
-        (today it says what the runbook will do)."""
-        self.notify(
-            rollback_preview(model, self.snapshot, self.gateway.cached_policies()),
-            title=f"Rollback {model}",
-            timeout=12,
-        )
+        """Start the guided rollback runbook of ``model`` (``r`` on the model screen)."""
+        from console.tui.screens.runbook_wizard import RunbookScreen
+
+        self.push_screen(RunbookScreen(model))
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from rich.style import Style
 from rich.text import Text
@@ -43,11 +44,21 @@ def state_label(state: str | None) -> str:
 
 def role_style(variables: Mapping[str, str], role: str, bold: bool = False) -> Style:
     """A Rich style in the colour of a theme role variable (plain if it cannot be parsed)."""
-    try:
-        color = Color.parse(variables[role]).rich_color
-    except (KeyError, ColorParseError):
+    return _role_style(variables.get(role), bold)
+
+
+@lru_cache(maxsize=256)
+def _role_style(value: str | None, bold: bool) -> Style:
+    if value is None:
         return Style(bold=bold)
-    return Style(color=color, bold=bold)
+    try:
+        return Style(color=Color.parse(value).rich_color, bold=bold)
+    except ColorParseError:
+        return Style(bold=bold)
+
+
+def state_role(state: str | None) -> str:
+    return ROLE.get(state or "", "trigger-no-data")
 
 
 def state_text(state: str | None, variables: Mapping[str, str]) -> Text:

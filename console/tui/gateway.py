@@ -9,9 +9,13 @@ here keeps the state database open between calls. Results are immutable snapshot
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
+
+import duckdb
 
 from console.audit.log import AuditLog
 from console.clock import Clock
@@ -58,6 +62,14 @@ class Gateway:
     _policies: PolicySet | None = field(default=None, repr=False)
     _policy_stamp: tuple[tuple[str, float], ...] = field(default=(), repr=False)
 
+    @contextmanager
+    def _read(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A short read-only connection. DuckDB's progress bar is off: it writes straight to
+        the terminal, through the console's screen, when a query runs over two seconds."""
+        with connect(self.workspace.db_path, read_only=True) as con:
+            con.execute("SET enable_progress_bar = false")
+            yield con
+
     def now(self) -> datetime:
         return self.clock.now()
 
@@ -66,7 +78,7 @@ class Gateway:
     def snapshot(self, *, evaluate: bool = True, spark: bool = True) -> FleetSnapshot:
         """The fleet as of now: freshly evaluated triggers, or the stored states."""
         problems: list[str] = []
-        with DB_LOCK, connect(self.workspace.db_path, read_only=True) as con:
+        with DB_LOCK, self._read() as con:
             now = self.now()
             policies = self._policies_or_problem(problems)
             views = None
@@ -90,10 +102,6 @@ class Gateway:
             problems.append(f"policies: {error.message}")
             return None
 
-    def cached_policies(self) -> PolicySet | None:
-        """The policies as last read by a worker (no file access: safe on the UI thread)."""
-        return self._policies
-
     def policies(self) -> PolicySet:
         """The workspace's policies, re-read when a policy file changes."""
         folder = self.workspace.policies_dir
@@ -108,7 +116,7 @@ class Gateway:
 
     def model(self, name: str, span: timedelta) -> tuple[ModelDetail, tuple[HistoryRow, ...]]:
         """One model's detail over the ``span`` before now, and its records newest first."""
-        with DB_LOCK, connect(self.workspace.db_path, read_only=True) as con:
+        with DB_LOCK, self._read() as con:
             detail = model_detail(con, name, self.now(), span, self.alias)
         rows = [switch_row(s) for s in detail.switches]
         rows += [event_row(name, event) for event in detail.events]
@@ -118,7 +126,7 @@ class Gateway:
     # -- history ------------------------------------------------------------------------------
 
     def history(self) -> History:
-        with DB_LOCK, connect(self.workspace.db_path, read_only=True) as con:
+        with DB_LOCK, self._read() as con:
             now = self.now()
             rows = [switch_row(s) for s in fleet_switches(con, now)]
             rows += [event_row(model, event) for model, event in fleet_events(con, now)]

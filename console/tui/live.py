@@ -17,6 +17,7 @@ from textual.worker import Worker
 
 from console.tui.gateway import Gateway
 from console.tui.messages import SnapshotReady
+from console.tui.widgets.fleet_table import fleet_rows
 
 GROUP = "live"
 SYNC = "syncing"
@@ -103,8 +104,11 @@ class LiveRefresh:
     def _work(self, sync: bool, first: bool) -> None:
         """Runs in a worker thread: fetch, then post immutable snapshots."""
         if first:
-            # Stored states first, so the fleet is on screen before any sync or evaluation.
-            self._app.post_message(SnapshotReady(self._gateway.snapshot(evaluate=False), False))
+            # Stored states, no sparklines: the fleet is on screen before any sync,
+            # evaluation or metric scan.
+            quick = self._gateway.snapshot(evaluate=False, spark=False)
+            self._app.post_message(SnapshotReady(quick, False, fleet_rows(quick)))
         if sync:
             self._gateway.sync()
-        self._app.post_message(SnapshotReady(self._gateway.snapshot(), sync))
+        snapshot = self._gateway.snapshot()
+        self._app.post_message(SnapshotReady(snapshot, sync, fleet_rows(snapshot)))

@@ -8,15 +8,18 @@ from textual.message import Message
 
 from console.fleet import FleetSnapshot, ModelDetail
 from console.tui.history_data import History, HistoryRow
+from console.tui.widgets.fleet_table import FleetRows
 
 
 class SnapshotReady(Message):
-    """A new fleet snapshot from the live refresh (or the first load)."""
+    """A new fleet snapshot from the live refresh (or the first load), with the fleet
+    table's rows already built from it (in the worker, off the UI thread)."""
 
-    def __init__(self, snapshot: FleetSnapshot, synced: bool) -> None:
+    def __init__(self, snapshot: FleetSnapshot, synced: bool, rows: FleetRows) -> None:
         super().__init__()
         self.snapshot = snapshot
         self.synced = synced
+        self.rows = rows
 
     def can_replace(self, message: Message) -> bool:
         # A newer snapshot makes an unprocessed older one pointless.

@@ -1,6 +1,7 @@
 -- One row per model as of $now: the version serving behind $alias at $now (from the
 -- switch history, so a replay shows the version that served then), since when, the version
--- before it, and the newest metric sample at or before $now (for data age).
+-- before it, and the newest stored sample (its watermark; see replayed_last_samples.sql for
+-- models whose stored history runs past $now).
 WITH switches AS (
     SELECT model,
            arg_max(version, switched_at) AS version,
@@ -12,24 +13,15 @@ WITH switches AS (
 ),
 marks AS (
     SELECT model, max(last_ts) AS last_ts FROM watermarks GROUP BY model
-),
-replayed AS (
-    -- Only models whose stored history runs past $now (a replay) need the metrics scan.
-    SELECT m.model, max(m.ts) AS last_ts
-    FROM metrics m
-    WHERE m.ts <= $now AND m.ts > $now - INTERVAL 2 DAY
-      AND m.model IN (SELECT model FROM marks WHERE last_ts > $now)
-    GROUP BY m.model
 )
 SELECT
     md.name, md.team, md.risk_tier,
     coalesce(s.version, a.version) AS version,
     coalesce(s.since, a.since) AS since,
     s.previous_version,
-    CASE WHEN mk.last_ts > $now THEN r.last_ts ELSE mk.last_ts END AS last_sample
+    mk.last_ts AS last_sample
 FROM models md
 LEFT JOIN switches s ON s.model = md.name
 LEFT JOIN aliases a ON a.model = md.name AND a.alias = $alias AND s.model IS NULL
 LEFT JOIN marks mk ON mk.model = md.name
-LEFT JOIN replayed r ON r.model = md.name
 ORDER BY md.name

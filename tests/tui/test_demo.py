@@ -13,7 +13,7 @@ from tui_helpers import SIZE, wait_for
 from console.demo import DEFAULT_SPEED, REPLAY_FROM, prepare_demo, replay_clock
 from console.tui.app import MrpApp
 from console.tui.widgets.drill_banner import DrillBanner
-from console.tui.widgets.fleet_table import FleetTable
+from console.tui.widgets.fleet_grid import FleetGrid
 
 pytest.importorskip("console.triggers")
 
@@ -47,9 +47,9 @@ async def test_replay_fires_a_trigger_live(demo: Any) -> None:
         assert any(
             n.message == "search-ranking: latency-regression is firing" for n in app._notifications
         )
-        table = app.screen.query_one(FleetTable)
+        table = app.screen.query_one(FleetGrid)
         assert table.shown_keys[0] == "search-ranking"
-        assert str(table.get_cell("search-ranking", "state").plain) == "✖ FIRING"
+        assert table.cell_text("search-ranking", "state") == "✖ FIRING"
 
 
 async def test_replay_shows_nothing_after_the_clock(demo: Any) -> None:

@@ -15,18 +15,17 @@ from console.tui.screens.fleet import FleetScreen
 from console.tui.screens.help import HelpScreen
 from console.tui.screens.history import HistoryScreen
 from console.tui.screens.model import ModelScreen
-from console.tui.widgets.fleet_table import FleetTable
+from console.tui.widgets.fleet_grid import FleetGrid
 from console.tui.widgets.status_bar import StatusBar
 from console.user_settings import load_user_settings
 
 
-def table(app: Any) -> FleetTable:
-    return app.screen.query_one(FleetTable)
+def table(app: Any) -> FleetGrid:
+    return app.screen.query_one(FleetGrid)
 
 
 def cell(app: Any, model: str, column: str) -> str:
-    value = table(app).get_cell(model, column)
-    return str(getattr(value, "plain", value))
+    return table(app).cell_text(model, column)
 
 
 async def test_worst_first_with_state_words(make_app: Any) -> None:
@@ -102,7 +101,7 @@ async def test_live_update_changes_a_row_in_place(make_app: Any, workspace_root:
         await pilot.press("j")
         fleet = table(app)
         assert fleet.cursor_key == "fraud-scoring"
-        before = (fleet.cursor_coordinate, fleet.scroll_y, fleet.row_count)
+        before = (fleet.cursor_row, fleet.scroll_y, fleet.row_count)
         # fraud-scoring gains a second firing trigger: same place in the order, new cell.
         extra = ("fraud-scoring", "risk-ml", "error-rate", "firing", FIXED_NOW, 0.031, 0.02)
         write_states(
@@ -113,7 +112,7 @@ async def test_live_update_changes_a_row_in_place(make_app: Any, workspace_root:
         app.live.poll_now(sync=False)
         await wait_for(pilot, lambda: app.snapshot is not first and not app.live.running)
         assert cell(app, "fraud-scoring", "triggers") == "✖ accuracy-floor +1"
-        assert (fleet.cursor_coordinate, fleet.scroll_y, fleet.row_count) == before
+        assert (fleet.cursor_row, fleet.scroll_y, fleet.row_count) == before
         assert fleet.cursor_key == "fraud-scoring"
 
 

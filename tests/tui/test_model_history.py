@@ -69,18 +69,6 @@ async def test_range_keys_bound_the_series(make_app: Any) -> None:
             assert all(len(s.values) <= 242 for s in detail.series)  # downsampled in SQL
 
 
-async def test_rollback_key_says_what_it_will_do(make_app: Any) -> None:
-    app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
-        await open_model(pilot, "fraud-scoring")
-        await pilot.press("r")
-        await pilot.pause()
-        text = "\n".join(n.message for n in app._notifications)
-        assert "champion v7 → v6" in text
-        assert "2 signed approvals" in text
-        assert "mrp rollback fraud-scoring" in text
-
-
 async def test_history_filters_and_exports_csv(
     make_app: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

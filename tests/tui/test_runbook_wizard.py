@@ -27,6 +27,7 @@ from console.tui.screens.runbook_open import OpenStep
 from console.tui.screens.runbook_target import TargetStep
 from console.tui.screens.runbook_verify import VerifyStep
 from console.tui.screens.runbook_wizard import RunbookScreen
+from console.tui.widgets.fleet_grid import FleetGrid
 
 MODEL = "fraud-scoring"
 PHRASE = "fraud-scoring@6"
@@ -71,10 +72,9 @@ async def until(pilot: Any, kind: type) -> None:
 async def to_model(pilot: Any, keys: Keys) -> None:
     """From the fleet: move the cursor to the firing fraud-scoring row and open it."""
     await ready(pilot)
-    table = pilot.app.screen.query_one("DataTable")
+    table = pilot.app.screen.query_one(FleetGrid)
     for _ in range(len(pilot.app.snapshot.entries)):
-        row = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        if row == MODEL:
+        if table.cursor_key == MODEL:
             break
         await keys.press("down")
     await keys.press("enter")

@@ -43,7 +43,14 @@ class Terminal:
             if what(text):
                 return text
             if time.monotonic() > deadline:
-                raise AssertionError(f"timed out waiting for {label}; the screen was:\n{text}")
+                size = subprocess.run(
+                    ["tmux", "display", "-p", "-t", self.name, "#{window_width}x#{window_height}"],
+                    capture_output=True,
+                    text=True,
+                ).stdout.strip()
+                raise AssertionError(
+                    f"timed out waiting for {label}; the {size} screen was:\n{text}"
+                )
             time.sleep(0.25)
 
 
@@ -61,11 +68,18 @@ def terminal(tmp_path: Path, isolated_home: Path) -> Iterator[Terminal]:
     subprocess.run(
         ["tmux", "new-session", "-d", "-s", name, "-x", "120", "-y", "40", "-c", str(tmp_path)]
         + [part for key, value in env.items() for part in ("-e", f"{key}={value}")]
-        + [command],
+        + ["bash --norc --noprofile"],
         check=True,
     )
+    # Start mrp only once the window has its size (a detached session can begin at the
+    # server's default size and be resized after its first program has read it).
+    subprocess.run(["tmux", "resize-window", "-t", name, "-x", "120", "-y", "40"], check=True)
     try:
-        yield Terminal(name)
+        terminal = Terminal(name)
+        terminal.wait(lambda s: s.strip() != "", 10, "the shell")
+        terminal.keys("-l", command)
+        terminal.keys("Enter")
+        yield terminal
     finally:
         subprocess.run(["tmux", "kill-session", "-t", name], check=False, capture_output=True)
 

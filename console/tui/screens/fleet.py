@@ -9,12 +9,13 @@ from textual import on
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import Footer, Input, Static
 
 from console.fleet import FleetSnapshot
 from console.tui.context import mrp_app
 from console.tui.widgets.drill_banner import DrillBanner
-from console.tui.widgets.fleet_table import FleetTable
+from console.tui.widgets.fleet_grid import FleetGrid
+from console.tui.widgets.fleet_table import COLUMNS, fleet_rows, matches
 from console.tui.widgets.status_bar import StatusBar
 
 
@@ -36,7 +37,7 @@ class FleetScreen(Screen[None]):
             placeholder="filter: name, team, tier or state (firing, pending, no data)",
             id="fleet-filter",
         )
-        yield FleetTable(id="fleet-table")
+        yield FleetGrid(COLUMNS, id="fleet-table")
         yield StatusBar(id="status")
         yield Footer()
 
@@ -44,13 +45,13 @@ class FleetScreen(Screen[None]):
         app = mrp_app(self)
         app.snapshot_signal.subscribe(self, self._on_snapshot)
         app.theme_changed_signal.subscribe(self, lambda _theme: self._restyle())
-        self.query_one(FleetTable).focus()
+        self.table.focus()
         if app.snapshot is not None:
             self.show_snapshot(app.snapshot)
 
     @property
-    def table(self) -> FleetTable:
-        return self.query_one(FleetTable)
+    def table(self) -> FleetGrid:
+        return self.query_one(FleetGrid)
 
     def _on_snapshot(self, snapshot: FleetSnapshot) -> None:
         if self.app.screen is self:
@@ -64,10 +65,17 @@ class FleetScreen(Screen[None]):
             self.show_snapshot(snapshot)
 
     def show_snapshot(self, snapshot: FleetSnapshot) -> None:
-        app = mrp_app(self)
-        shown = self.table.show_entries(
-            snapshot.entries, snapshot.now, self.query_text, app.theme_variables
-        )
+        rows = mrp_app(self).fleet_rows
+        if len(rows) != len(snapshot.entries):  # not built for this snapshot
+            rows = fleet_rows(snapshot)
+        if self.query_text:
+            rows = tuple(
+                row
+                for entry, row in zip(snapshot.entries, rows, strict=True)
+                if matches(entry, self.query_text)
+            )
+        self.table.show_rows(rows)
+        shown = len(rows)
         self._summarise(snapshot, shown)
 
     def _summarise(self, snapshot: FleetSnapshot, shown: int) -> None:
@@ -116,10 +124,9 @@ class FleetScreen(Screen[None]):
 
     # -- open ---------------------------------------------------------------------------------
 
-    @on(DataTable.RowSelected, "#fleet-table")
-    def _open(self, event: DataTable.RowSelected) -> None:
-        if event.row_key.value is not None:
-            mrp_app(self).open_model(str(event.row_key.value))
+    @on(FleetGrid.RowSelected)
+    def _open(self, event: FleetGrid.RowSelected) -> None:
+        mrp_app(self).open_model(event.key)
 
     def selected_model(self) -> str | None:
         return self.table.cursor_key

@@ -120,9 +120,7 @@ class ModelScreen(Screen[None]):
         self.query_one(ModelHeader).show(
             self.model, snapshot.entry(self.model), snapshot.now, variables
         )
-        self.query_one(TriggersTable).show_triggers(
-            snapshot.triggers_of(self.model), snapshot.now, variables
-        )
+        self.query_one(TriggersTable).show_triggers(snapshot.triggers_of(self.model), snapshot.now)
 
     @on(ModelDetailReady)
     def _detail_ready(self, message: ModelDetailReady) -> None:
@@ -189,9 +187,7 @@ class ModelScreen(Screen[None]):
         self.query_one(table).focus()
 
     def action_rollback(self) -> None:
-        from console.tui.screens.runbook_wizard import RunbookScreen
-
-        self.app.push_screen(RunbookScreen(self.model))
+        mrp_app(self).start_rollback(self.model)
 
     def palette_commands(self) -> Iterator[SystemCommand]:
         for key, name in enumerate(RANGES, start=1):

@@ -1,17 +1,13 @@
-"""The fleet table: one row per model, worst first, updated in place by model name."""
+"""The fleet's rows as plain data, built in the live worker from a snapshot (the widget
+that shows them is ``fleet_grid.FleetGrid``)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
-from typing import ClassVar
 
-from rich.text import Text
-from textual.binding import Binding, BindingType
-
-from console.fleet import FleetEntry
-from console.tui.format import WORD, age, role_style, sparkline, state_text
-from console.tui.widgets.keyed_table import Cell, KeyedTable
+from console.fleet import FleetEntry, FleetSnapshot
+from console.tui.format import WORD, age, sparkline, state_label, state_role
+from console.tui.widgets.keyed_table import RowSpec, cell
 
 STALE_AFTER = timedelta(minutes=5)
 TRIGGERS_WIDTH = 20
@@ -27,6 +23,8 @@ COLUMNS: tuple[tuple[str, str, int | None], ...] = (
     ("age", "DATA AGE", None),
     ("trend", "TREND 2h", TREND_WIDTH),
 )
+FleetRows = tuple[tuple[str, RowSpec], ...]
+"""(model, cells) for every entry of a snapshot, in the snapshot's order."""
 
 
 def matches(entry: FleetEntry, query: str) -> bool:
@@ -61,57 +59,38 @@ def trigger_names(symbol: str, names: tuple[str, ...], width: int = TRIGGERS_WID
     return text[: width - len(suffix) - 1] + "…" + suffix
 
 
-def row_cells(entry: FleetEntry, now: datetime, variables: Mapping[str, str]) -> list[Cell]:
-    """The cells of one model's row, styled from the theme's role variables."""
+def row_spec(entry: FleetEntry, now: datetime) -> RowSpec:
+    """One model's row as plain data: text and theme role per cell."""
     data_age = entry.data_age(now)
     stale = data_age is None or data_age > STALE_AFTER
     if entry.firing:
-        triggers = Text(
-            trigger_names("✖", entry.firing),
-            style=role_style(variables, "trigger-firing"),
-        )
+        triggers = cell(trigger_names("✖", entry.firing), "trigger-firing")
     elif entry.pending:
-        triggers = Text(
-            trigger_names("◐", entry.pending),
-            style=role_style(variables, "trigger-pending"),
-        )
+        triggers = cell(trigger_names("◐", entry.pending), "trigger-pending")
     else:
-        triggers = Text("")
-    since = "-" if entry.since is None else age(now - entry.since)
+        triggers = cell("")
+    serving = f"v{entry.version or '?'}"
+    if entry.previous_version:
+        serving += f" ← v{entry.previous_version}"
     trend_role = {"firing": "trigger-firing", "pending": "trigger-pending"}.get(
         entry.worst_state or "", "chart-series"
     )
-    return [
-        state_text(entry.worst_state, variables),
-        entry.name,
-        entry.team or "-",
-        entry.risk_tier or "-",
-        f"v{entry.version or '?'}"
-        + (f" ← v{entry.previous_version}" if entry.previous_version else ""),
-        since,
+    return (
+        cell(
+            state_label(entry.worst_state),
+            state_role(entry.worst_state),
+            entry.worst_state == "firing",
+        ),
+        cell(entry.name),
+        cell(entry.team or "-"),
+        cell(entry.risk_tier or "-"),
+        cell(serving),
+        cell("-" if entry.since is None else age(now - entry.since)),
         triggers,
-        Text(age(data_age), style=role_style(variables, "trigger-no-data") if stale else ""),
-        Text(sparkline(entry.spark, TREND_WIDTH), style=role_style(variables, trend_role)),
-    ]
+        cell(age(data_age), "trigger-no-data" if stale else None),
+        cell(sparkline(entry.spark, TREND_WIDTH), trend_role),
+    )
 
 
-class FleetTable(KeyedTable):
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "select_cursor", "Open model"),
-    ]
-
-    def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(key_column="model", id=id)
-        self.set_columns(COLUMNS)
-
-    def show_entries(
-        self,
-        entries: Iterable[FleetEntry],
-        now: datetime,
-        query: str,
-        variables: Mapping[str, str],
-    ) -> int:
-        """Show the entries matching ``query``; returns how many are shown."""
-        rows = [(e.name, row_cells(e, now, variables)) for e in entries if matches(e, query)]
-        self.show_rows(rows)
-        return len(rows)
+def fleet_rows(snapshot: FleetSnapshot) -> FleetRows:
+    return tuple((e.name, row_spec(e, snapshot.now)) for e in snapshot.entries)

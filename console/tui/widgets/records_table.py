@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from rich.text import Text
-
 from console.tui.format import short_time
 from console.tui.history_data import HistoryRow
-from console.tui.widgets.keyed_table import Cell, KeyedTable
+from console.tui.widgets.keyed_table import KeyedTable, RowSpec, cell
 
 COLUMNS: tuple[tuple[str, str, int | None], ...] = (
     ("key", "#", None),
@@ -20,8 +18,6 @@ COLUMNS: tuple[tuple[str, str, int | None], ...] = (
     ("version", "VERSION", None),
     ("detail", "DETAIL", None),
 )
-
-
 DETAIL_WIDTH = 90
 
 
@@ -33,18 +29,18 @@ def row_key(index: int) -> str:
     return f"{index + 1}"
 
 
-def record_cells(index: int, row: HistoryRow, with_model: bool) -> list[Cell]:
-    action = "↩ rollback" if row.action == "rollback" else row.action
-    cells: list[Cell] = [
-        row_key(index),
-        short_time(row.at),
-        row.origin,
-        row.model or "-",
-        action,
-        row.actor or "-",
-        row.version or "-",
-        Text(_clip(row.detail, DETAIL_WIDTH), no_wrap=True),
-    ]
+def record_spec(index: int, row: HistoryRow, with_model: bool) -> RowSpec:
+    rollback = row.action == "rollback"
+    cells = (
+        cell(row_key(index)),
+        cell(short_time(row.at)),
+        cell(row.origin),
+        cell(row.model or "-"),
+        cell("↩ rollback" if rollback else row.action, None, rollback),
+        cell(row.actor or "-"),
+        cell(row.version or "-"),
+        cell(_clip(row.detail, DETAIL_WIDTH)),
+    )
     return cells if with_model else cells[:3] + cells[4:]
 
 
@@ -57,5 +53,5 @@ class RecordsTable(KeyedTable):
 
     def show_records(self, rows: Sequence[HistoryRow]) -> None:
         self.show_rows(
-            [(row_key(i), record_cells(i, row, self.with_model)) for i, row in enumerate(rows)]
+            [(row_key(i), record_spec(i, row, self.with_model)) for i, row in enumerate(rows)]
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from rich.text import Text
-from textual.widgets import Static
+from textual.widget import Widget
 
 from console.clock import format_duration
 from console.tui.context import mrp_app
@@ -13,18 +13,19 @@ from console.tui.format import local_time, role_style
 from console.tui.status import StatusInfo
 
 
-class StatusBar(Static):
+class StatusBar(Widget):
+    """Rendered at its current width, on every status change and once a second."""
+
     def on_mount(self) -> None:
         app = mrp_app(self)
         app.status_signal.subscribe(self, self._on_status)
-        self.set_interval(1.0, self._redraw, name="status-clock")
-        self._redraw()
+        self.set_interval(1.0, self.refresh, name="status-clock")
 
     def _on_status(self, _status: StatusInfo) -> None:
-        self._redraw()
+        self.refresh()
 
-    def _redraw(self) -> None:
-        self.update(self.render_status(mrp_app(self).status))
+    def render(self) -> Text:
+        return self.render_status(mrp_app(self).status)
 
     def render_status(self, status: StatusInfo) -> Text:
         app = mrp_app(self)

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from datetime import datetime
 
-from rich.text import Text
-
 from console.fleet import STATE_RANK, TriggerView
-from console.tui.format import age, number, progress, state_text
-from console.tui.widgets.keyed_table import Cell, KeyedTable
+from console.tui.format import age, number, progress, state_label, state_role
+from console.tui.widgets.keyed_table import KeyedTable, RowSpec, cell
 
 COLUMNS: tuple[tuple[str, str, int | None], ...] = (
     ("state", "STATE", 9),
@@ -26,28 +24,30 @@ COLUMNS: tuple[tuple[str, str, int | None], ...] = (
 )
 
 
-def trigger_cells(view: TriggerView, now: datetime, variables: Mapping[str, str]) -> list[Cell]:
+def trigger_spec(view: TriggerView, now: datetime) -> RowSpec:
     since = "-" if view.since is None else f"{age(now - view.since)} ago"
-    held = (
-        progress(view.held_for, view.for_)
-        if view.state == "pending"
-        else (progress(view.for_, view.for_) if view.state == "firing" else "-")
+    if view.state == "pending":
+        held = progress(view.held_for, view.for_)
+    elif view.state == "firing":
+        held = progress(view.for_, view.for_)
+    else:
+        held = "-"
+    threshold = number(view.threshold)
+    if view.op and view.threshold is not None:
+        threshold = f"{view.op} {threshold}"
+    return (
+        cell(state_label(view.state), state_role(view.state), view.state == "firing"),
+        cell(view.trigger),
+        cell(view.metric or view.kind or "-"),
+        cell(number(view.value)),
+        cell(threshold),
+        cell(number(view.baseline)),
+        cell(since),
+        cell(held),
+        cell(view.severity or "-"),
+        cell(view.action or "-"),
+        cell(view.reason or ""),
     )
-    return [
-        state_text(view.state, variables),
-        view.trigger,
-        view.metric or view.kind or "-",
-        number(view.value),
-        f"{view.op} {number(view.threshold)}"
-        if view.op and view.threshold is not None
-        else number(view.threshold),
-        number(view.baseline),
-        since,
-        held,
-        view.severity or "-",
-        view.action or "-",
-        Text(view.reason or "", overflow="ellipsis", no_wrap=True),
-    ]
 
 
 class TriggersTable(KeyedTable):
@@ -55,8 +55,6 @@ class TriggersTable(KeyedTable):
         super().__init__(key_column="trigger", id=id)
         self.set_columns(COLUMNS)
 
-    def show_triggers(
-        self, views: Iterable[TriggerView], now: datetime, variables: Mapping[str, str]
-    ) -> None:
+    def show_triggers(self, views: Iterable[TriggerView], now: datetime) -> None:
         ordered = sorted(views, key=lambda v: (-STATE_RANK.get(v.state, 0), v.trigger))
-        self.show_rows([(v.trigger, trigger_cells(v, now, variables)) for v in ordered])
+        self.show_rows([(v.trigger, trigger_spec(v, now)) for v in ordered])

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from console.fleet import VersionInfo
 from console.tui.format import number, short_time
-from console.tui.widgets.keyed_table import Cell, KeyedTable
+from console.tui.widgets.keyed_table import KeyedTable, RowSpec, cell
 
 COLUMNS: tuple[tuple[str, str, int | None], ...] = (
     ("version", "VERSION", None),
@@ -21,19 +21,19 @@ COLUMNS: tuple[tuple[str, str, int | None], ...] = (
 )
 
 
-def version_cells(info: VersionInfo) -> list[Cell]:
+def version_spec(info: VersionInfo) -> RowSpec:
     baselines = ", ".join(f"{k} {number(v)}" for k, v in sorted(info.baselines.items()))
-    return [
-        info.version,
-        "▶ serving" if info.serving else "",
-        info.status or "-",
-        short_time(info.created_at),
-        short_time(info.deployed_at),
-        info.deployed_by or "-",
-        short_time(info.replaced_at),
-        "↩ yes" if info.rolled_back else "no",
-        baselines or "-",
-    ]
+    return (
+        cell(info.version),
+        cell("▶ serving" if info.serving else "", None, info.serving),
+        cell(info.status or "-"),
+        cell(short_time(info.created_at)),
+        cell(short_time(info.deployed_at)),
+        cell(info.deployed_by or "-"),
+        cell(short_time(info.replaced_at)),
+        cell("↩ yes" if info.rolled_back else "no"),
+        cell(baselines or "-"),
+    )
 
 
 class VersionsTable(KeyedTable):
@@ -43,4 +43,4 @@ class VersionsTable(KeyedTable):
 
     def show_versions(self, versions: Iterable[VersionInfo]) -> None:
         newest_first = list(versions)[::-1]
-        self.show_rows([(v.version, version_cells(v)) for v in newest_first])
+        self.show_rows([(v.version, version_spec(v)) for v in newest_first])
