@@ -82,6 +82,8 @@ async def test_history_filters_and_exports_csv(
         await wait_for(pilot, lambda: screen.shown != ())
         everything = len(screen.shown)
         assert everything > 40
+        first = screen.query_one(RecordsTable).get_cell("1", "detail").plain
+        assert first.startswith("[high] dependency scan")  # data, not markup
         screen.query_one("#filter-model", Input).value = "fraud"
         screen.query_one("#filter-action", Input).value = "deploy"
         await wait_for(pilot, lambda: len(screen.shown) < everything)

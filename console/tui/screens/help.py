@@ -40,7 +40,7 @@ KEYS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
         (
             ("1 2 3 4", "chart range: 1h, 6h, 24h, 7d"),
             ("r", "start the rollback runbook for this model"),
-            ("tab", "move between the charts and the triggers, versions, records tabs"),
+            ("t v a", "the Triggers, Versions and Records tabs"),
             ("esc", "back to the fleet"),
         ),
     ),

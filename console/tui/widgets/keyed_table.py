@@ -26,10 +26,12 @@ def cell(text: str, role: str | None = None, bold: bool = False) -> CellSpec:
     return (text, role, bold)
 
 
-def render(spec: CellSpec, variables: Mapping[str, str]) -> str | Text:
+def render(spec: CellSpec, variables: Mapping[str, str]) -> Text:
+    """Always ``Text``: DataTable reads a ``str`` cell as Rich markup, and data such as
+    ``[high] dependency scan`` must show as written."""
     text, role, bold = spec
     if role is None:
-        return Text(text, style=_BOLD) if bold else text
+        return Text(text, style=_BOLD if bold else "")
     return Text(text, style=role_style(variables, role, bold))
 
 
