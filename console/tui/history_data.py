@@ -28,11 +28,18 @@ class HistoryRow:
     version: str | None
     detail: str
 
+    @property
+    def about_rollback(self) -> bool:
+        """A rollback seen in the deployments, or a record of a rollback runbook."""
+        return self.action == "rollback" or self.action.startswith("runbook.")
+
     def matches(self, model: str, action: str, text: str) -> bool:
         if model and model.lower() not in (self.model or "").lower():
             return False
-        if action and action.lower() not in self.action.lower():
-            return False
+        wanted = action.lower()
+        if wanted and wanted not in self.action.lower():
+            if not (wanted in "rollback" and self.about_rollback):
+                return False
         if text:
             haystack = " ".join(
                 (self.origin, self.model or "", self.action, self.actor or "", self.detail)
