@@ -268,7 +268,7 @@ Machine: {machine()}; load average {load}.
 | … of which the fleet screen's in-place table update | | {ms(measured["update"])} | |
 | … wall time, message to repainted screen | | {ms(measured["wall"])} | |
 | refresh tick, worker thread (evaluate {args.models} models + fleet + sparklines) | off the UI thread | {ms(measured["worker"])} | |
-| keypress while a full sync runs in a worker | no wait on the sync | {measured["key"] * 1000:.1f} ms | |
+| keypress half a second into a refresh (sync of every source, then evaluation) | no wait on the refresh | {measured["key"] * 1000:.1f} ms | |
 
 The first paint uses the stored trigger states without sparklines (two small queries); the
 evaluation with the trigger engine and the sparkline scan follow in the same worker and
