@@ -261,3 +261,21 @@ def test_states_are_never_colour_alone() -> None:
         symbol, word = state_label(state).split(" ", 1)
         assert symbol and word
     assert timedelta(0) == timedelta(0)
+
+
+async def test_untouched_cursor_stays_on_the_worst_model(
+    make_app: Any, workspace_root: Path
+) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        assert table(app).cursor_key == "credit-limit"
+        write_states(
+            workspace_root,
+            (*STATES, ("aml-screening", "risk-ml", "fairness-gap", "firing", FIXED_NOW, 0.2, 0.1)),
+        )
+        first = app.snapshot
+        app.live.poll_now(sync=False)
+        await wait_for(pilot, lambda: app.snapshot is not first and not app.live.running)
+        assert table(app).cursor_row == 0
+        assert table(app).cursor_key == "aml-screening"

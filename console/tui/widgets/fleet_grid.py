@@ -84,6 +84,9 @@ class FleetGrid(ScrollView, can_focus=True):
         self._index: dict[str, int] = {}
         self._strips: dict[tuple[str, int], Strip] = {}
         self.cursor_row = 0
+        self.cursor_moved = False
+        """Until the user moves the cursor it stays on the first (worst) row; after that it
+        stays on its model, wherever the model moves."""
 
     # -- data ---------------------------------------------------------------------------------
 
@@ -119,7 +122,9 @@ class FleetGrid(ScrollView, can_focus=True):
         self._index = {key: i for i, (key, _) in enumerate(self._rows)}
         for key in set(old).difference(self._index):
             self._forget(key)
-        if selected in self._index:
+        if not self.cursor_moved:
+            self.cursor_row = 0
+        elif selected in self._index:
             self.cursor_row = self._index[selected]
         else:
             self.cursor_row = max(0, min(self.cursor_row, len(self._rows) - 1))
@@ -206,6 +211,7 @@ class FleetGrid(ScrollView, can_focus=True):
     # -- cursor -------------------------------------------------------------------------------
 
     def _move_to(self, row: int) -> None:
+        self.cursor_moved = True
         if not self._rows:
             return
         row = max(0, min(row, len(self._rows) - 1))
