@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from console.commands.common import WorkspaceOption, warn, workspace
-from console.errors import MrpError
+from console.errors import ConfigError, MrpError
 from console.user_settings import load_user_settings
 
 ThemeOption = Annotated[
@@ -35,7 +35,13 @@ def _need_terminal(command: str) -> None:
 
 
 def _theme(explicit: str | None) -> str | None:
-    return explicit or load_user_settings().theme
+    if explicit:
+        return explicit
+    try:
+        return load_user_settings().theme
+    except ConfigError as error:  # a broken settings file must not keep the console shut
+        warn(f"mrp: {error.message} Using the workspace's theme.")
+        return None
 
 
 def demo(
