@@ -37,9 +37,9 @@ class HistoryRow:
         if model and model.lower() not in (self.model or "").lower():
             return False
         wanted = action.lower()
-        if wanted and wanted not in self.action.lower():
-            if not (wanted in "rollback" and self.about_rollback):
-                return False
+        rollback_wanted = wanted in "rollback" and self.about_rollback
+        if wanted and wanted not in self.action.lower() and not rollback_wanted:
+            return False
         if text:
             haystack = " ".join(
                 (self.origin, self.model or "", self.action, self.actor or "", self.detail)
