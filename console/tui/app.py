@@ -71,7 +71,7 @@ class MrpApp(App[None]):
         self.clock = clock or workspace.clock()
         self.wall = wall or (lambda: datetime.now(UTC))
         """Wall-clock time, for "synced 12s ago" (tests pin it)."""
-        self.gateway = Gateway(workspace, self.clock)
+        self.gateway = Gateway(workspace, self.clock, alias=workspace.serving_alias)
         if evaluator is not None:
             self.gateway.evaluator = evaluator
         self.snapshot: FleetSnapshot | None = None

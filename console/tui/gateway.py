@@ -83,7 +83,7 @@ class Gateway:
             policies = self._policies_or_problem(problems)
             views = None
             if evaluate and policies is not None:
-                views = self.evaluator(con, policies, now)
+                views = self.evaluator(con, policies, now, self.alias)
             if views is None:
                 views = stored_trigger_views(con)
                 if policies is not None:

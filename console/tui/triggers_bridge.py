@@ -13,20 +13,23 @@ import duckdb
 from console.fleet import TriggerView
 from console.policy.loader import PolicySet
 
-Evaluator = Callable[[duckdb.DuckDBPyConnection, PolicySet, datetime], list[TriggerView] | None]
+Evaluator = Callable[
+    [duckdb.DuckDBPyConnection, PolicySet, datetime, str], list[TriggerView] | None
+]
+"""(connection, policies, instant, serving alias) -> trigger views, or None for stored."""
 
 
 def stored_states(
-    con: duckdb.DuckDBPyConnection, policies: PolicySet, now: datetime
+    con: duckdb.DuckDBPyConnection, policies: PolicySet, now: datetime, alias: str
 ) -> list[TriggerView] | None:
     """An evaluator that always shows the stored states (tests, and a console that must not
     evaluate)."""
-    del con, policies, now
+    del con, policies, now, alias
     return None
 
 
 def evaluate_views(
-    con: duckdb.DuckDBPyConnection, policies: PolicySet, now: datetime
+    con: duckdb.DuckDBPyConnection, policies: PolicySet, now: datetime, alias: str
 ) -> list[TriggerView] | None:
     """Every trigger of every model as of ``now``; None means "use the stored states"."""
     try:
@@ -52,7 +55,7 @@ def evaluate_views(
             held_for=s.held_for,
             reason=s.reason,
         )
-        for s in evaluate_at(con, policies, now)
+        for s in evaluate_at(con, policies, now, alias=alias)
     ]
 
 
