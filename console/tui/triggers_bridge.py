@@ -12,6 +12,7 @@ import duckdb
 
 from console.fleet import TriggerView
 from console.policy.loader import PolicySet
+from console.triggers import evaluate_at
 
 Evaluator = Callable[
     [duckdb.DuckDBPyConnection, PolicySet, datetime, str], list[TriggerView] | None
@@ -31,11 +32,7 @@ def stored_states(
 def evaluate_views(
     con: duckdb.DuckDBPyConnection, policies: PolicySet, now: datetime, alias: str
 ) -> list[TriggerView] | None:
-    """Every trigger of every model as of ``now``; None means "use the stored states"."""
-    try:
-        from console.triggers import evaluate_at
-    except ImportError:  # a build without the trigger engine: show the stored states
-        return None
+    """Every trigger of every model as of ``now``, from the trigger engine."""
     return [
         TriggerView(
             model=s.model,

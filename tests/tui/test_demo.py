@@ -15,8 +15,6 @@ from console.tui.app import MrpApp
 from console.tui.widgets.drill_banner import DrillBanner
 from console.tui.widgets.fleet_grid import FleetGrid
 
-pytest.importorskip("console.triggers")
-
 
 @pytest.fixture
 def demo(tmp_path: Path) -> Any:
