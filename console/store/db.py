@@ -35,7 +35,9 @@ def _open(path: Path, read_only: bool, wait: float) -> duckdb.DuckDBPyConnection
     delay = 0.02
     while True:
         try:
-            return duckdb.connect(str(path), read_only=read_only, config=_config(path))
+            con = duckdb.connect(str(path), read_only=read_only, config=_config(path))
+            con.execute("SET enable_progress_bar = false")
+            return con
         except duckdb.IOException as error:
             text = str(error)
             if "lock" not in text.lower():
