@@ -13,6 +13,7 @@ import duckdb
 from console.fleet import TriggerView
 from console.policy.loader import PolicySet
 from console.triggers import evaluate_at
+from console.triggers.state import MAX_LOOK_BACK
 
 Evaluator = Callable[
     [duckdb.DuckDBPyConnection, PolicySet, datetime, str], list[TriggerView] | None
@@ -52,7 +53,7 @@ def evaluate_views(
             held_for=s.held_for,
             reason=s.reason,
         )
-        for s in evaluate_at(con, policies, now, alias=alias)
+        for s in evaluate_at(con, policies, now, alias=alias, look_back=MAX_LOOK_BACK)
     ]
 
 
