@@ -27,7 +27,7 @@ def test_worst_state_and_firing_triggers(capsys: pytest.CaptureFixture[str], syn
     assert models["fraud-scoring"]["firing"] == ["accuracy-floor"]
     assert models["ad-ctr"]["worst_state"] == "no_data"
     assert models["aml-screening"]["worst_state"] == "ok"
-    assert list(models)[0] in {m for m, row in models.items() if row["worst_state"] == "firing"}
+    assert next(iter(models)) in {m for m, row in models.items() if row["worst_state"] == "firing"}
 
 
 def test_fail_on_gates(capsys: pytest.CaptureFixture[str], synced: Path) -> None:
