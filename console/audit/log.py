@@ -24,6 +24,7 @@ from console.audit.actions import rule_for
 from console.audit.keys_model import Signer
 from console.audit.record import ZERO_HASH, AuditRecord, body_hash, canonical_json, format_ts
 from console.errors import MrpError
+from console.fileio import fsync_dir
 
 LOCK_WAIT_SECONDS = 15.0
 _TAIL_BLOCK = 8192
@@ -168,7 +169,7 @@ class AuditLog:
         finally:
             os.close(fd)
         if created:
-            _fsync_dir(self.path.parent)
+            fsync_dir(self.path.parent)
 
 
 def _last_line(handle: Any, size: int) -> bytes:
@@ -184,11 +185,3 @@ def _last_line(handle: Any, size: int) -> bytes:
         position = start
     handle.seek(0)
     return bytes(handle.read())
-
-
-def _fsync_dir(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

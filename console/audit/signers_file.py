@@ -19,8 +19,6 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import io
-import os
-import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -34,6 +32,7 @@ from console.audit.keys_model import TrustedKey, fingerprint
 from console.audit.record import strict_b64decode
 from console.clock import format_time, parse_time
 from console.errors import ConfigError
+from console.fileio import write_atomically
 
 HEADER = """\
 # The public halves of the keys that may sign this workspace's audit log.
@@ -187,19 +186,4 @@ def add_trusted_key(path: Path, key: TrustedKey) -> None:
             buffer = io.StringIO()
             _yaml().dump(document, buffer)
             text = buffer.getvalue()
-        _write_atomically(path, text)
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        os.chmod(temporary, mode)
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(text)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+        write_atomically(path, text)

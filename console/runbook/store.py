@@ -15,7 +15,6 @@ from __future__ import annotations
 import fcntl
 import json
 import os
-import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -25,6 +24,7 @@ from urllib.parse import quote
 from pydantic import ValidationError
 
 from console.errors import MrpError
+from console.fileio import fsync_dir, write_atomically
 from console.runbook.model import Runbook
 
 LOCK_WAIT_SECONDS = 30.0
@@ -101,7 +101,7 @@ class RunbookStore:
         """Replace the runbook's file atomically and durably."""
         self.folder.mkdir(parents=True, exist_ok=True)
         text = runbook.model_dump_json(indent=2) + "\n"
-        _write_atomically(self.path(runbook.id), text)
+        write_atomically(self.path(runbook.id), text)
 
     def create(self, runbook: Runbook) -> Runbook:
         """Write a new runbook and claim its model; AlreadyOpen when another is in flight."""
@@ -111,7 +111,7 @@ class RunbookStore:
                 raise AlreadyOpen(existing)
             self.save(runbook)
             self.open_dir.mkdir(parents=True, exist_ok=True)
-            _write_atomically(self._marker(runbook.model), runbook.id + "\n")
+            write_atomically(self._marker(runbook.model), runbook.id + "\n")
         return runbook
 
     def release(self, runbook: Runbook) -> None:
@@ -121,7 +121,7 @@ class RunbookStore:
             try:
                 if marker.read_text(encoding="utf-8").strip() == runbook.id:
                     marker.unlink()
-                    _fsync_dir(self.open_dir)
+                    fsync_dir(self.open_dir)
             except FileNotFoundError:
                 pass
 
@@ -165,28 +165,6 @@ def _flock(path: Path, wait: float, what: str) -> Iterator[None]:
                 time.sleep(delay)
                 delay = min(delay * 2, 0.1)
         yield
-    finally:
-        os.close(fd)
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(text)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    _fsync_dir(path.parent)
-
-
-def _fsync_dir(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
     finally:
         os.close(fd)
 
