@@ -1,10 +1,17 @@
-"""Durable file writes shared by the audit log, signers.yaml and runbook files."""
+"""Durable file writes and cross-process file locks, shared by the audit log, signers.yaml
+and runbook files."""
 
 from __future__ import annotations
 
+import fcntl
 import os
 import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+
+from console.errors import MrpError
 
 
 def fsync_dir(folder: Path) -> None:
@@ -32,3 +39,32 @@ def write_atomically(path: Path, text: str) -> None:
         Path(temporary).unlink(missing_ok=True)
         raise
     fsync_dir(path.parent)
+
+
+@contextmanager
+def exclusive_lock(path: Path, wait: float, what: str) -> Iterator[None]:
+    """Hold an exclusive ``flock`` on ``path`` (created if absent) for the ``with`` block.
+
+    Polls without blocking, backing off from 1 ms to 50 ms, so a stuck holder costs at most
+    ``wait`` seconds; then MrpError (exit 2) saying that ``what`` is busy. The lock goes with
+    the descriptor: it is released when the block ends or the process dies.
+    """
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        deadline = time.monotonic() + wait
+        delay = 0.001
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise MrpError(
+                        f"{what} is busy in another mrp process (waited {wait:.0f}s); "
+                        "try again when it is done."
+                    ) from None
+                time.sleep(delay)
+                delay = min(delay * 2, 0.05)
+        yield
+    finally:
+        os.close(fd)  # closing the descriptor releases the lock

@@ -10,12 +10,9 @@ append: extending a corrupt log would bury the damage under fresh signatures.
 from __future__ import annotations
 
 import base64
-import fcntl
 import json
 import os
-import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -24,7 +21,7 @@ from console.audit.actions import rule_for
 from console.audit.keys_model import Signer
 from console.audit.record import ZERO_HASH, AuditRecord, body_hash, canonical_json, format_ts
 from console.errors import MrpError
-from console.fileio import fsync_dir
+from console.fileio import exclusive_lock, fsync_dir
 
 LOCK_WAIT_SECONDS = 15.0
 _TAIL_BLOCK = 8192
@@ -59,7 +56,7 @@ class AuditLog:
         except (TypeError, ValueError) as error:
             raise MrpError(f"Audit record details are not plain JSON: {error}.") from None
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self._locked():
+        with exclusive_lock(self.lock_path, LOCK_WAIT_SECONDS, str(self.path)):
             seq, prev_hash = self._tail()
             body: dict[str, Any] = {
                 "seq": seq + 1,
@@ -104,28 +101,6 @@ class AuditLog:
                 f"{self.path.name} line {number} is not an audit record ({error}); "
                 "run `mrp audit verify`."
             ) from None
-
-    @contextmanager
-    def _locked(self) -> Iterator[None]:
-        fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o644)
-        try:
-            deadline = time.monotonic() + LOCK_WAIT_SECONDS
-            delay = 0.001
-            while True:
-                try:
-                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except BlockingIOError:
-                    if time.monotonic() >= deadline:
-                        raise MrpError(
-                            f"{self.path} is locked by another mrp process (waited "
-                            f"{LOCK_WAIT_SECONDS:.0f}s); try again when it is done."
-                        ) from None
-                    time.sleep(delay)
-                    delay = min(delay * 2, 0.05)
-            yield
-        finally:
-            os.close(fd)  # closing the descriptor releases the lock
 
     def _tail(self) -> tuple[int, str]:
         """The last record's seq and hash, checked; raises MrpError (exit 2) if it is torn."""

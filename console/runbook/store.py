@@ -12,10 +12,7 @@ across processes (the console, a second signer's ``mrp runbook approve``).
 
 from __future__ import annotations
 
-import fcntl
 import json
-import os
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -24,7 +21,7 @@ from urllib.parse import quote
 from pydantic import ValidationError
 
 from console.errors import MrpError
-from console.fileio import fsync_dir, write_atomically
+from console.fileio import exclusive_lock, fsync_dir, write_atomically
 from console.runbook.model import Runbook
 
 LOCK_WAIT_SECONDS = 30.0
@@ -129,13 +126,13 @@ class RunbookStore:
     def locked(self, runbook_id: str, wait: float = LOCK_WAIT_SECONDS) -> Iterator[None]:
         """Hold the runbook's own lock for one step."""
         self.folder.mkdir(parents=True, exist_ok=True)
-        with _flock(self.folder / f"{runbook_id}.lock", wait, f"runbook {runbook_id}"):
+        with exclusive_lock(self.folder / f"{runbook_id}.lock", wait, f"runbook {runbook_id}"):
             yield
 
     @contextmanager
     def _folder_lock(self) -> Iterator[None]:
         self.folder.mkdir(parents=True, exist_ok=True)
-        with _flock(self.folder / ".lock", LOCK_WAIT_SECONDS, str(self.folder)):
+        with exclusive_lock(self.folder / ".lock", LOCK_WAIT_SECONDS, str(self.folder)):
             yield
 
     def _marker(self, model: str) -> Path:
@@ -144,29 +141,6 @@ class RunbookStore:
 
 def _safe_id(runbook_id: str) -> bool:
     return bool(runbook_id) and all(c.isalnum() or c in "-_" for c in runbook_id)
-
-
-@contextmanager
-def _flock(path: Path, wait: float, what: str) -> Iterator[None]:
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
-    try:
-        deadline = time.monotonic() + wait
-        delay = 0.005
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    raise MrpError(
-                        f"{what} is busy in another mrp process (waited {wait:.0f}s); "
-                        "try again when it is done."
-                    ) from None
-                time.sleep(delay)
-                delay = min(delay * 2, 0.1)
-        yield
-    finally:
-        os.close(fd)
 
 
 def dump(runbook: Runbook) -> dict[str, object]:
