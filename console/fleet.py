@@ -1,84 +1,45 @@
-"""The fleet at a glance: per model, what serves, since when, and how fresh its data is."""
+"""The fleet at a glance: per model, what serves, since when, how fresh its data is and
+how its triggers stand. ``mrp status`` reads the aliases as they are now; the console reads
+the fleet as of a given instant (``now`` is a parameter, so a replay shows only what had
+happened by then). Plain frozen data: the TUI receives it whole.
+
+One model in detail and the deployment history are in ``console.model_detail``.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Protocol
 
 import duckdb
 
 from console.store import sql
-
-STATE_RANK = {"ok": 0, "no_data": 1, "pending": 2, "firing": 3}
-
-
-@dataclass(frozen=True)
-class ModelStatus:
-    name: str
-    team: str | None
-    risk_tier: str | None
-    alias: str
-    version: str | None
-    since: datetime | None
-    previous_version: str | None
-    last_sample: datetime | None
-    worst_state: str | None = None
-    firing: tuple[str, ...] = field(default_factory=tuple)
-    pending: tuple[str, ...] = field(default_factory=tuple)
-
-    def data_age(self, now: datetime) -> timedelta | None:
-        return None if self.last_sample is None else now - self.last_sample
-
-
-def _aware(moment: datetime | None) -> datetime | None:
-    return None if moment is None else moment.replace(tzinfo=UTC)
-
-
-def fleet_status(con: duckdb.DuckDBPyConnection, alias: str = "champion") -> list[ModelStatus]:
-    rows = con.execute(sql("fleet_status"), {"alias": alias}).fetchall()
-    states: dict[str, list[tuple[str, str]]] = {}
-    for model, _policy, trigger, state, *_rest in con.execute(
-        sql("model_trigger_states")
-    ).fetchall():
-        states.setdefault(model, []).append((trigger, state))
-    result = []
-    for name, team, tier, _source, version, since, previous, last_sample in rows:
-        model_states = states.get(name, [])
-        worst = max((s for _, s in model_states), key=STATE_RANK.__getitem__, default=None)
-        result.append(
-            ModelStatus(
-                name=name,
-                team=team,
-                risk_tier=tier,
-                alias=alias,
-                version=version,
-                since=_aware(since),
-                previous_version=previous,
-                last_sample=_aware(last_sample),
-                worst_state=worst,
-                firing=tuple(t for t, s in model_states if s == "firing"),
-                pending=tuple(t for t, s in model_states if s == "pending"),
-            )
-        )
-    return result
-
-
-def worst_first(models: list[ModelStatus]) -> list[ModelStatus]:
-    return sorted(models, key=lambda m: (-STATE_RANK.get(m.worst_state or "ok", 0), m.name))
-
-
-# ---------------------------------------------------------------------------------------------
-# The console's view of the fleet as of a given instant (``now`` is a parameter, so a replay
-# shows only what had happened by then). Plain frozen data: the TUI receives it whole.
+from console.triggers.types import STATE_RANK as STATE_RANK
 
 KEY_METRIC_PREFERENCE = ("accuracy", "auc", "error_rate", "latency_p99_seconds")
 SPARK_SPAN = timedelta(hours=2)
 SPARK_WIDTH = 16
 
 
+def _aware(moment: datetime | None) -> datetime | None:
+    return None if moment is None else moment.replace(tzinfo=UTC)
+
+
 def _naive(moment: datetime) -> datetime:
     return moment.astimezone(UTC).replace(tzinfo=None)
+
+
+class Reading(Protocol):
+    """What ``with_states`` needs of a trigger reading (``TriggerView``, ``TriggerState``)."""
+
+    @property
+    def model(self) -> str: ...
+    @property
+    def trigger(self) -> str: ...
+    @property
+    def state(self) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -105,7 +66,7 @@ class TriggerView:
 
 @dataclass(frozen=True)
 class FleetEntry:
-    """One row of the fleet screen."""
+    """One model of the fleet: a row of the fleet screen and of ``mrp status``."""
 
     name: str
     team: str | None
@@ -156,24 +117,35 @@ class FleetSnapshot:
         return frozenset((t.model, t.trigger) for t in self.triggers if t.state == "firing")
 
 
+def _entry(
+    alias: str,
+    name: str,
+    team: str | None,
+    tier: str | None,
+    version: str | None,
+    since: datetime | None,
+    previous: str | None,
+    last_sample: datetime | None,
+) -> FleetEntry:
+    """A fleet entry from a row of stored (naive UTC) values, without trigger states."""
+    return FleetEntry(
+        name=name,
+        team=team,
+        risk_tier=tier,
+        alias=alias,
+        version=version,
+        since=_aware(since),
+        previous_version=previous,
+        last_sample=_aware(last_sample),
+    )
+
+
 def fleet_rows(
     con: duckdb.DuckDBPyConnection, now: datetime, alias: str = "champion"
 ) -> list[FleetEntry]:
     """Every model as of ``now``, without trigger states."""
     rows = con.execute(sql("console/fleet_at"), {"alias": alias, "now": _naive(now)}).fetchall()
-    entries = [
-        FleetEntry(
-            name=name,
-            team=team,
-            risk_tier=tier,
-            alias=alias,
-            version=version,
-            since=_aware(since),
-            previous_version=previous,
-            last_sample=_aware(last_sample),
-        )
-        for name, team, tier, version, since, previous, last_sample in rows
-    ]
+    entries = [_entry(alias, *row) for row in rows]
     ahead = [e.name for e in entries if e.last_sample is not None and e.last_sample > now]
     if not ahead:
         return entries
@@ -264,16 +236,34 @@ def sparklines(
     return {model: tuple(values[-width:]) for model, values in series.items()}
 
 
-def with_states(entry: FleetEntry, triggers: list[TriggerView]) -> FleetEntry:
-    """``entry`` with its worst state and the names of its firing and pending triggers."""
-    states = [t.state for t in triggers]
-    worst = max(states, key=lambda s: STATE_RANK.get(s, 0), default=None)
+def _with_own_states(entry: FleetEntry, readings: list[Reading]) -> FleetEntry:
+    worst = max((r.state for r in readings), key=lambda s: STATE_RANK.get(s, 0), default=None)
     return replace(
         entry,
         worst_state=worst,
-        firing=tuple(t.trigger for t in triggers if t.state == "firing"),
-        pending=tuple(t.trigger for t in triggers if t.state == "pending"),
+        firing=tuple(r.trigger for r in readings if r.state == "firing"),
+        pending=tuple(r.trigger for r in readings if r.state == "pending"),
     )
+
+
+def with_states(entries: Iterable[FleetEntry], readings: Iterable[Reading]) -> list[FleetEntry]:
+    """Each entry with its worst state and the names of its firing and pending triggers,
+    from ``readings`` (any models'; an entry without any has no state)."""
+    by_model: dict[str, list[Reading]] = {}
+    for reading in readings:
+        by_model.setdefault(reading.model, []).append(reading)
+    return [_with_own_states(e, by_model.get(e.name, [])) for e in entries]
+
+
+def worst_first(entries: Iterable[FleetEntry]) -> list[FleetEntry]:
+    return sorted(entries, key=lambda e: (-STATE_RANK.get(e.worst_state or "ok", 0), e.name))
+
+
+def fleet_status(con: duckdb.DuckDBPyConnection, alias: str = "champion") -> list[FleetEntry]:
+    """Every model with the version behind ``alias`` now (``mrp status``), by name, without
+    trigger states: ``with_states`` adds those."""
+    rows = con.execute(sql("fleet_status"), {"alias": alias}).fetchall()
+    return [_entry(alias, n, t, r, v, s, p, last) for n, t, r, _src, v, s, p, last in rows]
 
 
 def fleet_snapshot(
@@ -286,212 +276,17 @@ def fleet_snapshot(
 ) -> FleetSnapshot:
     """The fleet as of ``now``, worst first. ``triggers`` default to the stored states."""
     views = stored_trigger_views(con) if triggers is None else triggers
-    by_model: dict[str, list[TriggerView]] = {}
-    for view in views:
-        by_model.setdefault(view.model, []).append(view)
-    entries = [with_states(e, by_model.get(e.name, [])) for e in fleet_rows(con, now, alias)]
+    entries = with_states(fleet_rows(con, now, alias), views)
     if spark:
         keys = key_metrics(con, views)
         lines = sparklines(con, now, keys)
         entries = [
             replace(e, key_metric=keys.get(e.name), spark=lines.get(e.name, ())) for e in entries
         ]
-    ordered = sorted(entries, key=lambda e: (-STATE_RANK.get(e.worst_state or "ok", 0), e.name))
     return FleetSnapshot(
         now=now,
-        entries=tuple(ordered),
+        entries=tuple(worst_first(entries)),
         triggers=tuple(views),
         sources=tuple(source_health(con)),
         problems=problems,
     )
-
-
-# ---------------------------------------------------------------------------------------------
-# One model in detail (the model screen), and the fleet's deployment history.
-
-CHART_POINTS = 240
-
-
-@dataclass(frozen=True)
-class Series:
-    metric: str
-    times: tuple[datetime, ...]
-    values: tuple[float, ...]
-
-
-@dataclass(frozen=True)
-class Switch:
-    """A change of the version behind an alias; ``rollback`` when it went to an older one."""
-
-    model: str
-    version: str
-    previous_version: str | None
-    at: datetime
-    actor: str | None
-    observed: bool
-    rollback: bool
-
-
-@dataclass(frozen=True)
-class VersionInfo:
-    version: str
-    created_at: datetime | None
-    status: str | None
-    baselines: dict[str, float]
-    deployed_at: datetime | None
-    deployed_by: str | None
-    replaced_at: datetime | None
-    rolled_back: bool
-    serving: bool
-
-
-@dataclass(frozen=True)
-class EventInfo:
-    ts: datetime
-    version: str | None
-    kind: str
-    severity: str | None
-    summary: str | None
-
-
-@dataclass(frozen=True)
-class ModelDetail:
-    model: str
-    now: datetime
-    start: datetime
-    series: tuple[Series, ...]
-    switches: tuple[Switch, ...]
-    versions: tuple[VersionInfo, ...]
-    events: tuple[EventInfo, ...]
-
-    def series_of(self, metric: str) -> Series | None:
-        return next((s for s in self.series if s.metric == metric), None)
-
-    def baselines_of(self, version: str | None) -> dict[str, float]:
-        found = next((v for v in self.versions if v.version == version), None)
-        return {} if found is None else found.baselines
-
-
-def _is_older(version: str, than: str | None, created: dict[str, datetime | None]) -> bool:
-    if than is None:
-        return False
-    mine, theirs = created.get(version), created.get(than)
-    if mine is not None and theirs is not None:
-        return mine < theirs
-    if version.isdigit() and than.isdigit():
-        return int(version) < int(than)
-    return False
-
-
-def _switches(
-    rows: list[tuple[Any, ...]], created: dict[tuple[str, str], datetime | None]
-) -> list[Switch]:
-    """Rows of (model, version, previous_version, switched_at, actor, observed)."""
-    result = []
-    for name, version, previous, at, actor, observed in rows:
-        per_model = {v: c for (m, v), c in created.items() if m == name}
-        result.append(
-            Switch(
-                model=name,
-                version=version,
-                previous_version=previous,
-                at=at.replace(tzinfo=UTC),
-                actor=actor,
-                observed=bool(observed),
-                rollback=_is_older(version, previous, per_model),
-            )
-        )
-    return result
-
-
-def model_detail(
-    con: duckdb.DuckDBPyConnection,
-    model: str,
-    now: datetime,
-    span: timedelta,
-    alias: str = "champion",
-    points: int = CHART_POINTS,
-) -> ModelDetail:
-    """One model's metric history over the ``span`` before ``now`` (averaged in SQL into at
-    most about ``points`` buckets per metric), its version switches, versions and events."""
-    start = now - span
-    bucket = max(60, int(span.total_seconds() // points))
-    grouped: dict[str, tuple[list[datetime], list[float]]] = {}
-    for metric, at, value in con.execute(
-        sql("console/metric_series"),
-        {"model": model, "start": _naive(start), "end": _naive(now), "bucket_seconds": bucket},
-    ).fetchall():
-        times, values = grouped.setdefault(metric, ([], []))
-        times.append(at.replace(tzinfo=UTC))
-        values.append(float(value))
-    series = tuple(Series(m, tuple(t), tuple(v)) for m, (t, v) in sorted(grouped.items()))
-    version_rows = con.execute(sql("console/model_versions"), {"model": model}).fetchall()
-    created = {(model, v): _aware(c) for v, c, *_ in version_rows}
-    switches = _switches(
-        con.execute(
-            sql("console/model_switches"), {"model": model, "alias": alias, "now": _naive(now)}
-        ).fetchall(),
-        created,
-    )
-    events = tuple(
-        EventInfo(_aware(ts) or ts, version, kind, severity, summary)
-        for ts, version, kind, severity, summary in con.execute(
-            sql("console/model_events"), {"model": model, "now": _naive(now)}
-        ).fetchall()
-    )
-    return ModelDetail(
-        model=model,
-        now=now,
-        start=start,
-        series=series,
-        switches=tuple(switches),
-        versions=tuple(_versions(version_rows, switches, now)),
-        events=events,
-    )
-
-
-def _versions(
-    rows: list[tuple[Any, ...]], switches: list[Switch], now: datetime
-) -> list[VersionInfo]:
-    serving = switches[-1].version if switches else None
-    result = []
-    for version, created_at, status, metrics, values in rows:
-        created = _aware(created_at)
-        if created is not None and created > now:
-            continue  # registered after the replayed instant
-        to_it = [s for s in switches if s.version == version]
-        away = [s for s in switches if s.previous_version == version]
-        last_in = to_it[-1] if to_it else None
-        result.append(
-            VersionInfo(
-                version=version,
-                created_at=created,
-                status=status,
-                baselines=dict(zip(metrics, values, strict=True)),
-                deployed_at=last_in.at if last_in else None,
-                deployed_by=last_in.actor if last_in else None,
-                replaced_at=away[-1].at if away else None,
-                rolled_back=any(s.rollback for s in away),
-                serving=version == serving,
-            )
-        )
-    return result
-
-
-def fleet_switches(con: duckdb.DuckDBPyConnection, now: datetime) -> list[Switch]:
-    """Every alias switch of every model up to ``now``, newest first; rollbacks marked."""
-    created = {
-        (m, v): _aware(c) for m, v, c in con.execute(sql("console/version_created")).fetchall()
-    }
-    rows = con.execute(sql("console/fleet_switches"), {"now": _naive(now)}).fetchall()
-    return _switches(rows, created)
-
-
-def fleet_events(con: duckdb.DuckDBPyConnection, now: datetime) -> list[tuple[str, EventInfo]]:
-    """Every model's events up to ``now``, newest first, as (model, event)."""
-    return [
-        (model, EventInfo(ts.replace(tzinfo=UTC), version, kind, severity, summary))
-        for model, ts, version, kind, severity, summary in con.execute(
-            sql("console/fleet_events"), {"now": _naive(now)}
-        ).fetchall()
-    ]

@@ -11,8 +11,7 @@ import typer
 from console.clock import format_duration, format_time
 from console.commands.common import JsonOption, WorkspaceOption, echo, emit_json, warn, workspace
 from console.errors import MrpError
-from console.fleet import ModelStatus, fleet_status, worst_first
-from console.fleet_states import with_states
+from console.fleet import FleetEntry, fleet_status, with_states, worst_first
 from console.policy.loader import load_workspace_policies
 from console.refresh import RefreshReport, sync_and_refresh
 from console.settings import Workspace
@@ -102,7 +101,7 @@ def sync(
         raise typer.Exit(max(o.exit_code for o in failed))
 
 
-def _status_row(model: ModelStatus, ws: Workspace) -> dict[str, object]:
+def _status_row(model: FleetEntry, ws: Workspace) -> dict[str, object]:
     now = ws.clock().now()
     age = model.data_age(now)
     return {
@@ -152,7 +151,7 @@ def status(
         raise typer.Exit(1)
 
 
-def _print_table(models: list[ModelStatus], now) -> None:  # type: ignore[no-untyped-def]
+def _print_table(models: list[FleetEntry], now) -> None:  # type: ignore[no-untyped-def]
     header = ("MODEL", "TEAM", "TIER", "SERVING", "SINCE", "PREV", "STATE", "FIRING", "DATA AGE")
     rows = [header]
     for m in models:

@@ -20,15 +20,8 @@ import duckdb
 from console.audit.log import AuditLog
 from console.clock import Clock
 from console.errors import MrpError
-from console.fleet import (
-    FleetSnapshot,
-    ModelDetail,
-    fleet_events,
-    fleet_snapshot,
-    fleet_switches,
-    model_detail,
-    stored_trigger_views,
-)
+from console.fleet import FleetSnapshot, fleet_snapshot, stored_trigger_views
+from console.model_detail import ModelDetail, fleet_events, fleet_switches, model_detail
 from console.policy.loader import PolicySet, load_workspace_policies
 from console.settings import Workspace
 from console.sources.sync import SyncOutcome, sync_workspace

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from console.clock import format_time
-from console.fleet import EventInfo, Switch
+from console.model_detail import EventInfo, Switch
 
 CSV_COLUMNS = ("at", "origin", "model", "action", "actor", "version", "detail")
 

@@ -6,7 +6,8 @@ from pathlib import Path
 
 from textual.message import Message
 
-from console.fleet import FleetSnapshot, ModelDetail
+from console.fleet import FleetSnapshot
+from console.model_detail import ModelDetail
 from console.tui.history_data import History, HistoryRow
 from console.tui.widgets.fleet_table import FleetRows
 

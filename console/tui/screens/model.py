@@ -14,7 +14,8 @@ from textual.containers import Grid, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static, TabbedContent, TabPane
 
-from console.fleet import STATE_RANK, FleetSnapshot, ModelDetail, TriggerView
+from console.fleet import STATE_RANK, FleetSnapshot, TriggerView
+from console.model_detail import ModelDetail
 from console.tui.context import mrp_app
 from console.tui.messages import ModelDetailReady
 from console.tui.widgets.drill_banner import DrillBanner

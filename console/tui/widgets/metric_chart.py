@@ -10,7 +10,8 @@ from datetime import datetime, timedelta
 from textual.color import Color, ColorParseError
 from textual_plotext import PlotextPlot
 
-from console.fleet import Series, Switch, TriggerView
+from console.fleet import TriggerView
+from console.model_detail import Series, Switch
 from console.tui.format import SYMBOL, number
 
 RGB = tuple[int, int, int]

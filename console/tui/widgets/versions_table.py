@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from console.fleet import VersionInfo
+from console.model_detail import VersionInfo
 from console.tui.format import number, short_time
 from console.tui.widgets.keyed_table import KeyedTable, RowSpec, cell
 
