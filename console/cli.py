@@ -58,9 +58,10 @@ def _register() -> None:
     app.add_typer(audit_cmds.app, name="audit")
     app.add_typer(keys_cmds.app, name="keys")
 
-    from console.commands import rollback_cmds
+    from console.commands import rollback_cmds, runbook_cmds
 
     rollback_cmds.register(app)
+    runbook_cmds.register(app)
 
     from console.commands import evaluate_cmds
 

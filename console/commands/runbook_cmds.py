@@ -1,0 +1,176 @@
+"""`mrp runbook list|show|resume|approve|abort`: runbooks in flight and done; a second signer
+approves. Thin: the machine is ``console.runbook``."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from console.clock import format_time
+from console.commands.common import JsonOption, WorkspaceOption, echo, emit_json, workspace
+from console.commands.runbook_flow import (
+    AsOption,
+    BreakGlassOption,
+    ConfirmOption,
+    GlassReasonOption,
+    NotesOption,
+    RoleOption,
+    TimeoutOption,
+    ask,
+    drive_on,
+    finish,
+    parse_timeout,
+    signed_env,
+)
+from console.errors import MrpError
+from console.runbook import present
+from console.runbook.approving import approve, break_glass
+from console.runbook.drive import DriveOptions
+from console.runbook.ending import abort
+from console.runbook.env import Env
+from console.runbook.model import Runbook
+
+app = typer.Typer(
+    help="Rollback runbooks in flight and done; a second signer approves with `approve`.",
+    no_args_is_help=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def register(app_: typer.Typer) -> None:
+    app_.add_typer(app, name="runbook")
+
+
+def _resolve(env: Env, text: str) -> Runbook:
+    """A runbook by id, by the model it is open for, or by a unique id prefix."""
+    store = env.store
+    if store.exists(text):
+        return store.load(text)
+    open_one = store.open_for(text)
+    if open_one is not None:
+        return open_one
+    matches = [r for r in store.all() if r.id.startswith(text)]
+    if len(matches) == 1:
+        return matches[0]
+    if matches:
+        raise MrpError(f"'{text}' matches {len(matches)} runbooks; give more of the id.")
+    return store.load(text)
+
+
+@app.command("list")
+def list_runbooks(
+    open_only: Annotated[bool, typer.Option("--open", help="Only runbooks in flight.")] = False,
+    as_json: JsonOption = False,
+    workspace_dir: WorkspaceOption = None,
+) -> None:
+    """Runbooks in flight and done, newest first."""
+    ws = workspace(workspace_dir)
+    env_store = Env.for_workspace(ws).store
+    runbooks = [r for r in env_store.all() if not (open_only and r.final)]
+    if as_json:
+        emit_json({"runbooks": [present.list_row(r) for r in runbooks]})
+        return
+    if not runbooks:
+        echo("no runbooks.")
+        return
+    for r in runbooks:
+        moved = f"{r.from_version or '-'} → {r.to_version or '?'}"
+        extra = " dry-run" if r.dry_run else ""
+        extra += " BREAK-GLASS" if r.break_glass else ""
+        outcome = f" {r.outcome}" if r.outcome else ""
+        echo(
+            f"{r.id}  {r.model:24} {moved:10} {r.state:9}{outcome}{extra}  "
+            f"{format_time(r.created_at)} {r.requester}"
+        )
+
+
+@app.command("show")
+def show(
+    runbook_id: Annotated[str, typer.Argument(help="Runbook id (or the model it is open for).")],
+    as_json: JsonOption = False,
+    workspace_dir: WorkspaceOption = None,
+) -> None:
+    """Everything about one runbook: evidence, target, checks, approvals, execution, outcome."""
+    env = Env.for_workspace(workspace(workspace_dir))
+    runbook = _resolve(env, runbook_id)
+    if as_json:
+        emit_json(present.as_json(runbook))
+        return
+    for line in present.runbook_lines(runbook):
+        echo(line)
+
+
+@app.command("resume")
+def resume(
+    runbook_id: Annotated[str, typer.Argument(help="Runbook id (or the model it is open for).")],
+    to: Annotated[
+        str | None, typer.Option("--to", help="At the target step: the version to choose.")
+    ] = None,
+    as_: AsOption = None,
+    verify_timeout: TimeoutOption = None,
+    notes: NotesOption = None,
+    as_json: JsonOption = False,
+    workspace_dir: WorkspaceOption = None,
+) -> None:
+    """Continue a runbook where it stopped (after a crash, a lost session, a failed call)."""
+    env, signer = signed_env(workspace_dir, as_)
+    runbook = _resolve(env, runbook_id)
+    options = DriveOptions(to=to, verify_timeout=parse_timeout(verify_timeout), notes=notes)
+    finish(drive_on(env, runbook, signer, options, as_json), as_json)
+
+
+@app.command("approve")
+def approve_cmd(
+    runbook_id: Annotated[str, typer.Argument(help="Runbook id (or the model it is open for).")],
+    as_: AsOption = None,
+    confirm: ConfirmOption = None,
+    role: RoleOption = None,
+    glass: BreakGlassOption = False,
+    glass_reason: GlassReasonOption = None,
+    no_continue: Annotated[
+        bool,
+        typer.Option("--no-continue", help="Only approve; do not execute once approvals suffice."),
+    ] = False,
+    verify_timeout: TimeoutOption = None,
+    notes: NotesOption = None,
+    as_json: JsonOption = False,
+    workspace_dir: WorkspaceOption = None,
+) -> None:
+    """Approve a runbook with your own key; the one that completes the approvals carries it on
+    (execute, verify, close) unless --no-continue."""
+    env, signer = signed_env(workspace_dir, as_)
+    runbook = _resolve(env, runbook_id)
+    if not as_json:
+        for line in present.summary_lines(runbook):
+            echo(line)
+    phrase = runbook.phrase or "MODEL@TARGET"
+    typed = confirm if confirm is not None else ask(f"Type {phrase} to approve")
+    if glass:
+        why = glass_reason if glass_reason is not None else ask("Break-glass reason")
+        runbook = break_glass(env, runbook.id, signer, typed, why, role)
+    else:
+        runbook = approve(env, runbook.id, signer, typed, role)
+    if not as_json:
+        echo(f"approved by {signer.name}.")
+    if not no_continue and runbook.state == "execute":
+        options = DriveOptions(verify_timeout=parse_timeout(verify_timeout), notes=notes)
+        runbook = drive_on(env, runbook, signer, options, as_json)
+    finish(runbook, as_json)
+
+
+@app.command("abort")
+def abort_cmd(
+    runbook_id: Annotated[str, typer.Argument(help="Runbook id (or the model it is open for).")],
+    reason: Annotated[str | None, typer.Option("--reason", help="Why it is aborted.")] = None,
+    as_: AsOption = None,
+    as_json: JsonOption = False,
+    workspace_dir: WorkspaceOption = None,
+) -> None:
+    """Abort a runbook at any step; the abort is itself a signed record."""
+    env, signer = signed_env(workspace_dir, as_)
+    runbook = abort(env, _resolve(env, runbook_id).id, signer, reason)
+    if as_json:
+        emit_json(present.as_json(runbook))
+    else:
+        echo(f"runbook {runbook.id} aborted at step '{runbook.history[-2].to}'.")

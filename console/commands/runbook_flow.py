@@ -1,0 +1,144 @@
+"""What `mrp rollback` and `mrp runbook ...` share: their options, the prompt, who signs,
+and driving a runbook on and printing where it stands. Prompts on a terminal; reads the
+answers from stdin when it is not one."""
+
+from __future__ import annotations
+
+import sys
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from console.audit.keys import load_signer
+from console.audit.keys_model import Signer
+from console.clock import format_time, parse_duration
+from console.commands.common import echo, emit_json, warn, workspace
+from console.errors import MrpError
+from console.runbook import present
+from console.runbook.approvals import describe_needed
+from console.runbook.drill import activate_drill_keyring
+from console.runbook.drive import Announce, DriveOptions, drive
+from console.runbook.env import Env
+from console.runbook.evidence import Reading
+from console.runbook.model import Runbook
+from console.runbook.verify import Progress
+from console.secrets import ensure_usable_keyring
+from console.settings import Workspace
+
+AsOption = Annotated[
+    str | None,
+    typer.Option("--as", help="Who signs (default: MRP_SIGNER, then the config's operator)."),
+]
+RoleOption = Annotated[
+    str | None,
+    typer.Option("--role", help="The role to approve in (default: the first that counts)."),
+]
+ConfirmOption = Annotated[
+    str | None,
+    typer.Option("--confirm", help="The confirmation phrase MODEL@TARGET (prompted if missing)."),
+]
+TimeoutOption = Annotated[
+    str | None,
+    typer.Option(
+        "--verify-timeout",
+        help="Stop watching after this long (e.g. 2m); the runbook stays at verify, resumable.",
+    ),
+]
+NotesOption = Annotated[str | None, typer.Option("--notes", help="Closing notes.")]
+BreakGlassOption = Annotated[
+    bool,
+    typer.Option("--break-glass", help="Override the approval count (policy permitting)."),
+]
+GlassReasonOption = Annotated[
+    str | None,
+    typer.Option("--break-glass-reason", help="Why break-glass (prompted if missing)."),
+]
+
+
+def ask(question: str, default: str | None = None) -> str:
+    """One answer: prompted on a terminal, else the next line of stdin."""
+    if sys.stdin.isatty():
+        answer: str = typer.prompt(question, default=default, err=True, show_default=bool(default))
+        return answer
+    shown = f" [{default}]" if default else ""
+    sys.stderr.write(f"{question}{shown}: ")
+    sys.stderr.flush()
+    line = sys.stdin.readline()
+    if not line:
+        if default is not None:
+            return default
+        raise MrpError(f"No answer to '{question}': stdin ended (pass it as an option).")
+    return line.strip() or (default or "")
+
+
+def signed_env(workspace_dir: Path | None, explicit: str | None) -> tuple[Env, Signer]:
+    """The workspace's runbook environment and who signs in it (``--as``, else MRP_SIGNER,
+    else the config's operator), with a usable keyring checked first."""
+    ws = workspace(workspace_dir)
+    signer = _signer(ws, explicit)
+    return Env.for_workspace(ws), signer
+
+
+def _signer(ws: Workspace, explicit: str | None) -> Signer:
+    activate_drill_keyring(ws)
+    ensure_usable_keyring()
+    name = ws.signer_name(explicit)
+    if not name:
+        raise MrpError("Who signs? Pass --as NAME, set MRP_SIGNER, or set operator in mrp.toml.")
+    return load_signer(ws, name)
+
+
+def parse_timeout(text: str | None) -> timedelta | None:
+    if text is None:
+        return None
+    try:
+        return parse_duration(text)
+    except ValueError as error:
+        raise MrpError(f"--verify-timeout: {error}.") from None
+
+
+def _announcer(as_json: bool) -> Announce:
+    seen: list[str] = []
+
+    def announce(runbook: Runbook) -> None:
+        if as_json or (seen and seen[-1] == runbook.state):
+            return
+        seen.append(runbook.state)
+        if runbook.state == "verify" and runbook.execution and runbook.execution.last:
+            warn(f"execute: {runbook.execution.last.detail}")
+
+    return announce
+
+
+def _progress(as_json: bool) -> Progress:
+    def progress(at: datetime, readings: list[Reading]) -> None:
+        if as_json:
+            return
+        bad = [f"{r.trigger} {r.state}" for r in readings if r.state != "ok"]
+        warn(f"verify {format_time(at)}: {', '.join(bad) or 'all triggers ok'}")
+
+    return progress
+
+
+def finish(runbook: Runbook, as_json: bool) -> None:
+    if as_json:
+        emit_json(present.as_json(runbook))
+    else:
+        for line in present.runbook_lines(runbook):
+            echo(line)
+        if runbook.state == "approvals":
+            echo(describe_needed(runbook))
+        elif runbook.state == "verify":
+            echo(f"still verifying: `mrp runbook resume {runbook.id}` continues.")
+    if runbook.state == "closed" and runbook.outcome == "not_recovered":
+        raise typer.Exit(1)
+
+
+def drive_on(
+    env: Env, runbook: Runbook, signer: Signer, options: DriveOptions, as_json: bool
+) -> Runbook:
+    return drive(
+        env, runbook.id, signer, options, announce=_announcer(as_json), progress=_progress(as_json)
+    )
