@@ -17,7 +17,17 @@ from console.audit.log import AuditLog
 from console.audit.query import Filters, ends_torn, export_csv, read_records
 from console.audit.verify import verify_log
 from console.clock import parse_time
-from console.commands.common import JsonOption, WorkspaceOption, echo, emit_json, warn, workspace
+from console.commands.audit_text import summary, when
+from console.commands.common import (
+    JsonOption,
+    WorkspaceOption,
+    echo,
+    emit_json,
+    plural,
+    print_table,
+    warn,
+    workspace,
+)
 from console.errors import MrpError
 from console.secrets import ensure_usable_keyring
 from console.settings import Workspace
@@ -150,25 +160,18 @@ def show(
     if not records:
         echo("no records match.")
         return
-    for record in records:
-        who = record["actor"] + (f" ({record['role']})" if record["role"] else "")
-        echo(
-            f"{record['seq']:>6}  {record['ts']}  {who:<24}  {record['action']:<19}  "
-            f"{record['model'] or '-':<16}  {_summary(record['details'])}"
+    rows = [
+        (
+            str(record["seq"]),
+            when(record["ts"]),
+            record["actor"] + (f" ({record['role']})" if record["role"] else ""),
+            record["action"],
+            record["model"] or "-",
+            summary(record["action"], record["details"]),
         )
-
-
-def _summary(details: Any, width: int = 72) -> str:
-    if isinstance(details, dict):
-        for key in ("text", "reason", "outcome"):
-            if isinstance(details.get(key), str):
-                text = " ".join(str(details[key]).split())
-                break
-        else:
-            text = json.dumps(details, ensure_ascii=False, sort_keys=True)
-    else:
-        text = json.dumps(details, ensure_ascii=False)
-    return text if len(text) <= width else text[: width - 1] + "…"
+        for record in records
+    ]
+    print_table(("SEQ", "TIME", "ACTOR", "ACTION", "MODEL", "DETAIL"), rows)
 
 
 @app.command("export")
@@ -204,13 +207,14 @@ def export(
             }
         )
     else:
-        echo(f"exported {result.rows} records to {csv}.")
+        echo(f"exported {plural(result.rows, 'record')} to {csv}.")
     if invalid:
         first = invalid[0]
         warn(
-            f"warning: {len(invalid)} lines of the log are not valid records (first: line "
-            f"{first.line}, {first.reason}); they have signature_valid=false or, with no "
-            "record to show, are left out: run `mrp audit verify`."
+            f"warning: {plural(len(invalid), 'line')} of the log "
+            f"{'is not a valid record' if len(invalid) == 1 else 'are not valid records'} "
+            f"(first: line {first.line}, {first.reason}); such lines have signature_valid=false "
+            "or, with no record to show, are left out: run `mrp audit verify`."
         )
 
 

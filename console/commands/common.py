@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import shutil
 import sys
+import textwrap
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
@@ -54,3 +57,53 @@ def echo(text: str = "") -> None:
 
 def warn(text: str) -> None:
     typer.echo(text, err=True)
+
+
+def plural(count: int, noun: str, nouns: str | None = None) -> str:
+    """``1 approval``, ``2 approvals``, ``1,200 points``, ``0 policies`` (``nouns`` for an
+    irregular plural)."""
+    return f"{count:,} {noun if count == 1 else (nouns or noun + 's')}"
+
+
+TABLE_WIDTH = 120
+"""How wide a table may be when the output is not a terminal (a pipe, a file, a CI log)."""
+_MIN_WRAP = 16
+_MAX_WORD = 40
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    """``text`` in lines of at most ``width``, broken between its "; "-separated items first,
+    then between words (never at the hyphens inside a date)."""
+    lines: list[str] = []
+    for item in text.split("; "):
+        if lines and len(lines[-1]) + 2 + len(item) <= width:
+            lines[-1] += "; " + item
+            continue
+        if lines:
+            lines[-1] += ";"
+        lines += textwrap.wrap(item, width, break_on_hyphens=False) or [""]
+    return lines
+
+
+def print_table(
+    header: Sequence[str], rows: Sequence[Sequence[str]], wrap: int = -1, width: int | None = None
+) -> None:
+    """Aligned columns under a header row, two spaces apart. Column ``wrap`` (free text) wraps
+    to keep the table within ``width``: the terminal's, else 120 columns."""
+    limit = width or shutil.get_terminal_size((TABLE_WIDTH, 24)).columns
+    every = [tuple(header), *(tuple(row) for row in rows)]
+    count = len(header)
+    wrap %= count
+    widths = [max(len(row[i]) for row in every) for i in range(count)]
+    others = sum(w for i, w in enumerate(widths) if i != wrap) + 2 * (count - 1)
+    # never narrower than its longest word (up to a limit): overflowing beats breaking a name
+    words = max((len(w) for row in every for w in row[wrap].split()), default=0)
+    floor = max(min(widths[wrap], _MIN_WRAP), min(words, _MAX_WORD))
+    widths[wrap] = max(min(widths[wrap], limit - others), floor)
+    for row in every:
+        cells = [_wrap(cell, widths[wrap]) if i == wrap else [cell] for i, cell in enumerate(row)]
+        for n in range(max(len(c) for c in cells)):
+            line = "  ".join(
+                (c[n] if n < len(c) else "").ljust(w) for c, w in zip(cells, widths, strict=True)
+            )
+            echo(line.rstrip())

@@ -8,7 +8,15 @@ from typing import Annotated, Any
 import typer
 
 from console.clock import format_duration, format_time, parse_time
-from console.commands.common import JsonOption, WorkspaceOption, echo, emit_json, workspace
+from console.commands.common import (
+    JsonOption,
+    WorkspaceOption,
+    echo,
+    emit_json,
+    plural,
+    print_table,
+    workspace,
+)
 from console.errors import MrpError
 from console.policy.loader import PolicySet, load_workspace_policies
 from console.settings import Workspace
@@ -99,22 +107,15 @@ def _number(value: float | None) -> str:
     return "-" if value is None else f"{value:.6g}"
 
 
-def _table(rows: list[tuple[str, ...]]) -> None:
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    for row in rows:
-        echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
-
-
 def _print_states(states: list[TriggerState]) -> None:
     ordered = sorted(states, key=lambda s: (-STATE_RANK[s.state], s.model, s.trigger))
-    rows: list[tuple[str, ...]] = [
-        ("MODEL", "TRIGGER", "STATE", "SINCE", "VALUE", "THRESHOLD", "NOTE")
-    ]
+    header = ("MODEL", "TRIGGER", "STATE", "SINCE", "VALUE", "THRESHOLD", "NOTE")
+    rows: list[tuple[str, ...]] = []
     for s in ordered:
         since = "-" if s.since is None else ("" if s.since_exact else "<=") + format_time(s.since)
         compare = f"{s.op} {_number(s.threshold)}" if s.op else _number(s.threshold)
         rows.append((s.model, s.trigger, s.state, since, _number(s.value), compare, s.reason or ""))
-    _table(rows)
+    print_table(header, rows)
 
 
 def backtest(
@@ -182,21 +183,21 @@ def _print_summary(result: Replay, summaries: list[TriggerSummary]) -> None:
         return
     echo(
         f"Replayed {format_time(result.start)} .. {format_time(result.end)}: "
-        f"{len(result.transitions)} transitions, {len(summaries)} triggers left ok at least once."
+        f"{plural(len(result.transitions), 'transition')}; "
+        f"{plural(len(summaries), 'trigger')} left ok at least once."
     )
     if not summaries:
         return
-    rows: list[tuple[str, ...]] = [
-        (
-            "MODEL",
-            "TRIGGER",
-            "FIRED",
-            "FIRING TIME",
-            "PENDING",
-            "NO DATA",
-            "FIRST FIRE AFTER DEPLOY",
-        )
-    ]
+    header = (
+        "MODEL",
+        "TRIGGER",
+        "FIRED",
+        "FIRING TIME",
+        "PENDING",
+        "NO DATA",
+        "FIRST FIRE AFTER DEPLOY",
+    )
+    rows: list[tuple[str, ...]] = []
     for s in summaries:
         after = "; ".join(
             f"v{a.version} {format_time(a.deployed_at)}: "
@@ -214,4 +215,4 @@ def _print_summary(result: Replay, summaries: list[TriggerSummary]) -> None:
                 after or "-",
             )
         )
-    _table(rows)
+    print_table(header, rows)

@@ -11,7 +11,15 @@ from typing import Annotated, Any
 import duckdb
 import typer
 
-from console.commands.common import JsonOption, WorkspaceOption, echo, emit_json, warn, workspace
+from console.commands.common import (
+    JsonOption,
+    WorkspaceOption,
+    echo,
+    emit_json,
+    plural,
+    warn,
+    workspace,
+)
 from console.errors import MrpError
 from console.policy.errors import Problem, sort_problems
 from console.policy.loader import CheckResult, check_policies
@@ -63,14 +71,14 @@ def check(
         policies = len(result.policy_set)
         triggers = result.policy_set.trigger_count
         echo(
-            f"ok: {_count(policies, 'policy', 'policies')}, {_count(triggers, 'trigger')} "
-            f"in {_count(files, 'file')}"
+            f"ok: {plural(policies, 'policy', 'policies')}, {plural(triggers, 'trigger')} "
+            f"in {plural(files, 'file')}"
         )
     else:
         for problem in problems:
             echo(str(problem))
         bad_files = len({problem.path for problem in problems})
-        warn(f"mrp: {_count(len(problems), 'problem')} in {_count(bad_files, 'file')}.")
+        warn(f"mrp: {plural(len(problems), 'problem')} in {plural(bad_files, 'file')}.")
     if problems:
         raise typer.Exit(2)
 
@@ -82,10 +90,6 @@ def schema(workspace_dir: WorkspaceOption = None) -> None:
     The schema is the same for every workspace; --workspace is accepted so that scripts
     can pass it to every command alike."""
     emit_json(policy_schema())
-
-
-def _count(number: int, singular: str, plural: str | None = None) -> str:
-    return f"{number} {singular if number == 1 else plural or singular + 's'}"
 
 
 def _workspace_for(paths: Sequence[Path] | None, explicit: Path | None) -> Workspace | None:

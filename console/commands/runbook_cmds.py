@@ -8,7 +8,15 @@ from typing import Annotated
 import typer
 
 from console.clock import format_time
-from console.commands.common import JsonOption, WorkspaceOption, echo, emit_json, workspace
+from console.commands.common import (
+    JsonOption,
+    WorkspaceOption,
+    echo,
+    emit_json,
+    plural,
+    print_table,
+    workspace,
+)
 from console.commands.runbook_flow import (
     AsOption,
     BreakGlassOption,
@@ -25,6 +33,7 @@ from console.commands.runbook_flow import (
 )
 from console.errors import MrpError
 from console.runbook import present
+from console.runbook.approvals import needed
 from console.runbook.approving import approve, break_glass
 from console.runbook.drive import DriveOptions
 from console.runbook.ending import abort
@@ -74,15 +83,31 @@ def list_runbooks(
     if not runbooks:
         echo("no runbooks.")
         return
+    rows = []
     for r in runbooks:
-        moved = f"{r.from_version or '-'} → {r.to_version or '?'}"
-        extra = " dry-run" if r.dry_run else ""
-        extra += " BREAK-GLASS" if r.break_glass else ""
-        outcome = f" {r.outcome}" if r.outcome else ""
-        echo(
-            f"{r.id}  {r.model:24} {moved:10} {r.state:9}{outcome}{extra}  "
-            f"{format_time(r.created_at)} {r.requester}"
+        flags = [
+            word for on, word in ((r.dry_run, "dry run"), (r.break_glass, "BREAK-GLASS")) if on
+        ]
+        rows.append(
+            (
+                r.id,
+                r.model,
+                f"{r.from_version or '-'} → {r.to_version or '?'}",
+                r.state,
+                _outcome(r),
+                format_time(r.created_at),
+                r.requester,
+                ", ".join(flags) or "-",
+            )
         )
+    header = ("ID", "MODEL", "ROLLBACK", "STATE", "OUTCOME", "OPENED", "BY", "FLAGS")
+    print_table(header, rows)
+
+
+def _outcome(runbook: Runbook) -> str:
+    if runbook.state == "approvals":
+        return f"needs {plural(needed(runbook), 'more approval')}"
+    return (runbook.outcome or "-").replace("_", " ")
 
 
 @app.command("show")

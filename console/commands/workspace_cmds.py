@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from console.clock import format_duration, format_time
-from console.commands.common import JsonOption, WorkspaceOption, echo, emit_json, warn, workspace
+from console.commands.common import (
+    JsonOption,
+    WorkspaceOption,
+    echo,
+    emit_json,
+    plural,
+    print_table,
+    warn,
+    workspace,
+)
 from console.errors import MrpError
 from console.fleet import FleetEntry, fleet_status, with_states, worst_first
 from console.policy.loader import load_workspace_policies
@@ -87,7 +97,8 @@ def sync(
             seconds = (o.finished - o.started).total_seconds()
             if o.ok:
                 echo(
-                    f"{o.source} ({o.kind}): {o.models} models, {o.points:,} points in {seconds:.1f}s"
+                    f"{o.source} ({o.kind}): {plural(o.models, 'model')}, "
+                    f"{plural(o.points, 'point')} in {seconds:.1f}s"
                 )
             else:
                 echo(f"{o.source} ({o.kind}): failed, stored data kept")
@@ -151,9 +162,9 @@ def status(
         raise typer.Exit(1)
 
 
-def _print_table(models: list[FleetEntry], now) -> None:  # type: ignore[no-untyped-def]
+def _print_table(models: list[FleetEntry], now: datetime) -> None:
     header = ("MODEL", "TEAM", "TIER", "SERVING", "SINCE", "PREV", "STATE", "FIRING", "DATA AGE")
-    rows = [header]
+    rows = []
     for m in models:
         age = m.data_age(now)
         rows.append(
@@ -161,18 +172,12 @@ def _print_table(models: list[FleetEntry], now) -> None:  # type: ignore[no-unty
                 m.name,
                 m.team or "-",
                 m.risk_tier or "-",
-                f"{m.alias}→{m.version or '?'}",
+                m.version or "-",
                 format_time(m.since) if m.since else "-",
                 m.previous_version or "-",
                 m.worst_state or "-",
-                ",".join(m.firing) or "-",
+                ", ".join(m.firing) or "-",
                 format_duration(age) if age is not None else "no data",
             )
         )
-    widths = [max(len(str(row[i])) for row in rows) for i in range(len(header))]
-    for row in rows:
-        echo(
-            "  ".join(
-                str(cell).ljust(width) for cell, width in zip(row, widths, strict=True)
-            ).rstrip()
-        )
+    print_table(header, rows, wrap=7)

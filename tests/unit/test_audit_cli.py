@@ -40,6 +40,12 @@ def test_note_show_verify_round_trip(
     assert [r["details"]["text"] for r in shown.json()["records"]] == ["hand-over: watch accuracy"]
     table = run_mrp(capsys, "audit", "show", "-w", ws)
     assert "hand-over: watch accuracy" in table.stdout and "alice (oncall)" in table.stdout
+    header, first = table.stdout.splitlines()[:2]
+    assert header.split() == ["SEQ", "TIME", "ACTOR", "ACTION", "MODEL", "DETAIL"]
+    assert first.index("alice") == header.index("ACTOR")  # aligned under its header
+    when = first.split()[1]  # to the second in the table; the log and --json keep the ms
+    assert when.endswith("Z") and len(when) == len("2026-11-14T19:10:00Z")
+    assert shown.json()["records"][0]["ts"][-5] == "."  # ...T19:10:00.123Z
     verified = run_mrp(capsys, "audit", "verify", "-w", ws)
     assert verified.exit_code == 0
     assert verified.stdout.strip() == "audit.jsonl: 2 records verified; head seq 2."
@@ -150,7 +156,7 @@ def test_export_writes_csv_and_reports_rows(
     target = tmp_path / "out.csv"
     result = run_mrp(capsys, "audit", "export", "--csv", target, "--model", "churn", "-w", ws)
     assert result.exit_code == 0, result.stderr
-    assert result.stdout.strip() == f"exported 1 records to {target}."
+    assert result.stdout.strip() == f"exported 1 record to {target}."
     assert target.read_text(encoding="utf-8").splitlines()[0].startswith("seq,ts,actor,key_id")
 
 

@@ -187,7 +187,10 @@ def test_abort_and_list(capsys, ws) -> None:  # type: ignore[no-untyped-def]
     assert aborted.exit_code == 0, aborted.stderr
     assert "aborted at step 'approvals'" in aborted.stdout
     listed = mrp(capsys, ws, "runbook", "list")
-    assert "aborted" in listed.stdout
+    header, row = listed.stdout.splitlines()
+    assert header.split()[:5] == ["ID", "MODEL", "ROLLBACK", "STATE", "OUTCOME"]
+    assert row.split()[1:6] == ["fraud", "4", "→", "2", "aborted"]
+    assert row.index("aborted") == header.index("STATE")
     assert mrp(capsys, ws, "runbook", "list", "--open").stdout.strip() == "no runbooks."
     assert records(ws)[-1][0] == "runbook.abort"
 

@@ -68,7 +68,9 @@ def test_status_table_for_people(capsys: pytest.CaptureFixture[str], tiny_worksp
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
     assert lines[0].split()[:4] == ["MODEL", "TEAM", "TIER", "SERVING"]
-    assert any(line.startswith("fraud") and "champion→2" in line for line in lines)
+    fraud = next(line for line in lines if line.startswith("fraud"))
+    assert fraud.split()[3] == "2"  # the version behind the workspace's serving alias
+    assert all(len(line) <= 120 for line in lines)
 
 
 def _points(capsys: pytest.CaptureFixture[str], workspace: Path) -> int:
