@@ -78,8 +78,9 @@ def verify(
     as_json: JsonOption = False,
     workspace_dir: WorkspaceOption = None,
 ) -> None:
-    """Check every hash, link, sequence number and signature; exit 1 naming the first bad
-    record."""
+    """Check every hash, link, sequence number and signature.
+
+    Exit 1 naming the first bad record."""
     ws = workspace(workspace_dir)
     anchor = Checkpoint.load(checkpoint) if checkpoint is not None else None
     signers = load_signers_file(ws.signers_path)
@@ -112,8 +113,9 @@ def checkpoint(
     ] = None,
     workspace_dir: WorkspaceOption = None,
 ) -> None:
-    """Verify the log, append a signed checkpoint record and print its head
-    {seq, hash, ts, key_id, signature}; keep it where the log's writers cannot reach."""
+    """Verify the log, append a signed checkpoint and print its head.
+
+    The head is {seq, hash, ts, key_id, signature}; keep it where the log's writers cannot reach."""
     ensure_usable_keyring()
     ws = workspace(workspace_dir)
     signer = _signer(ws, as_)
@@ -184,8 +186,9 @@ def export(
     as_json: JsonOption = False,
     workspace_dir: WorkspaceOption = None,
 ) -> None:
-    """Write the log as CSV (UTF-8, header row, standard quoting) with each record's
-    signature_valid; columns are documented in docs/audit.md."""
+    """Write the log as CSV for risk and compliance.
+
+    UTF-8, a header row, standard quoting, and each record's signature_valid; the columns are documented in docs/audit.md."""
     ws = workspace(workspace_dir)
     target = csv.expanduser().resolve()
     if not target.parent.is_dir():

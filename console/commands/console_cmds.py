@@ -54,8 +54,9 @@ def demo(
     ] = 120.0,
     theme: ThemeOption = None,
 ) -> None:
-    """Practise on a copy of the sample workspace, replaying its history so incidents unfold
-    live (a drill: nothing touches a real system)."""
+    """Practise on a copy of the sample workspace, its incidents unfolding live.
+
+    Replays the sample history N times faster than real time; a drill: nothing touches a real system."""
     _need_terminal("demo")
     from console.demo import prepare_demo
     from console.tui.app import MrpApp

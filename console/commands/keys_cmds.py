@@ -27,8 +27,9 @@ def init(
     as_json: JsonOption = False,
     workspace_dir: WorkspaceOption = None,
 ) -> None:
-    """Make an Ed25519 key pair: the private half into the keyring, the public half into
-    the workspace's signers.yaml (a key this keyring already holds is reused)."""
+    """Make an Ed25519 key pair for a signer.
+
+    The private half goes into the keyring, the public half into the workspace's signers.yaml; a key this keyring already holds is reused."""
     ensure_usable_keyring()
     ws = workspace(workspace_dir)
     key = init_key(ws, name, roles)

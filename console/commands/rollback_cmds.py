@@ -61,8 +61,9 @@ def rollback(
     as_json: JsonOption = False,
     workspace_dir: WorkspaceOption = None,
 ) -> None:
-    """The guided rollback runbook in the terminal: evidence, target, pre-checks, your signed
-    confirmation, then (once approved) execute, verify and close."""
+    """The guided rollback runbook in the terminal.
+
+    Evidence, target, pre-checks, your signed confirmation, then (once approved) execute, verify and close. Prompts where an option is missing; reads stdin when it is not a terminal."""
     env, signer = signed_env(workspace_dir, as_)
     options = DriveOptions(to=to, verify_timeout=parse_timeout(verify_timeout), notes=notes)
     found = plan(env, model, to)

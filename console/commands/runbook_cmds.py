@@ -162,8 +162,9 @@ def approve_cmd(
     as_json: JsonOption = False,
     workspace_dir: WorkspaceOption = None,
 ) -> None:
-    """Approve a runbook with your own key; the one that completes the approvals carries it on
-    (execute, verify, close) unless --no-continue."""
+    """Approve a runbook with your own key.
+
+    The approval that completes the count carries the runbook on (execute, verify, close) unless --no-continue."""
     env, signer = signed_env(workspace_dir, as_)
     runbook = _resolve(env, runbook_id)
     if not as_json:
