@@ -49,6 +49,7 @@ from console.policy.loader import load_policies  # noqa: E402
 from console.settings import open_workspace  # noqa: E402
 from console.sources.sync import sync_workspace  # noqa: E402
 from console.store import connect, sql  # noqa: E402
+from console.store.migrations import migrate  # noqa: E402
 from console.triggers import backtest, evaluate_at  # noqa: E402
 from console.triggers.state import current_states, refresh_states  # noqa: E402
 
@@ -161,9 +162,12 @@ def time_ordered_copy(db: Path) -> Path:
 
 
 def writable_copy(db: Path, name: str) -> duckdb.DuckDBPyConnection:
+    """A copy of the store, on this mrp's schema."""
     target = db.with_name(name)
     shutil.copy(db, target)
-    return duckdb.connect(str(target))
+    con = duckdb.connect(str(target))
+    migrate(con, str(target))
+    return con
 
 
 # ---------------------------------------------------------------------------------------------

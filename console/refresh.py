@@ -39,7 +39,7 @@ def sync_and_refresh(
 
     def after_write(con: duckdb.DuckDBPyConnection, now: datetime) -> None:
         if policies is not None:
-            evaluated.append(len(refresh_states(con, list(policies), now)))
+            evaluated.append(refresh_states(con, list(policies), now))
 
     outcomes = sync_workspace(workspace, only=only, progress=progress, after_write=after_write)
     return RefreshReport(outcomes, policy_error, sum(evaluated))

@@ -9,7 +9,8 @@ not the length of the stored history.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -32,7 +33,6 @@ def evaluate_at(
     models: Collection[str] | None = None,
     look_back: timedelta | None = None,
     seeded: bool = False,
-    cache_baselines: bool = False,
 ) -> list[TriggerState]:
     """The state of every trigger of every model (or of ``models``) at ``at``, ordered by
     model and trigger.
@@ -41,13 +41,39 @@ def evaluate_at(
     a state that began earlier has ``since_exact`` false. ``look_back`` looks further back.
     ``seeded`` continues from the states stored in ``trigger_states`` (by ``refresh_states``)
     when they are at most ``MAX_SEED_AGE`` old: only the steps since are evaluated, and
-    ``since`` carries over (Prometheus evaluates rules the same way, step after step).
-    ``cache_baselines`` stores newly computed previous_version baselines (``source_state``;
-    needs a writable connection)."""
+    ``since`` carries over (Prometheus evaluates rules the same way, step after step)."""
+    with evaluated(
+        con, policies, at, alias=alias, models=models, look_back=look_back, seeded=seeded
+    ) as done:
+        if done is None:
+            return []
+        plan, grids = done
+        rows = con.execute(sql("triggers/result_rows")).fetchall()
+    return _states(plan, rows, grids)
+
+
+@contextmanager
+def evaluated(
+    con: duckdb.DuckDBPyConnection,
+    policies: Iterable[PolicyLike],
+    at: datetime,
+    *,
+    alias: str = "champion",
+    models: Collection[str] | None = None,
+    look_back: timedelta | None = None,
+    seeded: bool = False,
+    cache_baselines: bool = False,
+) -> Iterator[tuple[Plan, dict[int, tuple[int, int]]] | None]:
+    """Evaluate as ``evaluate_at`` does and leave the result in the temporary table
+    ``mrp_result`` while the block runs (``refresh_states`` stores it from there without
+    building Python objects); yields the plan and its grids, or None when no policy selects
+    a model. ``cache_baselines`` stores newly computed previous_version baselines
+    (``source_state``; needs a writable connection)."""
     wanted = None if models is None else frozenset(models)
     plan = build_plan(con, policies, None if wanted is None else wanted.__contains__)
     if plan.empty:
-        return []
+        yield None
+        return
     at_us = to_us(at)
     extra = span_us(look_back) if look_back is not None else 0
     seeds = _seeds(con) if seeded else {}
@@ -65,11 +91,12 @@ def evaluate_at(
                 alias,
                 current=True,
                 cache_until=at_us if cache_baselines else None,
+                seeded=seeded,
             )
-            rows = con.execute(sql("triggers/current_states"), {"seeded": seeded}).fetchall()
+            con.execute(sql("triggers/current_states"), {"seeded": seeded})
+            yield plan, grids
         finally:
             drop_tables(con)
-    return _states(plan, rows, grids)
 
 
 MAX_SEED_AGE = timedelta(hours=6)

@@ -45,20 +45,24 @@ def run_pipeline(
     *,
     current: bool,
     cache_until: int | None = None,
+    seeded: bool = False,
 ) -> None:
     """Build the engine's tables for ``plan``: ``grids`` gives each trigger's first and last
     step, ``data_span`` the samples read (microseconds). ``current`` ends in ``mrp_last``
     (each pair's last step and its run) for ``current_states``; otherwise in the runs read
     by ``transitions``. ``cache_until``: store newly computed previous_version baselines of
-    switches up to this instant (needs a writable connection)."""
+    switches up to this instant (needs a writable connection). ``seeded``: the grids start at
+    the stored states' step; serving periods and thresholds are then taken from them when they
+    still hold (``stored_rules``)."""
     data_from, data_to = data_span
     stage(con, plan, grids)
-    _execute(con, "serving_periods", {"alias": alias})
-    _execute(con, "pair_periods")
-    lo, hi = _baseline_span(con)
-    _execute(con, "rules", {"lo": lo, "hi": hi})
-    if cache_until is not None:
-        _execute(con, "save_baselines", {"settled": cache_until - SETTLED_US})
+    if not (seeded and current and few_steps(plan, grids) and _stored_rules(con, alias, data_to)):
+        _execute(con, "serving_periods", {"alias": alias})
+        _execute(con, "pair_periods")
+        lo, hi = _baseline_span(con)
+        _execute(con, "rules", {"lo": lo, "hi": hi})
+        if cache_until is not None:
+            _execute(con, "save_baselines", {"settled": cache_until - SETTLED_US})
     span = {"from": naive(data_from), "to": naive(data_to)}
     if current and few_steps(plan, grids):
         _execute(con, "period_samples", {**span, "windowed_only": False})
@@ -79,6 +83,20 @@ def run_pipeline(
     _execute(con, "segments")
     if current:
         _execute(con, "last_from_runs")
+
+
+def _stored_rules(con: duckdb.DuckDBPyConnection, alias: str, to_us: int) -> bool:
+    """Take serving periods and thresholds from the stored states when every pair can continue
+    from its stored state (see ``stored_rule_blockers``); False when one cannot."""
+    params = {"alias": alias, "to": to_us, "settled_us": SETTLED_US}
+    staging, counting = statements("triggers/stored_rule_blockers")
+    con.execute(staging)
+    row = con.execute(counting, params).fetchone()
+    if row is None or row[0] != 0:
+        return False
+    for statement in statements("triggers/stored_rules"):
+        con.execute(statement)
+    return True
 
 
 def _count(con: duckdb.DuckDBPyConnection, name: str) -> int:

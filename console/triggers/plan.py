@@ -7,6 +7,7 @@ temporary tables from JSON parameters (never as SQL text).
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -45,6 +46,19 @@ class PlannedTrigger:
     @property
     def window_us(self) -> int:
         return span_us(self.trigger.window) if self.trigger.window is not None else 0
+
+    @property
+    def digest(self) -> str:
+        """Everything the trigger's outcome depends on besides the data: a stored state
+        evaluated under another digest is not continued."""
+        settings = [
+            self.trigger.model_dump(mode="json", by_alias=True),
+            self.step_us,
+            self.stale_us,
+            self.no_data,
+        ]
+        encoded = json.dumps(settings, sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(encoded.encode()).hexdigest()[:16]
 
     @property
     def reach_us(self) -> int:
@@ -160,6 +174,7 @@ def trigger_row(t: PlannedTrigger, grid_from: int, grid_to: int, mid: int | None
         "no_data": t.no_data,
         "grid_from": grid_from,
         "grid_to": grid_to,
+        "digest": t.digest,
     }
 
 

@@ -9,8 +9,7 @@ with no stored state (the first refresh) is evaluated over the last ``MAX_LOOK_B
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -19,7 +18,7 @@ import duckdb
 from console.policy.loader import load_workspace_policies
 from console.settings import Workspace
 from console.store import sql
-from console.triggers.current import evaluate_at
+from console.triggers.current import evaluate_at, evaluated
 from console.triggers.plan import PolicyLike
 from console.triggers.types import TriggerState
 
@@ -73,15 +72,17 @@ def refresh_states(
     now: datetime,
     *,
     alias: str = "champion",
-) -> list[TriggerState]:
+) -> int:
     """Evaluate every trigger at ``now`` and replace ``trigger_states`` with the result
-    (one transaction). Given a workspace, its policies are loaded (a ``PolicyError`` is
-    raised for invalid ones). Meant as ``sync_workspace``'s ``after_write`` callback."""
+    (one transaction); returns how many states are stored. Given a workspace, its policies
+    are loaded (a ``PolicyError`` is raised for invalid ones). Meant as ``sync_workspace``'s
+    ``after_write`` callback: it continues from the stored states, and the result goes from
+    the engine's tables to the store without becoming Python objects."""
     if isinstance(workspace_or_policies, Workspace):
         policies: list[PolicyLike] = list(load_workspace_policies(workspace_or_policies))
     else:
         policies = list(workspace_or_policies)
-    states = evaluate_at(
+    with evaluated(
         con,
         policies,
         now,
@@ -89,48 +90,34 @@ def refresh_states(
         seeded=True,
         look_back=MAX_LOOK_BACK,
         cache_baselines=True,
-    )
-    write_states(con, states)
-    return states
+    ) as done:
+        if done is not None:
+            return write_states(con)
+    con.execute(sql("triggers/forget_states"))
+    return 0
 
 
-def write_states(con: duckdb.DuckDBPyConnection, states: Sequence[TriggerState]) -> None:
-    """Replace the stored states with ``states`` (one transaction): existing rows are updated
-    in place, new ones inserted, vanished ones deleted."""
-    rows = []
-    seen: set[tuple[str, str]] = set()
-    naive: dict[datetime | None, str | None] = {None: None}
-    for s in states:
-        if (s.model, s.trigger) in seen:  # two policies naming a trigger alike: the first wins
-            continue
-        seen.add((s.model, s.trigger))
-        for moment in (s.since, s.at):
-            if moment not in naive:
-                naive[moment] = _naive(moment)
-        rows.append(
-            {
-                "model": s.model,
-                "policy": s.policy,
-                "trigger": s.trigger,
-                "state": s.state,
-                "since": naive[s.since],
-                "value": s.value,
-                "threshold": s.threshold,
-                "evaluated_at": naive[s.at],
-            }
-        )
-    con.execute(sql("triggers/stage_states"), [json.dumps(rows)])
+def write_states(con: duckdb.DuckDBPyConnection) -> int:
+    """Replace the stored states with the evaluation in ``mrp_result`` (one transaction):
+    existing rows are updated in place, new ones inserted, vanished ones deleted. Returns
+    how many are stored."""
+    con.execute(sql("triggers/stage_states"))
     con.execute("BEGIN TRANSACTION")
     try:
-        for name in ("update_states", "insert_new_states", "delete_gone_states"):
-            con.execute(sql(f"triggers/{name}"))
+        for statement in STORE_STATES:
+            con.execute(sql(statement))
+        row = con.execute(sql("triggers/count_new_states")).fetchone()
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
         raise
     finally:
         con.execute(sql("triggers/drop_new_states"))
+    return int(row[0]) if row else 0
 
 
-def _naive(moment: datetime | None) -> str | None:
-    return None if moment is None else moment.astimezone(UTC).replace(tzinfo=None).isoformat()
+STORE_STATES = (
+    "triggers/update_states",
+    "triggers/insert_new_states",
+    "triggers/delete_gone_states",
+)

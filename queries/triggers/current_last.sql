@@ -41,9 +41,6 @@ windowed AS (
                 WHEN 'avg' THEN avg(s.value)
                 WHEN 'min' THEN min(s.value)
                 WHEN 'max' THEN max(s.value)
-                WHEN 'p50' THEN quantile_cont(s.value, 0.5)
-                WHEN 'p95' THEN quantile_cont(s.value, 0.95)
-                WHEN 'p99' THEN quantile_cont(s.value, 0.99)
             END
         END AS value,
         max(s.ts) AS ts
@@ -51,7 +48,27 @@ windowed AS (
     LEFT JOIN mrp_sample AS s
         ON s.sid = st.sid AND s.period = st.period AND s.ts <= st.t
         AND s.ts > st.t - st.window_us
+    WHERE st.agg IN ('avg', 'min', 'max')
     GROUP BY st.pid, st.period, st.t
+    UNION ALL
+    SELECT pid, period, t,
+        CASE WHEN ts >= t - stale_us THEN
+            CASE agg
+                WHEN 'p50' THEN list_aggregate(vals, 'quantile_cont', 0.5)
+                WHEN 'p95' THEN list_aggregate(vals, 'quantile_cont', 0.95)
+                WHEN 'p99' THEN list_aggregate(vals, 'quantile_cont', 0.99)
+            END
+        END, ts
+    FROM (
+        SELECT st.pid, st.period, st.t, any_value(st.agg) AS agg, any_value(st.stale_us) AS stale_us,
+            max(s.ts) AS ts, list(s.value) AS vals
+        FROM window_steps AS st
+        LEFT JOIN mrp_sample AS s
+            ON s.sid = st.sid AND s.period = st.period AND s.ts <= st.t
+            AND s.ts > st.t - st.window_us
+        WHERE st.agg IN ('p50', 'p95', 'p99')
+        GROUP BY st.pid, st.period, st.t
+    )
 ),
 held_events AS (
     SELECT DISTINCT st.pid, st.t

@@ -1,13 +1,17 @@
 -- Each pair's state at its last step (from mrp_last), with when that state began (since),
 -- how long the condition has held, the value and threshold seen, and the latest sample of
--- the serving version (the one seen, else the latest read). A run that reaches back to the first step looked at began there or
--- earlier: with $seeded, a state stored in trigger_states for exactly that step with the
--- same outcome says when (a pending state's since is when the condition first held, a firing
--- one's that plus for); otherwise since_exact is false.
+-- the serving version (the one seen, else the latest read); with what write_states stores
+-- besides (the rule's digest, the serving period's start, why a baseline is missing).
+-- A run that reaches back to the first step looked at began there or earlier: with $seeded,
+-- a state stored in trigger_states for exactly that step with the same outcome says when (a
+-- pending state's since is when the condition first held, a firing one's that plus for, and
+-- whether that is exact); otherwise since_exact is false.
+CREATE OR REPLACE TEMP TABLE mrp_result AS
 WITH seeds AS (
     SELECT p.pid,
         CASE WHEN ts.state = 'firing' THEN epoch_us(ts.since) - p.hold_us
-             ELSE epoch_us(ts.since) END AS run_start
+             ELSE epoch_us(ts.since) END AS run_start,
+        coalesce(ts.since_exact, true) AS exact
     FROM mrp_pair AS p
     JOIN mrp_last AS l USING (pid)
     JOIN trigger_states AS ts
@@ -23,7 +27,8 @@ WITH seeds AS (
 started AS (
     SELECT l.pid, l.t, l.period, l.cond, l.value, l.no_sample, l.value_ts,
         coalesce(l.run_start, d.run_start, l.first) AS run_start,
-        l.run_start IS NOT NULL OR d.run_start IS NOT NULL OR l.first > p.grid_from AS exact
+        CASE WHEN l.run_start IS NOT NULL OR l.first > p.grid_from THEN true
+             ELSE coalesce(d.exact, false) END AS exact
     FROM mrp_last AS l
     JOIN mrp_pair AS p USING (pid)
     LEFT JOIN seeds AS d USING (pid)
@@ -41,7 +46,8 @@ latest_sample AS (
     GROUP BY s.sid, s.period
 )
 SELECT
-    p.model, p.tid, g.t AS at_us,
+    p.model, p.tid, p.policy, p.name AS trigger, p.digest AS rule_digest,
+    r.from_us AS period_from_us, g.t AS at_us,
     CASE WHEN g.cond THEN
              CASE WHEN g.t - g.run_start >= p.hold_us THEN 'firing' ELSE 'pending' END
          WHEN NOT g.cond THEN 'ok' ELSE 'no_data' END AS state,
@@ -55,4 +61,3 @@ FROM started AS g
 JOIN mrp_pair AS p USING (pid)
 JOIN mrp_rule AS r ON r.pid = g.pid AND r.period = g.period
 LEFT JOIN latest_sample AS ls ON ls.sid = p.sid AND ls.period = g.period
-ORDER BY p.model, p.tid

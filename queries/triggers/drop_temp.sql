@@ -1,5 +1,7 @@
 -- The engine's working tables, dropped when an evaluation is done.
+DROP TABLE IF EXISTS mrp_result;
 DROP TABLE IF EXISTS mrp_last;
+DROP TABLE IF EXISTS mrp_stored;
 DROP TABLE IF EXISTS mrp_segment;
 DROP TABLE IF EXISTS mrp_edge;
 DROP TABLE IF EXISTS mrp_ledge;

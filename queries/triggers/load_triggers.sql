@@ -8,5 +8,5 @@ SELECT unnest(json_transform(?::JSON, '[{
     "baseline": "VARCHAR", "baseline_value": "DOUBLE", "relative": "BOOLEAN",
     "degradation": "DOUBLE", "hold_us": "BIGINT", "step_us": "BIGINT", "stale_us": "BIGINT",
     "event": "VARCHAR", "min_rank": "INTEGER", "no_data": "VARCHAR",
-    "grid_from": "BIGINT", "grid_to": "BIGINT"
+    "grid_from": "BIGINT", "grid_to": "BIGINT", "digest": "VARCHAR"
 }]'), recursive := true)

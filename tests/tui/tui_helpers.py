@@ -88,7 +88,8 @@ def write_states(root: Path, states: tuple[tuple[Any, ...], ...] = STATES) -> No
         con.execute("DELETE FROM trigger_states")
         for model, policy, trigger, state, since, value, threshold in states:
             con.execute(
-                "INSERT INTO trigger_states VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO trigger_states (model, policy, trigger, state, since, value, "
+                "threshold, evaluated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 [model, policy, trigger, state, naive(since), value, threshold, naive(FIXED_NOW)],
             )
 

@@ -38,12 +38,14 @@ def test_refresh_carries_since_over_and_evaluates_only_new_steps() -> None:
     con = store()
     add_model(con, "m1")
     add_samples(con, "m1", "acc", samples_every_minute([0.95] * 10 + [0.5] * 100))
-    first = refresh_states(con, [floor_rule()], at(12))[0]
+    assert refresh_states(con, [floor_rule()], at(12)) == 1
+    first = current_states(con, [floor_rule()], at(12))[0]
     assert (first.state, first.since, first.since_exact) == ("pending", at(10), True)
     stored = stored_states(con)
     assert [(s.state, s.since, s.evaluated_at) for s in stored] == [("pending", at(10), at(12))]
     # two hours later the condition has held all along: firing since 10 + 5
-    later = refresh_states(con, [floor_rule()], at(100))[0]
+    refresh_states(con, [floor_rule()], at(100))
+    later = current_states(con, [floor_rule()], at(100))[0]
     assert (later.state, later.since, later.since_exact) == ("firing", at(15), True)
     assert later.held_for == timedelta(minutes=90)
     # read-only callers (mrp evaluate) continue from the store the same way
@@ -95,8 +97,12 @@ def test_incremental_refreshes_agree_with_a_fresh_evaluation(
     moment = at(30)
     for gap in gaps:
         moment += timedelta(seconds=gap)
-        refreshed = refresh_states(con, [pol], moment)
+        stored_count = refresh_states(con, [pol], moment)
+        stored = stored_states(con)
+        refreshed = current_states(con, [pol], moment)
         fresh = evaluate_at(con, [pol], moment, look_back=timedelta(hours=4))
+        assert stored_count == len(stored) == len(fresh)
+        assert [(s.state, s.threshold) for s in stored] == [(f.state, f.threshold) for f in fresh]
         assert [(s.at, s.state) for s in refreshed] == [(s.at, s.state) for s in fresh]
         for r, f in zip(refreshed, fresh, strict=True):
             assert r.value == f.value or abs((r.value or 0) - (f.value or 0)) < 1e-9, (r, f)

@@ -1,0 +1,23 @@
+-- The serving periods and rules of the pairs as stored with their states (mrp_stored, when
+-- stored_rule_blockers finds no pair that cannot continue): each model's stored serving period,
+-- and each pair's stored threshold, baseline and why a baseline is missing; what a step
+-- without data counts as follows rules.sql.
+CREATE OR REPLACE TEMP TABLE mrp_period AS
+SELECT row_number() OVER ()::INTEGER AS period, model, version, NULL::VARCHAR AS previous_version,
+    period_from_us AS from_us, 4611686018427387904 AS to_us, NULL::BIGINT AS switched_us
+FROM (SELECT DISTINCT model, version, period_from_us FROM mrp_stored);
+
+CREATE OR REPLACE TEMP TABLE mrp_rule AS
+SELECT s.pid, pr.period, s.version, pr.from_us, s.grid_from AS g_first, s.grid_to AS g_last,
+    s.step_us, s.hold_us, s.op, s.kind, s.threshold, s.baseline, s.missing,
+    NULL::VARCHAR AS base_key, false AS fresh, NULL::BIGINT AS switched_us,
+    CASE
+        WHEN s.kind = 'event' THEN false
+        WHEN s.missing IS NOT NULL THEN NULL
+        WHEN s.no_data = 'ok' THEN false
+        WHEN s.no_data = 'firing' THEN true
+    END AS gapcond
+FROM mrp_stored AS s
+JOIN mrp_period AS pr
+    ON pr.model = s.model AND pr.version IS NOT DISTINCT FROM s.version
+    AND pr.from_us = s.period_from_us
