@@ -92,6 +92,21 @@ class Clock:
             return moment
         return datetime.now(UTC)
 
+    def stamp(self) -> datetime:
+        """The instant to record a decision at (audit records, runbook steps): ``now()``,
+        except that a replay held at the end of its history keeps counting real seconds
+        past it, so what is decided there still reads in order and with its real spacing
+        (``now()`` stays at the end: the data stops there)."""
+        moment = self.now()
+        if self.fixed is None and self.replay_from is not None and self.replay_until is not None:
+            reached = (
+                self._started + (self.replay_until - self.replay_from).total_seconds() / self.speed
+            )
+            past = time.monotonic() - reached
+            if past > 0:
+                return self.replay_until + timedelta(seconds=past)
+        return moment
+
     @property
     def is_replay(self) -> bool:
         return self.replay_from is not None

@@ -37,7 +37,7 @@ def approve(
             )
         chosen = approval_role(runbook, signer, role)
         acting = signer.with_role(chosen)
-        now = env.now()
+        now = env.stamp()
         approval = Approval(signer=acting.name, key_id=acting.key_id, role=chosen, at=now)
         updated = runbook.model_copy(
             update={"approvals": (*runbook.approvals, approval), "updated_at": now}
@@ -74,7 +74,7 @@ def break_glass(
         check_phrase(runbook, phrase)
         chosen = approval_role(runbook, signer, role)
         acting = signer.with_role(chosen)
-        now = env.now()
+        now = env.stamp()
         glass = BreakGlass(
             signer=acting.name, key_id=acting.key_id, role=chosen, reason=text, at=now
         )

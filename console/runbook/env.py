@@ -72,7 +72,12 @@ class Env:
         )
 
     def now(self) -> datetime:
+        """The instant the data is read at (evidence, checks, verification windows)."""
         return self.clock.now()
+
+    def stamp(self) -> datetime:
+        """The instant a decision is recorded at (runbook steps, audit records)."""
+        return self.clock.stamp()
 
     def facts(self, model: str) -> ModelFacts:
         with self.guard:

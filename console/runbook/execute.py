@@ -49,7 +49,7 @@ def execute(env: Env, runbook_id: str, signer: Signer) -> Runbook:
         # reported after the registry had done it): then an alias at the target is ours.
         tried_before = bool(execution.attempts)
         if last is None or last.status != "intent":
-            now = env.now()
+            now = env.stamp()
             last = Attempt(n=len(execution.attempts) + 1, intent_at=now, by=signer.name)
             execution = execution.model_copy(update={"attempts": (*execution.attempts, last)})
             runbook = runbook.model_copy(update={"execution": execution, "updated_at": now})
@@ -133,7 +133,7 @@ def _record_failure(
     signer: Signer,
     error: MrpError,
 ) -> None:
-    now = env.now()
+    now = env.stamp()
     failed = attempt.model_copy(
         update={"status": "failed", "finished_at": now, "error": error.message}
     )
@@ -164,7 +164,7 @@ def _record_done(
     outcome: tuple[Moved, bool],
 ) -> Runbook:
     result, called = outcome
-    now = env.now()
+    now = env.stamp()
     done = attempt.model_copy(
         update={
             "status": "done",
@@ -180,7 +180,7 @@ def _record_done(
         "verify",
         signer,
         execution=finished,
-        verification=None if runbook.dry_run else start_watch(runbook, now),
+        verification=None if runbook.dry_run else start_watch(runbook, env.now()),
         updated_at=now,
     )
     return commit(

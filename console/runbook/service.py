@@ -75,7 +75,7 @@ def settle(env: Env, runbook: Runbook, signer: Signer) -> Runbook:
                 "break_glass": None
                 if record.action == "runbook.break_glass"
                 else runbook.break_glass,
-                "updated_at": env.now(),
+                "updated_at": env.stamp(),
             }
         )
         env.store.save(undone)
@@ -104,7 +104,7 @@ def open_runbook(env: Env, found: Plan, reason: str, requester: Signer, dry_run:
             f"Nothing can carry out a rollback of {found.model}: {found.executor.why}; "
             "rehearse it with --dry-run."
         )
-    now = env.now()
+    now = env.stamp()
     runbook = Runbook(
         id=new_id(now),
         model=found.model,
@@ -157,7 +157,7 @@ def choose_target(env: Env, runbook_id: str, signer: Signer, version: str | None
                 f"No version of {runbook.model} is eligible under the policy's "
                 f"'{runbook.rollback.target}' rule; name one with --to VERSION."
             )
-        now = env.now()
+        now = env.stamp()
         updated = moved(
             runbook, "prechecks", signer, to_version=choice.chosen, target=choice, updated_at=now
         )
@@ -202,7 +202,7 @@ def run_prechecks(env: Env, runbook_id: str, signer: Signer) -> Runbook:
         )
         results = run_checks(given)
         hard = blocking(results, break_glass=True)
-        now = env.now()
+        now = env.stamp()
         to: Step = "target" if hard else "approvals"
         updated = moved(runbook, to, signer, prechecks=results, updated_at=now)
         if hard:

@@ -72,7 +72,7 @@ def commit(
     signer: Signer,
 ) -> Runbook:
     """Save ``runbook`` (the step's outcome) with ``record`` pending, then write the record."""
-    staged = runbook.model_copy(update={"pending": record, "updated_at": clock.now()})
+    staged = runbook.model_copy(update={"pending": record, "updated_at": clock.stamp()})
     store.save(staged)
     crashpoint(f"{record.key}.saved")
     return flush(store, log, clock, staged, signer)
@@ -100,7 +100,7 @@ def flush(
             runbook.model,
             record.details,
             runbook.policy_digest,
-            clock.now(),
+            clock.stamp(),
         )
         seq = written.seq
         crashpoint(f"{record.key}.audited")
@@ -108,7 +108,7 @@ def flush(
         update={
             "pending": None,
             "audit": {**runbook.audit, record.key: seq},
-            "updated_at": clock.now(),
+            "updated_at": clock.stamp(),
         }
     )
     store.save(done)

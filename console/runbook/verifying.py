@@ -92,7 +92,7 @@ def _evaluator(env: Env, facts: ModelFacts) -> Callable[[datetime], list[Reading
 
 def _record(env: Env, runbook_id: str, signer: Signer, result: Verification) -> Runbook:
     with step(env, runbook_id, signer, "verify") as runbook:
-        updated = runbook.model_copy(update={"verification": result, "updated_at": env.now()})
+        updated = runbook.model_copy(update={"verification": result, "updated_at": env.stamp()})
         if not result.complete:
             env.store.save(updated)
             return updated
