@@ -6,6 +6,7 @@ theme's role variable (``$trigger-firing``...) and only reinforces it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -14,7 +15,7 @@ from rich.style import Style
 from rich.text import Text
 from textual.color import Color, ColorParseError
 
-from console.clock import format_duration
+from console.clock import format_duration, parse_time
 
 STATES = ("firing", "pending", "no_data", "ok")
 SYMBOL = {"firing": "✖", "pending": "◐", "no_data": "∅", "ok": "✔"}
@@ -70,17 +71,21 @@ def state_text(state: str | None, variables: Mapping[str, str]) -> Text:
     )
 
 
-def local_time(moment: datetime | None, seconds: bool = False) -> str:
+TIME_FORMAT = "%Y-%m-%d %H:%M %Z"
+"""The console's one way of writing an instant: ``2026-11-14 19:10 UTC`` (local time, zone
+named). Tables, headers, the wizard and text from the core all go through ``local_time``."""
+_RFC3339 = re.compile(r"\b\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d(?:\.\d+)?)?(?:Z|[+-]\d\d:\d\d)")
+
+
+def local_time(moment: datetime | None) -> str:
     """A time as a person reads it: local, with the zone's abbreviation."""
-    if moment is None:
-        return "-"
-    local = moment.astimezone()
-    return local.strftime("%Y-%m-%d %H:%M:%S %Z" if seconds else "%Y-%m-%d %H:%M %Z")
+    return "-" if moment is None else moment.astimezone().strftime(TIME_FORMAT)
 
 
-def short_time(moment: datetime | None) -> str:
-    """Local ``MM-DD HH:MM`` for narrow columns."""
-    return "-" if moment is None else moment.astimezone().strftime("%m-%d %H:%M")
+def times_in(text: str) -> str:
+    """``text`` with every RFC 3339 time in it (the core's and the CLI's form) written the
+    console's way, so a sentence from the runbook reads like the screen around it."""
+    return _RFC3339.sub(lambda m: local_time(parse_time(m.group(0))), text)
 
 
 def age(span: timedelta | None) -> str:

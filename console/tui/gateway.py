@@ -31,6 +31,7 @@ from console.tui.history_data import (
     HistoryRow,
     audit_row,
     event_row,
+    full_record,
     newest_first,
     switch_row,
     write_csv,
@@ -132,11 +133,13 @@ class Gateway:
         path = self.workspace.audit_path
         if not path.exists():
             return [], None
+        # A replay held at the end of its history still stamps records past it.
+        until = max(now, self.clock.stamp())
         try:
             return [
-                audit_row(r.at, r.model, r.action, r.actor, dict(r.details))
+                audit_row(r.at, r.model, r.action, r.actor, dict(r.details), full_record(r))
                 for r in AuditLog(path).records()
-                if r.at <= now and (model is None or r.model == model)
+                if r.at <= until and (model is None or r.model == model)
             ], None
         except MrpError as error:
             return [], f"audit log: {error.message}"

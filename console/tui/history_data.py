@@ -11,6 +11,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from console.audit.record import AuditRecord
 from console.clock import format_time
 from console.model_detail import EventInfo, Switch
 
@@ -27,6 +28,8 @@ class HistoryRow:
     actor: str | None
     version: str | None
     detail: str
+    record: str | None = None
+    """The whole audit record as indented JSON (audit rows only), shown on request."""
 
     @property
     def about_rollback(self) -> bool:
@@ -85,20 +88,101 @@ def event_row(model: str, event: EventInfo) -> HistoryRow:
 
 
 def audit_row(
-    at: datetime, model: str | None, action: str, actor: str, details: dict[str, Any]
+    at: datetime,
+    model: str | None,
+    action: str,
+    actor: str,
+    details: dict[str, Any],
+    record: str | None = None,
 ) -> HistoryRow:
-    version = details.get("version") or details.get("target")
-    reason = details.get("reason") or details.get("text") or details.get("summary")
-    detail = str(reason) if reason else json.dumps(details, sort_keys=True, default=str)
     return HistoryRow(
         at=at,
         origin="audit",
         model=model,
         action=action,
         actor=actor,
-        version=None if version is None else str(version),
-        detail=detail,
+        version=record_versions(details),
+        detail=record_summary(action, details),
+        record=record,
     )
+
+
+def full_record(record: AuditRecord) -> str:
+    """The record exactly as the log holds it, indented for reading."""
+    whole = {**record.body(), "hash": record.hash, "signature": record.signature}
+    return json.dumps(whole, indent=2, ensure_ascii=False)
+
+
+def record_versions(details: dict[str, Any]) -> str | None:
+    """``12 → 11`` for a runbook record, else the version a record names."""
+    before, after = details.get("from_version"), details.get("to_version")
+    if before is not None or after is not None:
+        return f"{before or '?'} → {after or '?'}"
+    version = details.get("version") or details.get("target")
+    return None if version is None else str(version)
+
+
+REHEARSAL_WORDS = {"recovered": "would recover", "not_recovered": "would not recover"}
+
+
+def _words(value: object) -> str:
+    return str(value).replace("_", " ")
+
+
+def _summary(action: str, d: dict[str, Any]) -> str | None:
+    step = action.removeprefix("runbook.")
+    if step == "open":
+        dry = " (dry run)" if d.get("dry_run") else ""
+        return f"opened{dry}: {d.get('reason') or '-'}"
+    if step == "target":
+        return (
+            f"chose {d.get('to_version') or '?'} ({d.get('rule')} suggested {d.get('suggested')})"
+        )
+    if step == "precheck":
+        failed = [str(c.get("name")) for c in d.get("checks") or [] if not c.get("ok")]
+        if not failed:
+            return "pre-checks passed"
+        verdict = "only break-glass may proceed" if d.get("passed") else "back to target"
+        return f"pre-checks failed: {', '.join(failed)} ({verdict})"
+    if step == "approve":
+        enough = ", enough" if d.get("satisfied") else ""
+        return f"approved ({d.get('approval')} of {d.get('required')}{enough})"
+    if step == "break_glass":
+        return f"BREAK-GLASS: {d.get('reason') or '-'}"
+    if step == "execute":
+        if d.get("outcome") == "failed":
+            return f"failed: {d.get('error') or '-'}"
+        return str(d.get("detail") or _words(d.get("outcome") or "executed"))
+    if step == "verify":
+        return str(d.get("summary") or _words(d.get("outcome") or "-"))
+    if step == "close":
+        outcome = d.get("outcome")
+        if outcome == "dry_run_complete":
+            verdict = REHEARSAL_WORDS.get(str(d.get("rehearsal")), _words(d.get("rehearsal")))
+            said = f"; rehearsal: {verdict}" if d.get("rehearsal") else ""
+            text = f"closed: dry run complete, nothing changed{said}"
+        else:
+            text = f"closed: {_words(outcome or '-')}"
+        return text + (f" · notes: {d['notes']}" if d.get("notes") else "")
+    if step == "abort":
+        return f"aborted at {d.get('at_step') or '?'}: {d.get('reason') or '-'}"
+    return None
+
+
+def record_summary(action: str, details: dict[str, Any]) -> str:
+    """One readable line for an audit record (the whole record is one keystroke away). A
+    dry run says so where it matters: when opened, executed, verified and closed."""
+    said = _summary(action, details) if action.startswith("runbook.") else None
+    if said is None:
+        text = details.get("reason") or details.get("text") or details.get("summary")
+        said = str(text) if text else _plain(details)
+    return said
+
+
+def _plain(details: dict[str, Any]) -> str:
+    """``key value`` pairs of the simple values, for a record mrp has no words for."""
+    simple = {k: v for k, v in sorted(details.items()) if isinstance(v, str | int | float | bool)}
+    return " · ".join(f"{_words(k)} {v}" for k, v in simple.items()) or "(no details)"
 
 
 def newest_first(rows: Iterable[HistoryRow]) -> tuple[HistoryRow, ...]:

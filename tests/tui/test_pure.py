@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from console.clock import Clock
 from console.errors import ConfigError
 from console.fleet import FleetEntry
-from console.tui.format import age, sparkline, state_label
-from console.tui.history_data import HistoryRow
+from console.tui.format import age, local_time, sparkline, state_label, times_in
+from console.tui.history_data import HistoryRow, audit_row, record_summary
 from console.tui.widgets.fleet_table import matches, row_spec, trigger_names
 from console.user_settings import load_user_settings, remember_theme
 
@@ -88,3 +89,33 @@ def test_user_settings_round_trip(isolated_home: Path) -> None:
     path.write_text('theme = "mrp-dark"\ncolour = "red"\n')
     with pytest.raises(ConfigError, match="unknown key 'colour'"):
         load_user_settings()
+
+
+def test_one_time_format_also_inside_core_sentences() -> None:
+    assert local_time(NOW) == "2026-11-14 22:40 UTC"
+    said = times_in("served 2026-11-03T15:00:00Z → 2026-11-14T19:00:00.123Z, then")
+    assert said == "served 2026-11-03 15:00 UTC → 2026-11-14 19:00 UTC, then"
+
+
+def test_audit_records_read_as_words() -> None:
+    base = {"runbook": "rb-1", "from_version": "7", "to_version": "6", "dry_run": True}
+    opened = audit_row(NOW, "fraud", "runbook.open", "alice", {**base, "reason": "acc 0.82"})
+    assert opened.version == "7 → 6" and opened.detail == "opened (dry run): acc 0.82"
+    closed = record_summary(
+        "runbook.close", {**base, "outcome": "dry_run_complete", "rehearsal": "recovered"}
+    )
+    assert closed == "closed: dry run complete, nothing changed; rehearsal: would recover"
+    checks = [{"name": "cooldown", "ok": False}, {"name": "data_fresh", "ok": True}]
+    failed = record_summary("runbook.precheck", {**base, "passed": False, "checks": checks})
+    assert failed == "pre-checks failed: cooldown (back to target)"
+    assert record_summary("note", {"text": "hand-over"}) == "hand-over"
+    assert "{" not in record_summary("checkpoint", {"seq": 9, "head": "ab12"})
+
+
+def test_a_replay_held_at_its_end_still_stamps_later_records() -> None:
+    clock = Clock(replay_from=NOW, speed=3600.0, replay_until=NOW + timedelta(minutes=1))
+    clock._started -= 10  # ten real seconds in: 10 h of replay, held at the end after 1 s
+    assert clock.now() == NOW + timedelta(minutes=1)
+    assert timedelta(seconds=9) < clock.stamp() - clock.now() < timedelta(seconds=11)
+    fixed = Clock(fixed=NOW)
+    assert fixed.stamp() == fixed.now() == NOW

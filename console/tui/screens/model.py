@@ -7,16 +7,18 @@ from datetime import timedelta
 from functools import partial
 from typing import ClassVar
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Grid, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
 
 from console.fleet import STATE_RANK, FleetSnapshot, TriggerView
 from console.model_detail import ModelDetail
 from console.tui.context import mrp_app
+from console.tui.format import times_in
 from console.tui.messages import ModelDetailReady
 from console.tui.widgets.drill_banner import DrillBanner
 from console.tui.widgets.metric_chart import ChartData, MetricChart
@@ -73,6 +75,7 @@ class ModelScreen(Screen[None]):
         with TabbedContent(id="model-tabs"):
             with TabPane("Triggers", id="tab-triggers"):
                 yield TriggersTable(id="triggers-table")
+                yield Static(id="trigger-why")
             with TabPane("Versions", id="tab-versions"):
                 yield VersionsTable(id="versions-table")
             with TabPane("Records", id="tab-records"):
@@ -122,6 +125,15 @@ class ModelScreen(Screen[None]):
             self.model, snapshot.entry(self.model), snapshot.now, variables
         )
         self.query_one(TriggersTable).show_triggers(snapshot.triggers_of(self.model), snapshot.now)
+        self._show_why()
+
+    @on(DataTable.RowHighlighted, "#triggers-table")
+    def _show_why(self) -> None:
+        table = self.query_one(TriggersTable)
+        reason = table.reason
+        why = self.query_one("#trigger-why", Static)
+        why.update(Text(f"{table.cursor_key}: {times_in(reason)}") if reason else "")
+        why.display = reason is not None
 
     @on(ModelDetailReady)
     def _detail_ready(self, message: ModelDetailReady) -> None:

@@ -14,6 +14,7 @@ from textual.widgets import Static
 
 from console.runbook.model import Runbook
 from console.runbook.prechecks import blocking
+from console.tui.format import times_in
 from console.tui.screens.runbook_results import Back, Proceed
 from console.tui.screens.runbook_step import Frame, StepScreen
 
@@ -41,7 +42,7 @@ class ChecksStep(StepScreen):
         table.add_column("detail", ratio=1)
         for r in self.runbook.prechecks:
             mark = Text("ok", style="bold") if r.ok else Text("FAIL", style="bold reverse")
-            table.add_row(mark, r.name, r.detail)
+            table.add_row(mark, r.name, times_in(r.detail))
         yield Static(table, id="checks")
 
     def action_go(self) -> None:

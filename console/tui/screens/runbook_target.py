@@ -12,9 +12,13 @@ from textual.widget import Widget
 from textual.widgets import DataTable, Static
 
 from console.runbook.model import TargetChoice
-from console.tui.format import local_time, number
+from console.tui.format import local_time, number, times_in
 from console.tui.screens.runbook_results import Chosen
 from console.tui.screens.runbook_step import Frame, StepScreen
+
+HEADERS = ("version", "status", "served until", "metrics then", "why")
+PANEL_CHROME = 8
+"""Columns the step panel and the table take around the cells (borders, padding, scrollbar)."""
 
 
 class TargetStep(StepScreen):
@@ -45,18 +49,27 @@ class TargetStep(StepScreen):
 
     def mounted(self) -> None:
         table = self.query_one("#targets", DataTable)
-        table.add_columns("version", "status", "served until", "metrics then", "why")
-        cursor = 0
-        for index, c in enumerate(self.choice.candidates):
-            metrics = ", ".join(f"{k} {number(v)}" for k, v in sorted(c.metrics.items())[:2])
-            table.add_row(
+        rows = [
+            (
                 Text(c.version, style="bold" if c.eligible else "dim"),
-                c.status or "-",
-                local_time(c.served_until) if c.served_until else "-",
-                metrics or "-",
-                c.why,
-                key=c.version,
+                Text(c.status or "-"),
+                Text(local_time(c.served_until) if c.served_until else "-"),
+                Text(
+                    ", ".join(f"{k} {number(v)}" for k, v in sorted(c.metrics.items())[:2]) or "-"
+                ),
+                Text(times_in(c.why)),
             )
+            for c in self.choice.candidates
+        ]
+        # "why" takes the width the other columns leave and wraps (rows grow to fit)
+        widths = [max([len(h), *(r[i].cell_len for r in rows)]) for i, h in enumerate(HEADERS)]
+        room = self.app.size.width - PANEL_CHROME - sum(w + 2 for w in widths[:-1]) - 2
+        for header, width in zip(HEADERS[:-1], widths, strict=False):
+            table.add_column(header, width=width)
+        table.add_column(HEADERS[-1], width=max(room, 24))
+        cursor = 0
+        for index, (c, row) in enumerate(zip(self.choice.candidates, rows, strict=True)):
+            table.add_row(*row, key=c.version, height=None)
             if c.version == (self.choice.chosen or self.choice.suggested):
                 cursor = index
         table.move_cursor(row=cursor)

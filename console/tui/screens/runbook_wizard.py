@@ -37,6 +37,7 @@ from console.runbook.store import AlreadyOpen
 from console.runbook.target import choose
 from console.runbook.verifying import verify
 from console.tui.context import mrp_app
+from console.tui.format import times_in
 from console.tui.gateway import DB_LOCK
 from console.tui.screens.runbook_abort import AbortStep
 from console.tui.screens.runbook_approve import ApproveStep
@@ -99,7 +100,9 @@ class RunbookScreen(Screen[None]):
         if runbook is not None:
             self.evidence = runbook.evidence
             self.query_one("#runbook-title", Static).update(self._frame(runbook).title)
-            self.query_one("#runbook-story", Static).update("\n".join(runbook_lines(runbook)[1:]))
+            self.query_one("#runbook-story", Static).update(
+                times_in("\n".join(runbook_lines(runbook)[1:]))
+            )
 
     def _frame(self, runbook: Runbook | None) -> Frame:
         return Frame(self.model, runbook, self.evidence)

@@ -18,9 +18,9 @@ class DrillBanner(Static):
 
     def _redraw(self) -> None:
         clock = mrp_app(self).clock
-        ended = clock.replay_until is not None and clock.now() >= clock.replay_until
-        where = "end of the recorded history" if ended else f"×{clock.speed:g} real time"
-        self.update(
-            f" DRILL · replaying recorded history at {where} · {local_time(clock.now())} · "
-            "no production system is touched "
-        )
+        now = clock.now()
+        if clock.replay_until is not None and now >= clock.replay_until:
+            where = f"the recorded history ends here, at {local_time(now)}"
+        else:
+            where = f"replaying recorded history at ×{clock.speed:g} · {local_time(now)}"
+        self.update(f" DRILL · {where} · no production system is touched ")

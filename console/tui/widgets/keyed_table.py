@@ -19,6 +19,8 @@ from console.tui.format import role_style
 CellSpec = tuple[str, str | None, bool]
 """A cell as its text, the theme role variable that colours it (or None), and bold."""
 RowSpec = tuple[CellSpec, ...]
+MIN_FLEX = 12
+"""The flex column never gets narrower than this (the table scrolls sideways instead)."""
 _BOLD = Style(bold=True)
 
 
@@ -30,9 +32,8 @@ def render(spec: CellSpec, variables: Mapping[str, str]) -> Text:
     """Always ``Text``: DataTable reads a ``str`` cell as Rich markup, and data such as
     ``[high] dependency scan`` must show as written."""
     text, role, bold = spec
-    if role is None:
-        return Text(text, style=_BOLD if bold else "")
-    return Text(text, style=role_style(variables, role, bold))
+    style = (_BOLD if bold else "") if role is None else role_style(variables, role, bold)
+    return Text(text, style=style, no_wrap=True, overflow="ellipsis")
 
 
 class KeyedTable(DataTable[str | Text]):
@@ -46,6 +47,9 @@ class KeyedTable(DataTable[str | Text]):
     Column widths are kept here from the cells' text: DataTable would otherwise measure
     every cell of every new row with Rich on the UI thread (about 0.1 ms a cell, close to a
     second for a thousand-model fleet).
+
+    One column may be ``flex`` (a free-text detail): it takes the width the others leave
+    (clipped with an ellipsis), so the table fits the terminal instead of scrolling sideways.
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -62,16 +66,25 @@ class KeyedTable(DataTable[str | Text]):
         self._order: list[str] = []
         self._column_keys: list[str] = []
         self._fixed: set[str] = set()
+        self._flex: str | None = None
+        self._flex_natural = 0
+        """The widest text of the flex column, whatever width it is given."""
         self._grew = False
         self._deferring = False
         self._refresh_wanted = False
 
-    def set_columns(self, columns: Sequence[tuple[str, str, int | None]]) -> None:
-        """(key, label, width or None to fit the content) per column."""
+    def set_columns(
+        self, columns: Sequence[tuple[str, str, int | None]], flex: str | None = None
+    ) -> None:
+        """(key, label, width or None to fit the content) per column; ``flex`` names the
+        column that gets the room left (at most its content's width)."""
         self._column_keys = [key for key, _label, _width in columns]
         self._fixed = {key for key, _label, width in columns if width is not None}
+        self._flex = flex
         for key, label, width in columns:
             self.add_column(label, key=key, width=width or cell_len(label))
+            if key == flex:
+                self._flex_natural = cell_len(label)
 
     @property
     def cursor_key(self) -> str | None:
@@ -98,6 +111,7 @@ class KeyedTable(DataTable[str | Text]):
             for key, spec in rows:
                 if self._shown.get(key) != spec:
                     self._put(key, spec, variables)
+            self._grew = self._fit_flex() or self._grew
             if self._grew:
                 self._clear_caches()
                 self._require_update_dimensions = True
@@ -126,12 +140,42 @@ class KeyedTable(DataTable[str | Text]):
         for key, (text, _role, _bold) in zip(self._column_keys, spec, strict=True):
             if key in self._fixed:
                 continue
-            column = self.columns[ColumnKey(key)]
             width = cell_len(text)
+            if key == self._flex:
+                self._flex_natural = max(self._flex_natural, width)
+                continue
+            column = self.columns[ColumnKey(key)]
             if width > column.width:
                 column.width = width
                 grew = True
         return grew
+
+    def _fit_flex(self) -> bool:
+        """Give the flex column the room the others leave; True when its width changed."""
+        if self._flex is None:
+            return False
+        # room for a vertical scrollbar is kept whether one shows yet or not
+        room = min(
+            self.scrollable_content_region.width,
+            self.size.width - self.styles.scrollbar_size_vertical,
+        )
+        wanted = self._flex_natural
+        if room > 0:
+            others = sum(
+                c.get_render_width(self) for k, c in self.columns.items() if k.value != self._flex
+            )
+            room -= others + 2 * self.cell_padding
+            wanted = max(min(wanted, room), MIN_FLEX)
+        column = self.columns[ColumnKey(self._flex)]
+        if column.width == wanted:
+            return False
+        column.width = wanted
+        return True
+
+    def on_resize(self) -> None:
+        if self._fit_flex():
+            self._clear_caches()
+            self._require_update_dimensions = True
 
     def forget_styles(self) -> None:
         """Make the next ``show_rows`` rewrite every cell (after a theme change)."""

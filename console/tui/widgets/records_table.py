@@ -1,11 +1,16 @@
-"""Audit records, deployments and events as one time-ordered table (model and history)."""
+"""Audit records, deployments and events as one time-ordered table (model and history).
+Enter on a row shows the whole record."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from console.tui.format import short_time
+from textual import on
+from textual.widgets import DataTable
+
+from console.tui.format import local_time, times_in
 from console.tui.history_data import HistoryRow
+from console.tui.screens.record import RecordScreen
 from console.tui.widgets.keyed_table import KeyedTable, RowSpec, cell
 
 COLUMNS: tuple[tuple[str, str, int | None], ...] = (
@@ -18,11 +23,6 @@ COLUMNS: tuple[tuple[str, str, int | None], ...] = (
     ("version", "VERSION", None),
     ("detail", "DETAIL", None),
 )
-DETAIL_WIDTH = 90
-
-
-def _clip(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def row_key(index: int) -> str:
@@ -33,13 +33,13 @@ def record_spec(index: int, row: HistoryRow, with_model: bool) -> RowSpec:
     rollback = row.action == "rollback"
     cells = (
         cell(row_key(index)),
-        cell(short_time(row.at)),
+        cell(local_time(row.at)),
         cell(row.origin),
         cell(row.model or "-"),
         cell("↩ rollback" if rollback else row.action, None, rollback),
         cell(row.actor or "-"),
         cell(row.version or "-"),
-        cell(_clip(row.detail, DETAIL_WIDTH)),
+        cell(times_in(row.detail)),
     )
     return cells if with_model else cells[:3] + cells[4:]
 
@@ -48,10 +48,20 @@ class RecordsTable(KeyedTable):
     def __init__(self, *, with_model: bool = True, id: str | None = None) -> None:
         super().__init__(key_column="key", id=id)
         self.with_model = with_model
+        self.rows_shown: tuple[HistoryRow, ...] = ()
         columns = COLUMNS if with_model else tuple(c for c in COLUMNS if c[0] != "model")
-        self.set_columns(columns)
+        self.set_columns(columns, flex="detail")
 
     def show_records(self, rows: Sequence[HistoryRow]) -> None:
+        self.rows_shown = tuple(rows)
         self.show_rows(
             [(row_key(i), record_spec(i, row, self.with_model)) for i, row in enumerate(rows)]
         )
+
+    @on(DataTable.RowSelected)
+    def _open(self, event: DataTable.RowSelected) -> None:
+        """Enter: the whole record, in a window over the table."""
+        event.stop()
+        key = event.row_key.value
+        if key is not None and key.isdigit() and 0 < int(key) <= len(self.rows_shown):
+            self.app.push_screen(RecordScreen(self.rows_shown[int(key) - 1]))

@@ -1,4 +1,5 @@
-"""One model's triggers: state, since, current value, threshold, progress into ``for``."""
+"""One model's triggers: state, since, current value, threshold, progress into ``for``.
+Why a trigger has no data is a sentence: the screen shows it for the highlighted row."""
 
 from __future__ import annotations
 
@@ -14,13 +15,12 @@ COLUMNS: tuple[tuple[str, str, int | None], ...] = (
     ("trigger", "TRIGGER", None),
     ("metric", "METRIC / EVENT", None),
     ("value", "VALUE", None),
-    ("threshold", "THRESHOLD", None),
-    ("baseline", "BASELINE", None),
+    ("threshold", "LIMIT", None),
+    ("baseline", "BASE", None),
     ("since", "SINCE", None),
-    ("for", "HELD / FOR", None),
+    ("for", "HELD", None),
     ("severity", "SEVERITY", None),
     ("action", "ACTION", None),
-    ("reason", "WHY", None),
 )
 
 
@@ -46,7 +46,6 @@ def trigger_spec(view: TriggerView, now: datetime) -> RowSpec:
         cell(held),
         cell(view.severity or "-"),
         cell(view.action or "-"),
-        cell(view.reason or ""),
     )
 
 
@@ -54,7 +53,15 @@ class TriggersTable(KeyedTable):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(key_column="trigger", id=id)
         self.set_columns(COLUMNS)
+        self.reasons: dict[str, str] = {}
+
+    @property
+    def reason(self) -> str | None:
+        """Why the highlighted trigger has no data (or counts it as ok or firing)."""
+        key = self.cursor_key
+        return None if key is None else self.reasons.get(key)
 
     def show_triggers(self, views: Iterable[TriggerView], now: datetime) -> None:
         ordered = sorted(views, key=lambda v: (-STATE_RANK.get(v.state, 0), v.trigger))
+        self.reasons = {v.trigger: v.reason for v in ordered if v.reason}
         self.show_rows([(v.trigger, trigger_spec(v, now)) for v in ordered])

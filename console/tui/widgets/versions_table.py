@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from console.model_detail import VersionInfo
-from console.tui.format import number, short_time
+from console.tui.format import local_time, number
 from console.tui.widgets.keyed_table import KeyedTable, RowSpec, cell
 
 COLUMNS: tuple[tuple[str, str, int | None], ...] = (
@@ -16,8 +16,7 @@ COLUMNS: tuple[tuple[str, str, int | None], ...] = (
     ("deployed", "DEPLOYED", None),
     ("by", "BY", None),
     ("replaced", "REPLACED", None),
-    ("rolled_back", "ROLLED BACK", None),
-    ("baselines", "REGISTERED BASELINES", None),
+    ("baselines", "BASELINES", None),
 )
 
 
@@ -27,11 +26,10 @@ def version_spec(info: VersionInfo) -> RowSpec:
         cell(info.version),
         cell("▶ serving" if info.serving else "", None, info.serving),
         cell(info.status or "-"),
-        cell(short_time(info.created_at)),
-        cell(short_time(info.deployed_at)),
+        cell(local_time(info.created_at)),
+        cell(local_time(info.deployed_at)),
         cell(info.deployed_by or "-"),
-        cell(short_time(info.replaced_at)),
-        cell("↩ yes" if info.rolled_back else "no"),
+        cell(local_time(info.replaced_at) + (" ↩" if info.rolled_back else "")),
         cell(baselines or "-"),
     )
 
@@ -39,7 +37,7 @@ def version_spec(info: VersionInfo) -> RowSpec:
 class VersionsTable(KeyedTable):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(key_column="version", id=id)
-        self.set_columns(COLUMNS)
+        self.set_columns(COLUMNS, flex="baselines")
 
     def show_versions(self, versions: Iterable[VersionInfo]) -> None:
         newest_first = list(versions)[::-1]
