@@ -12,20 +12,23 @@ from console.audit.keys_model import Signer
 from console.clock import format_time
 from console.errors import MrpError
 from console.runbook.env import Env
-from console.runbook.model import Runbook
+from console.runbook.model import CloseOutcome, Outcome, Runbook
 from console.runbook.service import commit, moved, step
 
 
 def close(env: Env, runbook_id: str, signer: Signer, notes: str | None = None) -> Runbook:
-    """Close with the verification's outcome (inconclusive if it never finished)."""
+    """Close with the verification's outcome (inconclusive if it never finished); a dry run
+    closes as ``dry_run_complete``, with its rehearsal's verdict beside it."""
     with step(env, runbook_id, signer, "verify") as runbook:
         verification = runbook.verification
-        outcome = (
+        verdict: Outcome = (
             verification.outcome
             if verification is not None and verification.complete and verification.outcome
             else "inconclusive"
         )
-        now = env.now()
+        outcome: CloseOutcome = "dry_run_complete" if runbook.dry_run else verdict
+        rehearsal = {"rehearsal": verdict} if runbook.dry_run else {}
+        now = env.stamp()
         text = (notes or "").strip() or None
         updated = moved(runbook, "closed", signer, outcome=outcome, notes=text, updated_at=now)
         closed = commit(
@@ -36,6 +39,7 @@ def close(env: Env, runbook_id: str, signer: Signer, notes: str | None = None) -
             signer,
             {
                 "outcome": outcome,
+                **rehearsal,
                 "notes": text,
                 "reason": runbook.reason,
                 "break_glass": runbook.break_glass is not None,
@@ -55,7 +59,7 @@ def abort(env: Env, runbook_id: str, signer: Signer, reason: str | None = None) 
         text = (reason or "").strip() or "aborted by the operator"
         execution = runbook.execution
         moved_already = execution is not None and execution.done and not runbook.dry_run
-        now = env.now()
+        now = env.stamp()
         updated = moved(runbook, "aborted", signer, abort_reason=text, updated_at=now)
         details: dict[str, Any] = {
             "reason": text,

@@ -27,6 +27,12 @@ STEPS: tuple[Step, ...] = (
 )
 FINAL: frozenset[str] = frozenset({"closed", "aborted"})
 Outcome = Literal["recovered", "not_recovered", "inconclusive"]
+"""What a verification found: after a real move (watch), or what a dry run's rehearsal
+found over the target's own history."""
+CloseOutcome = Literal["recovered", "not_recovered", "inconclusive", "dry_run_complete"]
+"""How a runbook closes: a real rollback with its verification's outcome; a dry run always
+as ``dry_run_complete`` (nothing was moved, so nothing recovered), its rehearsal's verdict
+kept in ``verification``."""
 SCHEMA = 1
 
 
@@ -199,7 +205,7 @@ class Runbook(_Frozen):
     break_glass: BreakGlass | None = None
     execution: Execution | None = None
     verification: Verification | None = None
-    outcome: Outcome | None = None
+    outcome: CloseOutcome | None = None
     notes: str | None = None
     abort_reason: str | None = None
     audit: dict[str, int] = Field(default_factory=dict)

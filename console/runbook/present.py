@@ -9,7 +9,7 @@ from typing import Any
 
 from console.clock import format_duration, format_time
 from console.runbook.approvals import needed
-from console.runbook.model import Candidate, CheckResult, Evidence, Runbook
+from console.runbook.model import Candidate, CheckResult, Evidence, Runbook, Verification
 from console.runbook.store import dump
 
 
@@ -45,6 +45,26 @@ def check_lines(results: tuple[CheckResult, ...]) -> list[str]:
     return [f"  {'ok  ' if r.ok else 'FAIL'} {r.name}: {r.detail}" for r in results]
 
 
+def verdict_words(verification: Verification) -> str:
+    """A verification's outcome in words: what a watch saw, or what a rehearsal says a
+    rollback would do (a dry run moved nothing, so nothing "recovered")."""
+    outcome = verification.outcome
+    if outcome is None:
+        return "watching"
+    if verification.mode == "rehearsal" and outcome != "inconclusive":
+        return {"recovered": "would recover", "not_recovered": "would not recover"}[outcome]
+    return outcome.replace("_", " ")
+
+
+def outcome_words(runbook: Runbook) -> str:
+    """How a closed runbook ended, in words."""
+    if runbook.outcome == "dry_run_complete":
+        verdict = runbook.verification
+        rehearsal = f"; rehearsal: {verdict_words(verdict)}" if verdict is not None else ""
+        return f"dry run complete (nothing changed{rehearsal})"
+    return (runbook.outcome or "-").replace("_", " ")
+
+
 def runbook_lines(runbook: Runbook) -> list[str]:
     """``mrp runbook show``: the whole story of one runbook."""
     rb = runbook
@@ -75,13 +95,11 @@ def runbook_lines(runbook: Runbook) -> list[str]:
             lines.append(f"  execute #{attempt.n} {attempt.status}: {what}")
     if rb.verification is not None:
         v = rb.verification
-        lines.append(
-            f"  verify     {v.outcome or 'watching'} ({v.mode}): {v.summary or ''}".rstrip()
-        )
+        lines.append(f"  verify     {verdict_words(v)} ({v.mode}): {v.summary or ''}".rstrip())
         if v.next_step:
             lines.append(f"  next       {v.next_step}")
     if rb.state == "closed":
-        lines.append(f"  closed     {rb.outcome}" + (f": {rb.notes}" if rb.notes else ""))
+        lines.append(f"  closed     {outcome_words(rb)}" + (f": {rb.notes}" if rb.notes else ""))
     if rb.state == "aborted":
         lines.append(f"  aborted    {rb.abort_reason}")
     return lines

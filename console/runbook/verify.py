@@ -62,6 +62,11 @@ def judge(runbook: Runbook, readings: Sequence[Reading]) -> Judgement:
 
 
 def next_step(runbook: Runbook, judgement: Judgement, further: str | None) -> str:
+    if judgement.outcome == "recovered" and runbook.dry_run:
+        return (
+            "close the dry run (nothing was moved); a real rollback to version "
+            f"{runbook.to_version} should end the incident."
+        )
     if judgement.outcome == "recovered":
         return "close the runbook with the outcome; keep an eye on the model's triggers."
     if judgement.outcome == "inconclusive":

@@ -146,7 +146,8 @@ async def test_dry_run_rollback_from_a_firing_trigger(make_app: Any, workspace_r
     (runbook,) = RunbookStore(ws.runbooks_dir).all()
     assert runbook.state == "closed" and runbook.dry_run
     assert (runbook.from_version, runbook.to_version) == ("7", "6")
-    assert runbook.outcome == "recovered"
+    assert runbook.outcome == "dry_run_complete"
+    assert runbook.verification is not None and runbook.verification.outcome == "recovered"
     assert [a.signer for a in runbook.approvals] == ["alice", "bob"]
     actions = [r.action for r in AuditLog(ws.audit_path).records()]
     assert actions == [
@@ -266,6 +267,6 @@ async def test_demo_drill_needs_no_key_setup(tmp_path: Path) -> None:
         await keys.press("enter")
         await until(pilot, DoneStep)
     (runbook,) = RunbookStore(session.workspace.runbooks_dir).all()
-    assert runbook.state == "closed" and runbook.dry_run and runbook.outcome == "recovered"
+    assert runbook.state == "closed" and runbook.dry_run and runbook.outcome == "dry_run_complete"
     trusted = load_signers_file(session.workspace.signers_path)
     assert verify_log(session.workspace.audit_path, trusted).ok

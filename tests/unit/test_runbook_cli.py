@@ -60,7 +60,7 @@ def test_two_signers_dry_run_from_the_command_line(capsys, ws) -> None:  # type:
     )
     assert second.exit_code == 0, second.stderr
     closed = second.json()
-    assert closed["state"] == "closed" and closed["outcome"] in ("recovered", "inconclusive")
+    assert closed["state"] == "closed" and closed["outcome"] == "dry_run_complete"
     assert closed["execution"]["attempts"][0]["called"] is False
 
     verified = mrp(capsys, ws, "audit", "verify")

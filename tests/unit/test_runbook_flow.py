@@ -244,8 +244,11 @@ def test_dry_run_does_everything_but_the_call(ws) -> None:  # type: ignore[no-un
     approve(env, runbook.id, signer(ws, "alice"), "fraud@2")
     approve(env, runbook.id, signer(ws, "bob"), "fraud@2")
     done = drive(env, runbook.id, signer(ws, "bob"), DriveOptions(notes="drill"))
-    assert done.state == "closed" and done.outcome == "recovered"
+    assert done.state == "closed" and done.outcome == "dry_run_complete"
     assert done.verification is not None and done.verification.mode == "rehearsal"
+    assert done.verification.outcome == "recovered"
+    close = [d for a, _w, d in records(ws) if a == "runbook.close"]
+    assert close[0]["outcome"] == "dry_run_complete" and close[0]["rehearsal"] == "recovered"
     assert fake.calls == [] and fake.alias_at == "4"
     assert all(d["dry_run"] is True for _a, _w, d in records(ws))
     _chain_ok(ws)

@@ -10,11 +10,13 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from console.runbook.model import Runbook
+from console.runbook.present import outcome_words
 from console.tui.screens.runbook_results import Proceed
 from console.tui.screens.runbook_step import Frame, StepScreen
 
 
 class DoneStep(StepScreen):
+    step = "closed"
     hint = "enter or esc: back to the model"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "go", "Back", priority=True),
@@ -29,10 +31,9 @@ class DoneStep(StepScreen):
     def body(self) -> Iterable[Widget]:
         rb = self.runbook
         if rb.state == "closed":
-            dry = " (dry run: nothing was moved)" if rb.dry_run else ""
             text = (
                 f"Runbook {rb.id} closed: {rb.model} {rb.from_version} → {rb.to_version}, "
-                f"{(rb.outcome or '-').replace('_', ' ')}{dry}."
+                f"{outcome_words(rb)}."
             )
         else:
             text = f"Runbook {rb.id} aborted: {rb.abort_reason}."

@@ -14,7 +14,8 @@ from textual.widgets import Input, Static
 from console.clock import format_duration
 from console.runbook.evidence import Reading
 from console.runbook.model import Runbook
-from console.tui.format import local_time
+from console.runbook.present import verdict_words
+from console.tui.format import local_time, times_in
 from console.tui.screens.runbook_results import Proceed
 from console.tui.screens.runbook_step import Frame, StepScreen
 
@@ -55,16 +56,21 @@ class VerifyStep(StepScreen):
             self.query_one("#verify-outcome", Static).update(f"still watching: {summary}")
             return
         self.finished = True
-        outcome = (v.outcome or "inconclusive").replace("_", " ").upper()
-        lines = [f"{outcome}: {v.summary}"]
+        verdict = verdict_words(v).upper()
+        if runbook.dry_run:
+            verdict = f"REHEARSAL · {verdict}"
+        lines = [f"{verdict}: {times_in(v.summary or '')}"]
         if v.next_step:
             lines.append(f"next: {v.next_step}")
         self.query_one("#verify-outcome", Static).update("\n".join(lines))
         notes = self.query_one("#notes", Input)
         notes.display = True
         notes.focus()
+        what = (
+            "as a completed dry run (nothing changed)" if runbook.dry_run else "with this outcome"
+        )
         self.query_one("#step-hint", Static).update(
-            "enter: close the runbook with this outcome · esc: leave it open"
+            f"enter: close the runbook {what} · esc: leave it open"
         )
 
     @on(Input.Submitted, "#notes")
