@@ -1,17 +1,17 @@
 """The checks one record passes or fails on its own (everything but its place in the chain).
 
 Run in verification workers, so it is plain functions over plain data, tuned for the hot
-path: one ``json.loads``, one canonical re-encoding (which proves the line is byte-for-byte
-canonical), the hash over the line with ``hash`` and ``signature`` cut out, and the Ed25519
-check. Checks come in the order an auditor reads them: the line, its hash, (its place in
+path: one parse and one canonical re-encoding (which proves the line is byte-for-byte
+canonical, see ``console.audit.canonical``), the hash over the line with ``hash`` and
+``signature`` cut out, and the Ed25519 check. Checks come in the order an auditor reads them: the line, its hash, (its place in
 the chain, checked by the caller), then who signed it.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
-from dataclasses import dataclass
+import operator
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, NamedTuple
 
@@ -19,8 +19,17 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from console.audit.actions import ACTIONS
+from console.audit.canonical import (
+    NOT_CANONICAL,
+    NOT_JSON,
+    NOT_UTF8,
+    UNREPRESENTABLE,
+    floats_agree,
+    orjson_round_trip,
+    slow_canonical,
+)
 from console.audit.keys_model import TrustedKey
-from console.audit.record import FIELDS, canonical_json, decode_signature, parse_ts
+from console.audit.record import FIELDS, decode_signature, parse_ts
 
 PHASE_LINE = 0
 """The line is not a well-formed, canonical record."""
@@ -38,6 +47,9 @@ class KeyInfo:
     roles: frozenset[str]
     public: Ed25519PublicKey
     key: TrustedKey
+    allowed: set[tuple[str, str, str | None]] = field(default_factory=set, compare=False)
+    """(actor, action, role) triples already found to pass this key's rules (a cache: the
+    same few recur in every log)."""
 
 
 KeyTable = dict[str, KeyInfo]
@@ -58,6 +70,10 @@ class Checked(NamedTuple):
     reason: str | None
 
 
+_new_checked = tuple.__new__
+"""``Checked(...)`` without its Python-level ``__new__`` (a good record makes one)."""
+
+
 def _bad(reason: str, record: dict[str, Any] | None = None, phase: int = PHASE_LINE) -> Checked:
     if record is None:
         return Checked(None, None, None, None, phase, reason)
@@ -66,28 +82,38 @@ def _bad(reason: str, record: dict[str, Any] | None = None, phase: int = PHASE_L
     )
 
 
+_FIELD_VALUES = operator.itemgetter(
+    "seq", "details", "actor", "key_id", "action", "ts", "signature", "hash", "prev_hash",
+    "role", "model", "policy_digest",
+)  # fmt: skip
+
+
 def _well_formed(r: Any) -> bool:
-    """The quick yes of ``_shape_problem`` (one expression: this runs for every record)."""
-    return bool(
-        type(r) is dict
-        and r.keys() == FIELDS
-        and type(r["seq"]) is int
-        and r["seq"] > 0
-        and type(r["details"]) is dict
-        and type(r["actor"]) is str
-        and type(r["key_id"]) is str
-        and type(r["action"]) is str
-        and type(r["signature"]) is str
-        and type(r["ts"]) is str
-        and type(r["hash"]) is str
-        and type(r["prev_hash"]) is str
-        and r["actor"]
-        and r["key_id"]
-        and r["action"]
-        and r["ts"]
-        and (r["role"] is None or type(r["role"]) is str)
-        and (r["model"] is None or type(r["model"]) is str)
-        and (r["policy_digest"] is None or type(r["policy_digest"]) is str)
+    """The quick yes of ``_shape_problem`` (this runs for every record): exactly the fields,
+    each of its type, ``seq`` positive, and ``actor``, ``key_id``, ``action``, ``ts`` set."""
+    if type(r) is not dict or r.keys() != FIELDS:
+        return False
+    seq, details, actor, key_id, action, ts, signature, digest, prev, role, model, policy = (
+        _FIELD_VALUES(r)
+    )
+    return (
+        type(seq) is int
+        and seq > 0
+        and type(details) is dict
+        and type(actor) is str
+        and type(key_id) is str
+        and type(action) is str
+        and type(ts) is str
+        and type(signature) is str
+        and type(digest) is str
+        and type(prev) is str
+        and (role is None or type(role) is str)
+        and (model is None or type(model) is str)
+        and (policy is None or type(policy) is str)
+        and actor != ""
+        and key_id != ""
+        and action != ""
+        and ts != ""
     )
 
 
@@ -147,71 +173,102 @@ def _body_digest(raw: bytes) -> str | None:
     return hashlib.sha256(body).hexdigest()
 
 
-def _parse(line: str) -> Any:
-    """``json.loads`` without its wrapper: the C scanner over the whole line."""
-    value, end = _SCAN(line, 0)
-    if end != len(line):
-        raise ValueError("extra data")
-    return value
+Pending = tuple[Ed25519PublicKey, bytes, bytes, str]
+"""A signature still to check (key, signature, message, key_id), once everything else about
+its record is good. A plain tuple: one is made for every record."""
 
 
-_SCAN = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
+def prepare_record(line: str | None, keys: KeyTable, raw: bytes) -> tuple[Checked, Pending | None]:
+    """Every check of one record except its chain links and the Ed25519 verification itself,
+    which is returned to do (``verify_pending``) when all else is good. ``raw``: the line's
+    UTF-8 bytes without the newline; ``line``: the same decoded, or None.
 
-
-def check_record(line: str, keys: KeyTable, raw: bytes | None = None) -> Checked:
-    """Every check of one record (``line`` without its newline; ``raw``, its UTF-8 bytes,
-    if the caller has them) except its chain links."""
-    try:
-        record = _parse(line)
-    except (ValueError, StopIteration):
-        return _bad("is not valid JSON")
-    if not _well_formed(record):
-        return _bad(_shape_problem(record) or "is not a record")
+    Split so a caller can run the Python checks of a batch of records and then their
+    signatures in a tight loop: OpenSSL's verification runs measurably faster when its code
+    and tables stay in the CPU's caches.
+    """
+    record: Any = orjson_round_trip(raw)
+    problem: int | None = None
+    # The fast path of ``parse_canonical``, its float check after the shape check: a
+    # well-formed record can only hold floats in ``details``.
+    if record is None or not _well_formed(record) or not floats_agree(record["details"]):
+        record, problem = slow_canonical(raw, line)
+        if problem == NOT_UTF8:
+            return _bad("is not valid UTF-8"), None
+        if problem == NOT_JSON:
+            return _bad("is not valid JSON"), None
+        if not _well_formed(record):
+            return _bad(_shape_problem(record) or "is not a record"), None
     signature = decode_signature(record["signature"])
     if signature is None:
-        return _bad("has a signature that is not 64 bytes of canonical base64")
-    try:
-        canonical = canonical_json(record)
-    except ValueError:
-        return _bad("holds a number JSON cannot represent")
-    if canonical != line:
-        return _bad("is not in canonical form (its bytes were edited)", record)
-    if _body_digest(raw if raw is not None else line.encode("utf-8")) != record["hash"]:
-        return _bad("hash does not match its contents", record, PHASE_HASH)
-    reason = _signer_problem(record, signature, keys)
-    if reason is not None:
-        return _bad(reason, record, PHASE_SIGNER)
-    return Checked(
-        record["seq"], record["prev_hash"], record["hash"], record["signature"], None, None
-    )
-
-
-def _signer_problem(record: dict[str, Any], signature: bytes, keys: KeyTable) -> str | None:
+        return _bad("has a signature that is not 64 bytes of canonical base64"), None
+    if problem == UNREPRESENTABLE:
+        return _bad("holds a number JSON cannot represent"), None
+    if problem == NOT_CANONICAL:
+        return _bad("is not in canonical form (its bytes were edited)", record), None
+    digest = record["hash"]
+    if _body_digest(raw) != digest:
+        return _bad("hash does not match its contents", record, PHASE_HASH), None
     key_id = record["key_id"]
     info = keys.get(key_id)
+    reason = _signer_problem(record, info, key_id)
+    if reason is not None or info is None:
+        return _bad(reason or "", record, PHASE_SIGNER), None
+    checked = _new_checked(
+        Checked, (record["seq"], record["prev_hash"], digest, record["signature"], None, None)
+    )
+    return checked, (info.public, signature, digest.encode("ascii"), key_id)
+
+
+def verify_pending(checked: Checked, pending: Pending) -> Checked:
+    """``checked`` as it stands once its signature is checked."""
+    public, signature, message, key_id = pending
+    try:
+        public.verify(signature, message)
+    except InvalidSignature:
+        reason = f"signature does not verify against key {key_id}"
+        return checked._replace(phase=PHASE_SIGNER, reason=reason)
+    return checked
+
+
+def check_record(line: str | None, keys: KeyTable, raw: bytes) -> Checked:
+    """Every check of one record except its chain links (``prepare_record``, then its
+    signature)."""
+    checked, pending = prepare_record(line, keys, raw)
+    return checked if pending is None else verify_pending(checked, pending)
+
+
+def _signer_problem(record: dict[str, Any], info: KeyInfo | None, key_id: str) -> str | None:
+    """Who signed, by the rules of ``signers.yaml`` and the actions (not the signature)."""
     if info is None:
         return f"signed by key {key_id}, which signers.yaml does not list"
-    if record["actor"] != info.name:
-        return f"actor '{record['actor']}' does not own key {key_id} (signers.yaml: '{info.name}')"
-    moment: datetime | None = parse_ts(record["ts"])
+    actor, action, role = record["actor"], record["action"], record["role"]
+    if (actor, action, role) in info.allowed:
+        return _time_problem(record["ts"], info, key_id)
+    if actor != info.name:
+        return f"actor '{actor}' does not own key {key_id} (signers.yaml: '{info.name}')"
+    problem = _time_problem(record["ts"], info, key_id)
+    if problem is not None:
+        return problem
+    rule = ACTIONS.get(action)
+    if rule is None:
+        return f"has action '{action}', which is not an mrp audit action"
+    if role is None:
+        if rule.needs_role:
+            return f"is a '{action}' without a role, and that action needs one"
+    elif role not in info.roles:
+        return f"signs as role '{role}', which key {key_id} does not hold"
+    info.allowed.add((actor, action, role))
+    return None
+
+
+def _time_problem(ts: str, info: KeyInfo, key_id: str) -> str | None:
+    moment: datetime | None = parse_ts(ts)
     if moment is None:
         return "has a 'ts' that is not an RFC 3339 UTC time ending in Z"
     key = info.key
     if (key.valid_from is not None and moment < key.valid_from) or (
         key.valid_until is not None and moment >= key.valid_until
     ):
-        return f"signed by key {key_id} at {record['ts']}, {key.problem_at(moment)}"
-    rule = ACTIONS.get(record["action"])
-    if rule is None:
-        return f"has action '{record['action']}', which is not an mrp audit action"
-    role = record["role"]
-    if role is None:
-        if rule.needs_role:
-            return f"is a '{record['action']}' without a role, and that action needs one"
-    elif role not in info.roles:
-        return f"signs as role '{role}', which key {key_id} does not hold"
-    try:
-        info.public.verify(signature, record["hash"].encode("ascii"))
-    except InvalidSignature:
-        return f"signature does not verify against key {key_id}"
+        return f"signed by key {key_id} at {ts}, {key.problem_at(moment)}"
     return None

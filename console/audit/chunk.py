@@ -10,7 +10,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import NamedTuple
 
-from console.audit.check import PHASE_CHAIN, PHASE_LINE, Checked, KeyTable, check_record
+from console.audit.check import (
+    PHASE_CHAIN,
+    PHASE_LINE,
+    Checked,
+    KeyTable,
+    prepare_record,
+    verify_pending,
+)
+
+BATCH = 256
+"""Records whose Python checks run before their signatures are checked in one tight loop."""
 
 
 class Problem(NamedTuple):
@@ -54,21 +64,28 @@ def link_problem(checked: Checked, expected_seq: int, expected_prev: str) -> str
     return None
 
 
-def _lines(data: bytes, final: bool) -> Iterator[tuple[int, bytes, str | None, str | None]]:
-    """(index, raw, text, problem) per line; ``text`` is None when the line cannot be read."""
+_TORN = "is torn: the log does not end with a newline (a cut-short append)"
+_UNREAD: tuple[None, None] = (None, None)
+
+
+def _checked(data: bytes, final: bool, keys: KeyTable) -> Iterator[tuple[Checked | None, str]]:
+    """(checked, why) per line, in order: ``checked`` is None when the line cannot be read
+    (``why`` says why). The Python checks run for a batch of lines, then the batch's
+    signatures in one tight loop."""
     pieces = data.split(b"\n")
     tail = pieces.pop()
-    for index, raw in enumerate(pieces):
-        if not raw:
-            yield index, raw, None, "is empty"
-            continue
-        try:
-            yield index, raw, raw.decode("utf-8"), None
-        except UnicodeDecodeError:
-            yield index, raw, None, "is not valid UTF-8"
+    for at in range(0, len(pieces), BATCH):
+        prepared = [
+            prepare_record(None, keys, raw) if raw else _UNREAD for raw in pieces[at : at + BATCH]
+        ]
+        verified = [
+            checked if pending is None or checked is None else verify_pending(checked, pending)
+            for checked, pending in prepared
+        ]
+        for checked in verified:
+            yield checked, "" if checked is not None else "is empty"
     if tail and final:
-        torn = "is torn: the log does not end with a newline (a cut-short append)"
-        yield len(pieces), tail, None, torn
+        yield None, _TORN
 
 
 def check_chunk(data: bytes, final: bool, keys: KeyTable, all_records: bool) -> ChunkResult:
@@ -78,13 +95,11 @@ def check_chunk(data: bytes, final: bool, keys: KeyTable, all_records: bool) -> 
     last: Checked | None = None
     good = 0
     invalid: list[Invalid] = []
-    count = 0
-    for index, raw, text, unreadable in _lines(data, final):
-        count = index + 1
-        checked = check_record(text, keys, raw) if text is not None else None
+    index = -1
+    for index, (checked, unreadable) in enumerate(_checked(data, final, keys)):
         if all_records:
             if checked is None:
-                invalid.append(Invalid(index, None, unreadable or ""))
+                invalid.append(Invalid(index, None, unreadable))
             elif checked.phase is not None:
                 invalid.append(Invalid(index, checked.seq, checked.reason or ""))
             continue
@@ -94,17 +109,19 @@ def check_chunk(data: bytes, final: bool, keys: KeyTable, all_records: bool) -> 
             if index == 0:
                 first = checked
             problem = Problem(index, checked.seq if checked else None, phase, reason)
-            return ChunkResult(count, first, _seq(last), _hash(last), good, problem, invalid)
+            return ChunkResult(index + 1, first, _seq(last), _hash(last), good, problem, invalid)
         if last is None:
             first = checked
         elif checked.seq != (last.seq or 0) + 1 or checked.prev_hash != last.hash:
             link = link_problem(checked, (last.seq or 0) + 1, last.hash or "")
             if link is not None:
                 problem = Problem(index, checked.seq, PHASE_CHAIN, link)
-                return ChunkResult(count, first, _seq(last), _hash(last), good, problem, invalid)
+                return ChunkResult(
+                    index + 1, first, _seq(last), _hash(last), good, problem, invalid
+                )
         last = checked
         good += 1
-    return ChunkResult(count, first, _seq(last), _hash(last), good, None, invalid)
+    return ChunkResult(index + 1, first, _seq(last), _hash(last), good, None, invalid)
 
 
 def _seq(checked: Checked | None) -> int | None:

@@ -9,6 +9,7 @@ process: starting workers would cost more than it saves.
 from __future__ import annotations
 
 import fcntl
+import gc
 import itertools
 import multiprocessing
 import os
@@ -34,6 +35,9 @@ _WORKER_KEYS: KeyTable = {}
 def _init_worker(keys: Sequence[TrustedKey]) -> None:
     global _WORKER_KEYS
     _WORKER_KEYS = key_table(list(keys))
+    # A worker only checks records: trees of fresh objects freed by reference counting.
+    # The cycle collector would only walk them again (a few % of a worker's time).
+    gc.disable()
 
 
 def _check_range(path: str, start: int, end: int, final: bool, all_records: bool) -> ChunkResult:
