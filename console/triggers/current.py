@@ -18,7 +18,13 @@ import duckdb
 
 from console.clock import format_duration, format_time
 from console.store import sql
-from console.triggers.engine import drop_tables, few_steps, run_pipeline, single_threaded
+from console.triggers.engine import (
+    drop_tables,
+    few_steps,
+    one_transaction,
+    run_pipeline,
+    single_threaded,
+)
 from console.triggers.plan import Plan, PlannedTrigger, PolicyLike, build_plan
 from console.triggers.timeutil import floor_step, from_us, span_us, to_us
 from console.triggers.types import TriggerState
@@ -67,7 +73,8 @@ def evaluated(
     """Evaluate as ``evaluate_at`` does and leave the result in the temporary table
     ``mrp_result`` while the block runs (``refresh_states`` stores it from there without
     building Python objects); yields the plan and its grids, or None when no policy selects
-    a model. ``cache_baselines`` stores newly computed previous_version baselines
+    a model. The evaluation is one transaction (the block's writes included).
+    ``cache_baselines`` stores newly computed previous_version baselines
     (``source_state``; needs a writable connection)."""
     wanted = None if models is None else frozenset(models)
     plan = build_plan(con, policies, None if wanted is None else wanted.__contains__)
@@ -81,7 +88,7 @@ def evaluated(
         t.tid: _grid(t, at_us, extra, seeds.get((t.policy, t.trigger.name))) for t in plan.triggers
     }
     data_from = min(grids[t.tid][0] - t.reach_us for t in plan.triggers)
-    with single_threaded(con, few_steps(plan, grids)):
+    with single_threaded(con, few_steps(plan, grids)), one_transaction(con):
         try:
             run_pipeline(
                 con,
@@ -139,16 +146,10 @@ def _states(
         )
         for t in plan.triggers
     }
-    instants: dict[int, datetime] = {}
-
-    def instant(us: int | None) -> datetime | None:
-        if us is None:
-            return None
-        moment = instants.get(us)
-        if moment is None:
-            moment = instants[us] = from_us(us)
-        return moment
-
+    instants: dict[int | None, datetime | None] = {None: None}
+    spans: dict[int | None, timedelta | None] = {None: None}
+    reasons: dict[tuple[Any, ...], str | None] = {}
+    build = TriggerState.from_fields
     states = []
     for (
         model,
@@ -167,34 +168,44 @@ def _states(
         last_us,
     ) in rows:
         planned, policy, name, kind, metric, severity, action, for_, op, looked = fixed[tid]
-        at = instant(at_us)
+        for us in (at_us, since_us, last_us):
+            if us not in instants:
+                instants[us] = from_us(us)
+        if held_us not in spans:
+            spans[held_us] = timedelta(microseconds=held_us)
+        at = instants[at_us]
         assert at is not None
-        last_ts = instant(last_us)
+        last_ts = instants[last_us]
         reason = None
         if missing is not None or (no_sample and kind != "event"):
-            reason = _reason(planned, state, (missing, version), last_ts, (looked, at))
+            key = (tid, state, missing, version, last_us, at_us)
+            if key not in reasons:
+                reasons[key] = _reason(planned, state, (missing, version), last_ts, (looked, at))
+            reason = reasons[key]
         states.append(
-            TriggerState(
-                model,
-                policy,
-                name,
-                kind,
-                metric,
-                state,
-                instant(since_us),
-                value,
-                threshold,
-                baseline,
-                severity,
-                action,
-                for_,
-                None if held_us is None else timedelta(microseconds=held_us),
-                last_ts,
-                reason,
-                at,
-                version,
-                op,
-                exact,
+            build(
+                (
+                    model,
+                    policy,
+                    name,
+                    kind,
+                    metric,
+                    state,
+                    instants[since_us],
+                    value,
+                    threshold,
+                    baseline,
+                    severity,
+                    action,
+                    for_,
+                    spans[held_us],
+                    last_ts,
+                    reason,
+                    at,
+                    version,
+                    op,
+                    exact,
+                )
             )
         )
     return states

@@ -139,6 +139,19 @@ def drop_tables(con: duckdb.DuckDBPyConnection) -> None:
 
 
 @contextmanager
+def one_transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """One transaction around an evaluation's many statements: each would otherwise commit
+    on its own, and a current-state evaluation is mostly small statements."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
+
+
+@contextmanager
 def single_threaded(con: duckdb.DuckDBPyConnection, enabled: bool = True) -> Iterator[None]:
     """Run on one DuckDB thread, then restore the thread count: a few-steps evaluation is
     many small queries, which spend more time handing work between threads than doing it

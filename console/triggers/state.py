@@ -98,21 +98,14 @@ def refresh_states(
 
 
 def write_states(con: duckdb.DuckDBPyConnection) -> int:
-    """Replace the stored states with the evaluation in ``mrp_result`` (one transaction):
-    existing rows are updated in place, new ones inserted, vanished ones deleted. Returns
-    how many are stored."""
+    """Replace the stored states with the evaluation in ``mrp_result`` (inside the
+    evaluation's transaction): existing rows are updated in place, new ones inserted,
+    vanished ones deleted. Returns how many are stored."""
     con.execute(sql("triggers/stage_states"))
-    con.execute("BEGIN TRANSACTION")
-    try:
-        for statement in STORE_STATES:
-            con.execute(sql(statement))
-        row = con.execute(sql("triggers/count_new_states")).fetchone()
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
-    finally:
-        con.execute(sql("triggers/drop_new_states"))
+    for statement in STORE_STATES:
+        con.execute(sql(statement))
+    row = con.execute(sql("triggers/count_new_states")).fetchone()
+    con.execute(sql("triggers/drop_new_states"))
     return int(row[0]) if row else 0
 
 

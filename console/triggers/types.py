@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import Any, Literal
 
 State = Literal["ok", "pending", "firing", "no_data"]
 Kind = Literal["threshold", "baseline", "event"]
@@ -51,6 +51,15 @@ class TriggerState:
     op: str | None = None
     since_exact: bool = True
 
+    @classmethod
+    def from_fields(cls, values: tuple[Any, ...]) -> TriggerState:
+        """A state from all its fields in declaration order, without the frozen
+        ``__init__``'s per-field ``object.__setattr__`` (a current-state evaluation builds
+        8,000 of these: 7 ms this way, 17 ms through ``__init__``)."""
+        state = object.__new__(cls)
+        state.__dict__.update(zip(_FIELDS, values, strict=True))
+        return state
+
 
 @dataclass(frozen=True)
 class Transition:
@@ -63,3 +72,6 @@ class Transition:
     to_state: State
     value: float | None
     policy: str = ""
+
+
+_FIELDS = tuple(f.name for f in fields(TriggerState))
