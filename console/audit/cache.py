@@ -46,23 +46,34 @@ def _cache_file(log: Path) -> Path:
 
 def digests(log: Path, cut: int, size: int) -> tuple[str, str]:
     """SHA-256 of bytes ``[0, cut)`` and of ``[0, size)``, in one read."""
+    at, full = digests_at(log, {cut}, size)
+    return at.get(cut, full), full
+
+
+def digests_at(log: Path, cuts: set[int], size: int) -> tuple[dict[int, str], str]:
+    """SHA-256 of bytes ``[0, cut)`` for each cut up to ``size``, and of ``[0, size)``, in
+    one read."""
     hasher = hashlib.sha256()
-    prefix = ""
+    found: dict[int, str] = {}
+    stops = sorted(cut for cut in cuts if 0 <= cut < size)
     position = 0
     with log.open("rb") as handle:
         while position < size:
-            if position == cut:
-                prefix = hasher.hexdigest()
+            if stops and position == stops[0]:
+                found[stops.pop(0)] = hasher.hexdigest()
+                continue
             step = min(_BLOCK, size - position)
-            if position < cut < position + step:
-                step = cut - position
+            if stops and position < stops[0] < position + step:
+                step = stops[0] - position
             block = handle.read(step)
             if not block:
                 break
             hasher.update(block)
             position += len(block)
     full = hasher.hexdigest()
-    return (prefix if cut < size else full), full
+    if size in cuts:
+        found[size] = full
+    return found, full
 
 
 def recall(log: Path, keys: Sequence[TrustedKey]) -> Proven | None:

@@ -3,8 +3,9 @@
 Run in verification workers, so it is plain functions over plain data, tuned for the hot
 path: one parse and one canonical re-encoding (which proves the line is byte-for-byte
 canonical, see ``console.audit.canonical``), the hash over the line with ``hash`` and
-``signature`` cut out, and the Ed25519 check. Checks come in the order an auditor reads them: the line, its hash, (its place in
-the chain, checked by the caller), then who signed it.
+``signature`` cut out, and the Ed25519 check. Checks come in the order an auditor reads
+them: the line, its hash, (its place in the chain, checked by the caller), then who
+signed it.
 """
 
 from __future__ import annotations

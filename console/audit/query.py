@@ -14,6 +14,7 @@ from typing import Any
 
 import duckdb
 
+from console.audit.checkpoint import Checkpoint
 from console.audit.keys_model import TrustedKey
 from console.audit.snapshot import write_snapshot
 from console.audit.validity import Validity, record_validity
@@ -122,10 +123,13 @@ def export_csv(
     filters: Filters,
     *,
     workers: int | None = None,
+    checkpoint: Checkpoint | None = None,
 ) -> ExportResult:
-    """Write the (filtered) log to ``target`` as UTF-8 CSV with a header row."""
+    """Write the (filtered) log to ``target`` as UTF-8 CSV with a header row. With a
+    ``checkpoint`` the auditor trusts, the prefix its signer verified counts as valid when
+    its bytes are unchanged (``ExportResult.validity.vouched`` lines)."""
     require_log(path)
-    validity = record_validity(path, signers, workers=workers)
+    validity = record_validity(path, signers, workers=workers, checkpoint=checkpoint)
     snapshot = write_snapshot(path, validity.size, (row.line for row in validity.invalid))
     partial = target.with_name(f".{target.name}.partial")
     con = _connect()

@@ -8,7 +8,7 @@ signed head kept elsewhere) can catch that, see ``console.audit.checkpoint``.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from console.audit import cache
@@ -35,6 +35,8 @@ class VerifyResult:
     reason: str | None = None
     size: int = 0
     """Bytes of the log that were verified."""
+    sha256: str = ""
+    """SHA-256 (hex) of those bytes, when the log verified."""
 
     @property
     def message(self) -> str:
@@ -83,6 +85,7 @@ def verify_log(
     result = stitch(path, results, size)
     if result.ok:
         cache.remember(path, signers, cache.Proven(size, result.count, digests[0][1], []))
+        result = replace(result, sha256=digests[0][1])
     return result
 
 

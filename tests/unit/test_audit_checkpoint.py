@@ -48,7 +48,15 @@ def test_a_checkpoint_is_a_signed_record_in_the_log(tmp_path: Path) -> None:
     log, head, anchor = _checkpointed(tmp_path)
     record = next(r for r in log.records() if r.seq == head.seq)
     assert record.action == "checkpoint"
-    assert record.details == {"verified_records": len(STEPS), "verified_head": record.prev_hash}
+    assert record.details["verified_records"] == len(STEPS)
+    assert record.details["verified_head"] == record.prev_hash
+    assert set(record.details) == {
+        "verified_records",
+        "verified_head",
+        "verified_bytes",
+        "verified_sha256",
+        "signers_digest",
+    }
     assert (record.hash, record.signature, record.ts) == (head.hash, head.signature, head.ts)
     assert set(json.loads(anchor.read_text())) == {"seq", "hash", "ts", "key_id", "signature"}
     assert _problem(log, anchor) is None
