@@ -23,7 +23,6 @@ from console.commands.common import (
     WorkspaceOption,
     echo,
     emit_json,
-    plural,
     print_table,
     warn,
     workspace,
@@ -32,6 +31,7 @@ from console.errors import MrpError
 from console.secrets import ensure_usable_keyring
 from console.settings import Workspace
 from console.store import connect, sql
+from console.text import plural
 
 app = typer.Typer(help="The signed, hash-chained audit log.", no_args_is_help=True)
 

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from console.clock import format_time, parse_time
-from console.commands.common import plural
+from console.text import plural
 
 SUMMARY_LIMIT = 200
 """A record summary longer than this (a JSON fallback, never a note) is cut with "…"."""

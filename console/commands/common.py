@@ -59,12 +59,6 @@ def warn(text: str) -> None:
     typer.echo(text, err=True)
 
 
-def plural(count: int, noun: str, nouns: str | None = None) -> str:
-    """``1 approval``, ``2 approvals``, ``1,200 points``, ``0 policies`` (``nouns`` for an
-    irregular plural)."""
-    return f"{count:,} {noun if count == 1 else (nouns or noun + 's')}"
-
-
 TABLE_WIDTH = 120
 """How wide a table may be when the output is not a terminal (a pipe, a file, a CI log)."""
 _MIN_WRAP = 16

@@ -13,7 +13,6 @@ from console.commands.common import (
     WorkspaceOption,
     echo,
     emit_json,
-    plural,
     print_table,
     workspace,
 )
@@ -21,6 +20,7 @@ from console.errors import MrpError
 from console.policy.loader import PolicySet, load_workspace_policies
 from console.settings import Workspace
 from console.store import connect
+from console.text import plural
 from console.triggers import STATE_RANK, TriggerState
 from console.triggers.backtest import Replay, replay
 from console.triggers.state import current_states

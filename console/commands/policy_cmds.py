@@ -16,7 +16,6 @@ from console.commands.common import (
     WorkspaceOption,
     echo,
     emit_json,
-    plural,
     warn,
     workspace,
 )
@@ -26,6 +25,7 @@ from console.policy.loader import CheckResult, check_policies
 from console.policy.schema import policy_schema
 from console.policy.selection import selection_problems
 from console.settings import MlflowSource, PrometheusSource, Workspace
+from console.text import plural
 
 app = typer.Typer(
     help="Validate rollback policies and print their JSON Schema.",

@@ -13,7 +13,6 @@ from console.commands.common import (
     WorkspaceOption,
     echo,
     emit_json,
-    plural,
     print_table,
     workspace,
 )
@@ -39,6 +38,7 @@ from console.runbook.drive import DriveOptions
 from console.runbook.ending import abort
 from console.runbook.env import Env
 from console.runbook.model import Runbook
+from console.text import plural
 
 app = typer.Typer(
     help="Rollback runbooks in flight and done; a second signer approves with `approve`.",

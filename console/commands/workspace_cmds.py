@@ -15,7 +15,6 @@ from console.commands.common import (
     WorkspaceOption,
     echo,
     emit_json,
-    plural,
     print_table,
     warn,
     workspace,
@@ -26,6 +25,7 @@ from console.policy.loader import load_workspace_policies
 from console.refresh import RefreshReport, sync_and_refresh
 from console.settings import Workspace
 from console.store import connect
+from console.text import plural
 from console.triggers.state import current_states
 from console.workspace_init import init_workspace
 

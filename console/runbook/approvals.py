@@ -11,6 +11,7 @@ from __future__ import annotations
 from console.audit.keys_model import Signer
 from console.errors import MrpError
 from console.runbook.model import Runbook
+from console.text import plural
 
 
 def check_phrase(runbook: Runbook, typed: str | None) -> str:
@@ -72,7 +73,7 @@ def check_break_glass(runbook: Runbook, reason: str | None) -> str:
     if not runbook.rollback.approvals.break_glass:
         raise MrpError(
             f"The policy for {runbook.model} does not allow break-glass; it needs "
-            f"{runbook.rollback.approvals.required} approval(s)."
+            f"{plural(runbook.rollback.approvals.required, 'approval')}."
         )
     if reason is None or len(reason.strip()) < 10:
         raise MrpError(

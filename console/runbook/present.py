@@ -11,6 +11,7 @@ from console.clock import format_duration, format_time
 from console.runbook.approvals import needed
 from console.runbook.model import Candidate, CheckResult, Evidence, Runbook, Verification
 from console.runbook.store import dump
+from console.text import plural
 
 
 def _value(value: float | None) -> str:
@@ -73,8 +74,9 @@ def runbook_lines(runbook: Runbook) -> list[str]:
         head + (" (dry run)" if rb.dry_run else ""),
         f"  state      {rb.state}",
         f"  opened     {format_time(rb.created_at)} by {rb.requester}: {rb.reason}",
-        f"  policy     {rb.policy} ({rb.rollback.mechanism}, {rb.rollback.approvals.required} "
-        f"approval(s), verify {format_duration(rb.rollback.verify.window)})",
+        f"  policy     {rb.policy} ({rb.rollback.mechanism}, "
+        f"{plural(rb.rollback.approvals.required, 'approval')}, "
+        f"verify {format_duration(rb.rollback.verify.window)})",
     ]
     if rb.evidence is not None:
         lines += ["  evidence"] + ["  " + x for x in evidence_lines(rb.evidence, rb.model)]
@@ -88,7 +90,7 @@ def runbook_lines(runbook: Runbook) -> list[str]:
             f"  BREAK-GLASS by {bg.signer} as {bg.role} at {format_time(bg.at)}: {bg.reason}"
         )
     if rb.state == "approvals":
-        lines.append(f"  waiting    {needed(rb)} more approval(s)")
+        lines.append(f"  waiting    {plural(needed(rb), 'more approval')}")
     if rb.execution is not None:
         for attempt in rb.execution.attempts:
             what = attempt.detail or attempt.error or "in flight (intent recorded)"

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from console.commands.audit_text import summary, when
-from console.commands.common import plural, print_table
+from console.commands.common import print_table
+from console.text import plural
 
 
 def _table(capsys: pytest.CaptureFixture[str], *args, **kwargs) -> list[str]:  # type: ignore[no-untyped-def]

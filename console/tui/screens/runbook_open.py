@@ -12,6 +12,7 @@ from textual.widget import Widget
 from textual.widgets import Checkbox, Input, Static
 
 from console.runbook.planning import Plan
+from console.text import plural
 from console.tui.screens.runbook_results import Opened
 from console.tui.screens.runbook_step import Frame, StepScreen
 
@@ -30,9 +31,10 @@ class OpenStep(StepScreen):
         plan = self.plan
         rollback = plan.rollback
         roles = f" ({', '.join(rollback.approvals.roles)})" if rollback.approvals.roles else ""
+        approvals = plural(rollback.approvals.required, "signed approval")
         yield Static(
-            f"policy {plan.policy}: {rollback.mechanism}, {rollback.approvals.required} signed "
-            f"approval(s){roles}, target {rollback.target}, executor: {plan.executor.why}"
+            f"policy {plan.policy}: {rollback.mechanism}, {approvals}{roles}, "
+            f"target {rollback.target}, executor: {plan.executor.why}"
         )
         if plan.dry_run_only:
             yield Static("dry run only: nothing here can move the alias, so nothing will be sent.")

@@ -8,6 +8,7 @@ from rich.text import Text
 from textual.widget import Widget
 
 from console.clock import format_duration
+from console.text import plural
 from console.tui.context import mrp_app
 from console.tui.format import local_time, role_style
 from console.tui.status import StatusInfo
@@ -54,8 +55,8 @@ class StatusBar(Widget):
         if not status.sources and not status.refresh_error:
             line.append("not synced yet  ")
         if status.stale_models:
-            plural = "s" if status.stale_models != 1 else ""
-            line.append(f"∅ {status.stale_models} model{plural} with stale data  ", style=warn)
+            stale = plural(status.stale_models, "model")
+            line.append(f"∅ {stale} with stale data  ", style=warn)
         clock = app.clock
         mode = f" ×{clock.speed:g} replay" if clock.is_replay else (" fixed" if clock.fixed else "")
         right = Text(f"  now {local_time(clock.now())}{mode}", no_wrap=True)
