@@ -132,8 +132,17 @@ def finish(runbook: Runbook, as_json: bool) -> None:
             echo(describe_needed(runbook))
         elif runbook.state == "verify":
             echo(f"still verifying: `mrp runbook resume {runbook.id}` continues.")
-    if runbook.state == "closed" and runbook.outcome == "not_recovered":
+    if runbook.state == "closed" and _not_recovered(runbook):
         raise typer.Exit(1)
+
+
+def _not_recovered(runbook: Runbook) -> bool:
+    """The model did not recover, or (a dry run, which closes as ``dry_run_complete``) its
+    rehearsal says it would not: the exit status is 1 either way."""
+    if runbook.dry_run:
+        verdict = runbook.verification
+        return verdict is not None and verdict.outcome == "not_recovered"
+    return runbook.outcome == "not_recovered"
 
 
 def drive_on(

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from console.sources.sync import sync_workspace
 from tests.unit.cli_helpers import Result, run_mrp
 from tests.unit.test_runbook_support import build_workspace, records, runbook_files
 
@@ -198,3 +199,32 @@ def test_abort_and_list(capsys, ws) -> None:  # type: ignore[no-untyped-def]
 def test_unknown_runbook(capsys, ws) -> None:  # type: ignore[no-untyped-def]
     result = mrp(capsys, ws, "runbook", "show", "rb-nope")
     assert result.exit_code == 2 and "No runbook rb-nope" in result.stderr
+
+
+def test_dry_run_whose_rehearsal_would_not_recover_exits_1(capsys, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    ws = build_workspace(tmp_path / "bad-target")
+    metrics = ws.root / "metrics" / "fraud.csv"
+    metrics.write_text(metrics.read_text().replace(",0.95\n", ",0.81\n"))  # version 2 was bad too
+    assert all(o.ok for o in sync_workspace(ws))
+    result = mrp(
+        capsys,
+        ws,
+        *ROLLBACK,
+        "--confirm",
+        "fraud@2",
+        "--as",
+        "alice",
+        "--break-glass",
+        "--break-glass-reason",
+        "model owner unreachable, losses climbing",
+    )
+    assert result.exit_code == 1, result.stdout + result.stderr
+    assert "rehearsal: would not recover" in result.stdout
+    assert "2 approvals" in result.stdout
+
+
+def test_dry_run_whose_rehearsal_would_recover_exits_0(capsys, ws) -> None:  # type: ignore[no-untyped-def]
+    mrp(capsys, ws, *ROLLBACK, "--confirm", "fraud@2", "--as", "alice")
+    closed = mrp(capsys, ws, "runbook", "approve", "fraud", "--as", "bob", "--confirm", "fraud@2")
+    assert closed.exit_code == 0, closed.stdout + closed.stderr
+    assert "rehearsal: would recover" in closed.stdout
