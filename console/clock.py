@@ -9,6 +9,7 @@ import re
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import overload
 
 
 def parse_time(text: str) -> datetime:
@@ -31,6 +32,21 @@ def to_utc(moment: datetime) -> datetime:
     if moment.tzinfo is None:
         return moment.replace(tzinfo=UTC)
     return moment.astimezone(UTC)
+
+
+@overload
+def aware_utc(moment: datetime) -> datetime: ...
+@overload
+def aware_utc(moment: None) -> None: ...
+def aware_utc(moment: datetime | None) -> datetime | None:
+    """A time read from the state database (a ``TIMESTAMP`` comes back without zone and
+    means UTC) as UTC with ``tzinfo``; ``None`` (SQL NULL) stays ``None``."""
+    return None if moment is None else to_utc(moment)
+
+
+def naive_utc(moment: datetime) -> datetime:
+    """A time as the state database's ``TIMESTAMP`` columns take it: UTC, without zone."""
+    return to_utc(moment).replace(tzinfo=None)
 
 
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h|d|w)")

@@ -10,25 +10,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Protocol
 
 import duckdb
 
+from console.clock import aware_utc, naive_utc
 from console.store import sql
 from console.triggers.types import STATE_RANK as STATE_RANK
 
 KEY_METRIC_PREFERENCE = ("accuracy", "auc", "error_rate", "latency_p99_seconds")
 SPARK_SPAN = timedelta(hours=2)
 SPARK_WIDTH = 16
-
-
-def _aware(moment: datetime | None) -> datetime | None:
-    return None if moment is None else moment.replace(tzinfo=UTC)
-
-
-def _naive(moment: datetime) -> datetime:
-    return moment.astimezone(UTC).replace(tzinfo=None)
 
 
 class Reading(Protocol):
@@ -134,9 +127,9 @@ def _entry(
         risk_tier=tier,
         alias=alias,
         version=version,
-        since=_aware(since),
+        since=aware_utc(since),
         previous_version=previous,
-        last_sample=_aware(last_sample),
+        last_sample=aware_utc(last_sample),
     )
 
 
@@ -144,16 +137,16 @@ def fleet_rows(
     con: duckdb.DuckDBPyConnection, now: datetime, alias: str = "champion"
 ) -> list[FleetEntry]:
     """Every model as of ``now``, without trigger states."""
-    rows = con.execute(sql("console/fleet_at"), {"alias": alias, "now": _naive(now)}).fetchall()
+    rows = con.execute(sql("console/fleet_at"), {"alias": alias, "now": naive_utc(now)}).fetchall()
     entries = [_entry(alias, *row) for row in rows]
     ahead = [e.name for e in entries if e.last_sample is not None and e.last_sample > now]
     if not ahead:
         return entries
     # A replay: the stored history runs past now, so find the newest sample up to now.
     replayed = {
-        model: _aware(last)
+        model: aware_utc(last)
         for model, last in con.execute(
-            sql("console/replayed_last_samples"), {"models": ahead, "now": _naive(now)}
+            sql("console/replayed_last_samples"), {"models": ahead, "now": naive_utc(now)}
         ).fetchall()
     }
     return [replace(e, last_sample=replayed.get(e.name)) if e.name in ahead else e for e in entries]
@@ -167,7 +160,7 @@ def stored_trigger_views(con: duckdb.DuckDBPyConnection) -> list[TriggerView]:
             policy=policy,
             trigger=trigger,
             state=state,
-            since=_aware(since),
+            since=aware_utc(since),
             value=value,
             threshold=threshold,
         )
@@ -179,7 +172,7 @@ def stored_trigger_views(con: duckdb.DuckDBPyConnection) -> list[TriggerView]:
 
 def source_health(con: duckdb.DuckDBPyConnection) -> list[SourceHealth]:
     return [
-        SourceHealth(source, _aware(finished), error, _aware(last_ok))
+        SourceHealth(source, aware_utc(finished), error, aware_utc(last_ok))
         for source, finished, error, last_ok in con.execute(sql("console/last_syncs")).fetchall()
     ]
 
@@ -225,7 +218,7 @@ def sparklines(
         {
             "models": list(keys),
             "metrics": list(keys.values()),
-            "now": _naive(now),
+            "now": naive_utc(now),
             "span_seconds": int(span.total_seconds()),
             "bucket_seconds": bucket,
         },

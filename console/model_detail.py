@@ -6,22 +6,15 @@ Plain frozen data: the TUI receives it whole."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import duckdb
 
+from console.clock import aware_utc, naive_utc
 from console.store import sql
 
 CHART_POINTS = 240
-
-
-def _aware(moment: datetime | None) -> datetime | None:
-    return None if moment is None else moment.replace(tzinfo=UTC)
-
-
-def _naive(moment: datetime) -> datetime:
-    return moment.astimezone(UTC).replace(tzinfo=None)
 
 
 @dataclass(frozen=True)
@@ -107,7 +100,7 @@ def _switches(
                 model=name,
                 version=version,
                 previous_version=previous,
-                at=at.replace(tzinfo=UTC),
+                at=aware_utc(at),
                 actor=actor,
                 observed=bool(observed),
                 rollback=_is_older(version, previous, per_model),
@@ -131,24 +124,29 @@ def model_detail(
     grouped: dict[str, tuple[list[datetime], list[float]]] = {}
     for metric, at, value in con.execute(
         sql("console/metric_series"),
-        {"model": model, "start": _naive(start), "end": _naive(now), "bucket_seconds": bucket},
+        {
+            "model": model,
+            "start": naive_utc(start),
+            "end": naive_utc(now),
+            "bucket_seconds": bucket,
+        },
     ).fetchall():
         times, values = grouped.setdefault(metric, ([], []))
-        times.append(at.replace(tzinfo=UTC))
+        times.append(aware_utc(at))
         values.append(float(value))
     series = tuple(Series(m, tuple(t), tuple(v)) for m, (t, v) in sorted(grouped.items()))
     version_rows = con.execute(sql("console/model_versions"), {"model": model}).fetchall()
-    created = {(model, v): _aware(c) for v, c, *_ in version_rows}
+    created = {(model, v): aware_utc(c) for v, c, *_ in version_rows}
     switches = _switches(
         con.execute(
-            sql("console/model_switches"), {"model": model, "alias": alias, "now": _naive(now)}
+            sql("console/model_switches"), {"model": model, "alias": alias, "now": naive_utc(now)}
         ).fetchall(),
         created,
     )
     events = tuple(
-        EventInfo(_aware(ts) or ts, version, kind, severity, summary)
+        EventInfo(aware_utc(ts) or ts, version, kind, severity, summary)
         for ts, version, kind, severity, summary in con.execute(
-            sql("console/model_events"), {"model": model, "now": _naive(now)}
+            sql("console/model_events"), {"model": model, "now": naive_utc(now)}
         ).fetchall()
     )
     return ModelDetail(
@@ -168,7 +166,7 @@ def _versions(
     serving = switches[-1].version if switches else None
     result = []
     for version, created_at, status, metrics, values in rows:
-        created = _aware(created_at)
+        created = aware_utc(created_at)
         if created is not None and created > now:
             continue  # registered after the replayed instant
         to_it = [s for s in switches if s.version == version]
@@ -193,17 +191,17 @@ def _versions(
 def fleet_switches(con: duckdb.DuckDBPyConnection, now: datetime) -> list[Switch]:
     """Every alias switch of every model up to ``now``, newest first; rollbacks marked."""
     created = {
-        (m, v): _aware(c) for m, v, c in con.execute(sql("console/version_created")).fetchall()
+        (m, v): aware_utc(c) for m, v, c in con.execute(sql("console/version_created")).fetchall()
     }
-    rows = con.execute(sql("console/fleet_switches"), {"now": _naive(now)}).fetchall()
+    rows = con.execute(sql("console/fleet_switches"), {"now": naive_utc(now)}).fetchall()
     return _switches(rows, created)
 
 
 def fleet_events(con: duckdb.DuckDBPyConnection, now: datetime) -> list[tuple[str, EventInfo]]:
     """Every model's events up to ``now``, newest first, as (model, event)."""
     return [
-        (model, EventInfo(ts.replace(tzinfo=UTC), version, kind, severity, summary))
+        (model, EventInfo(aware_utc(ts), version, kind, severity, summary))
         for model, ts, version, kind, severity, summary in con.execute(
-            sql("console/fleet_events"), {"now": _naive(now)}
+            sql("console/fleet_events"), {"now": naive_utc(now)}
         ).fetchall()
     ]

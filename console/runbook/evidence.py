@@ -11,12 +11,12 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import duckdb
 
-from console.clock import format_time
+from console.clock import aware_utc, format_time
 from console.policy.loader import PolicySet
 from console.policy.selection import triggers_for
 from console.runbook.facts import ModelFacts
@@ -44,12 +44,6 @@ Evaluator = Callable[[ModelFacts, datetime], list[Reading]]
 """(model facts, instant) → the state of each of the model's triggers at that instant."""
 
 
-def _aware(moment: Any) -> datetime | None:
-    if not isinstance(moment, datetime):
-        return None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-
-
 def _float(value: Any) -> float | None:
     return None if value is None else float(value)
 
@@ -73,7 +67,7 @@ def _evaluate(
     except (ImportError, AttributeError):
         rows = con.execute(sql("model_trigger_states")).fetchall()
         return [
-            Reading(policy, trigger, state, _aware(since), _float(value), _float(threshold))
+            Reading(policy, trigger, state, aware_utc(since), _float(value), _float(threshold))
             for name, policy, trigger, state, since, value, threshold, _at in rows
             if name == model
         ]
@@ -82,7 +76,7 @@ def _evaluate(
             str(getattr(s, "policy", "")),
             str(s.trigger),
             str(s.state),
-            _aware(getattr(s, "since", None)),
+            aware_utc(getattr(s, "since", None)),
             _float(getattr(s, "value", None)),
             _float(getattr(s, "threshold", None)),
         )

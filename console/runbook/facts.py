@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import duckdb
 
+from console.clock import aware_utc, naive_utc
 from console.errors import MrpError
 from console.settings import Workspace
 from console.store import connect, sql
@@ -79,16 +80,6 @@ class ModelFacts:
         return [s.at for s in self.switches if s.previous_version == version]
 
 
-def _aware(moment: datetime | None) -> datetime | None:
-    if moment is None:
-        return None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-
-
-def _naive(moment: datetime) -> datetime:
-    return moment.astimezone(UTC).replace(tzinfo=None)
-
-
 def _json(text: str | None) -> dict[str, Any]:
     if not text:
         return {}
@@ -116,7 +107,7 @@ def _read(con: duckdb.DuckDBPyConnection, model: str, alias: str, now: datetime)
     name, team, tier, tags, source = row
     serving = con.execute(sql("runbook/serving"), {"model": model, "alias": alias}).fetchone()
     versions = tuple(
-        VersionFacts(str(v), status, _aware(created), {k: str(x) for k, x in _json(t).items()})
+        VersionFacts(str(v), status, aware_utc(created), {k: str(x) for k, x in _json(t).items()})
         for v, status, created, t, _src in con.execute(
             sql("runbook/versions"), {"model": model}
         ).fetchall()
@@ -124,11 +115,13 @@ def _read(con: duckdb.DuckDBPyConnection, model: str, alias: str, now: datetime)
     switches = tuple(
         Switch(str(v), None if p is None else str(p), at, actor)
         for v, p, at_naive, actor in con.execute(
-            sql("runbook/switches"), {"model": model, "alias": alias, "now": _naive(now)}
+            sql("runbook/switches"), {"model": model, "alias": alias, "now": naive_utc(now)}
         ).fetchall()
-        if (at := _aware(at_naive)) is not None
+        if (at := aware_utc(at_naive)) is not None
     )
-    last = con.execute(sql("runbook/last_sample"), {"model": model, "now": _naive(now)}).fetchone()
+    last = con.execute(
+        sql("runbook/last_sample"), {"model": model, "now": naive_utc(now)}
+    ).fetchone()
     facts = ModelFacts(
         name=name,
         team=team,
@@ -137,11 +130,11 @@ def _read(con: duckdb.DuckDBPyConnection, model: str, alias: str, now: datetime)
         source=source,
         alias=alias,
         serving_version=None if serving is None else str(serving[0]),
-        serving_since=None if serving is None else _aware(serving[1]),
+        serving_since=None if serving is None else aware_utc(serving[1]),
         serving_source=None if serving is None else serving[2],
         versions=versions,
         switches=switches,
-        last_sample=None if last is None else _aware(last[0]),
+        last_sample=None if last is None else aware_utc(last[0]),
     )
     metrics: dict[str, dict[str, float]] = {}
     for version in versions:
@@ -154,8 +147,8 @@ def _read(con: duckdb.DuckDBPyConnection, model: str, alias: str, now: datetime)
             {
                 "model": model,
                 "version": version.version,
-                "start": _naive(end - METRIC_SPAN),
-                "end": _naive(end),
+                "start": naive_utc(end - METRIC_SPAN),
+                "end": naive_utc(end),
             },
         ).fetchall()
         metrics[version.version] = {metric: float(mean) for metric, mean, _n in rows}
