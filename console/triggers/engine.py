@@ -90,8 +90,8 @@ def _stored_rules(con: duckdb.DuckDBPyConnection, alias: str, to_us: int) -> boo
     from its stored state (see ``stored_rule_blockers``); False when one cannot."""
     params = {"alias": alias, "to": to_us, "settled_us": SETTLED_US}
     staging, counting = statements("triggers/stored_rule_blockers")
-    con.execute(staging)
-    row = con.execute(counting, params).fetchone()
+    con.execute(staging, params)
+    row = con.execute(counting).fetchone()
     if row is None or row[0] != 0:
         return False
     for statement in statements("triggers/stored_rules"):

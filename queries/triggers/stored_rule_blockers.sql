@@ -1,6 +1,6 @@
 -- Can the current state continue from the stored one without recomputing serving periods
--- and thresholds (stored_rules)? Stages each pair with its stored state (mrp_stored), then
--- counts the pairs that cannot. A pair can when it has a stored state of the same rule
+-- and thresholds (stored_rules)? Stages each pair with its stored state and whether it can
+-- continue (mrp_stored), then counts the pairs that cannot. A pair can when it has a stored state of the same rule
 -- (digest) evaluated at its first step, in a serving period that still holds: the alias
 -- ($alias) has not switched to another version since the period began (up to $to), and the
 -- period began as stored (a switch to the stored version then; with no alias history, the
@@ -9,14 +9,16 @@
 -- ($settled_us before the stored state: until then the previous version's last samples may
 -- still arrive).
 CREATE OR REPLACE TEMP TABLE mrp_stored AS
-SELECT p.pid, p.model, p.metric, p.baseline AS baseline_kind, p.digest, p.step_us, p.hold_us,
-    p.op, p.kind, p.no_data, p.grid_from, p.grid_to, s.rule_digest, s.version,
-    s.period_from_us, s.threshold, s.baseline, s.missing, epoch_us(s.evaluated_at) AS seed
-FROM mrp_pair AS p
-LEFT JOIN trigger_states AS s ON s.model = p.model AND s.policy = p.policy AND s.trigger = p.name;
-
-WITH periods AS (
-    SELECT DISTINCT model, version, period_from_us FROM mrp_stored
+WITH stored AS (
+    SELECT p.pid, p.model, p.metric, p.baseline AS baseline_kind, p.digest, p.grid_from,
+        s.rule_digest, s.version, s.period_from_us, s.threshold, s.baseline, s.missing,
+        epoch_us(s.evaluated_at) AS seed
+    FROM mrp_pair AS p
+    LEFT JOIN trigger_states AS s
+        ON s.model = p.model AND s.policy = p.policy AND s.trigger = p.name
+),
+periods AS (
+    SELECT DISTINCT model, version, period_from_us FROM stored
 ),
 history AS (
     SELECT pr.model, pr.version, pr.period_from_us,
@@ -29,32 +31,32 @@ history AS (
     JOIN deployment_events AS d ON d.model = pr.model AND d.alias = $alias
     GROUP BY ALL
 ),
-fallback AS (
-    SELECT pr.model, pr.version, pr.period_from_us,
-        CASE WHEN a.model IS NULL THEN pr.version IS NULL AND pr.period_from_us = 0
-             ELSE a.version IS NOT DISTINCT FROM pr.version
-                 AND coalesce(greatest(epoch_us(a.since), 0), 0) = pr.period_from_us
-        END AS began
-    FROM periods AS pr
-    LEFT JOIN aliases AS a ON a.model = pr.model AND a.alias = $alias
-),
 holding AS (
-    SELECT f.model, f.version, f.period_from_us,
-        CASE WHEN h.model IS NULL THEN f.began ELSE h.began AND NOT h.switched END AS holds
-    FROM fallback AS f
+    SELECT pr.model, pr.version, pr.period_from_us,
+        CASE
+            WHEN h.model IS NOT NULL THEN h.began AND NOT h.switched
+            WHEN a.model IS NULL THEN pr.version IS NULL AND pr.period_from_us = 0
+            ELSE a.version IS NOT DISTINCT FROM pr.version
+                AND coalesce(greatest(epoch_us(a.since), 0), 0) = pr.period_from_us
+        END AS holds
+    FROM periods AS pr
     LEFT JOIN history AS h
-        ON h.model = f.model AND h.version IS NOT DISTINCT FROM f.version
-        AND h.period_from_us = f.period_from_us
+        ON h.model = pr.model AND h.version IS NOT DISTINCT FROM pr.version
+        AND h.period_from_us = pr.period_from_us
+    LEFT JOIN aliases AS a ON a.model = pr.model AND a.alias = $alias
 )
-SELECT count(*)
-FROM mrp_stored AS s
+SELECT s.pid, s.model, s.version, s.period_from_us, s.threshold, s.baseline, s.missing,
+    s.rule_digest IS DISTINCT FROM s.digest
+        OR s.seed IS DISTINCT FROM s.grid_from
+        OR NOT coalesce(h.holds, false)
+        OR (s.baseline_kind = 'registered' AND reg.value IS DISTINCT FROM s.baseline)
+        OR (s.baseline_kind = 'previous_version' AND s.period_from_us > s.seed - $settled_us)
+        AS blocked
+FROM stored AS s
 LEFT JOIN holding AS h
     ON h.model = s.model AND h.version IS NOT DISTINCT FROM s.version
     AND h.period_from_us = s.period_from_us
 LEFT JOIN baselines AS reg
-    ON reg.model = s.model AND reg.version = s.version AND reg.metric = s.metric
-WHERE s.rule_digest IS DISTINCT FROM s.digest
-    OR s.seed IS DISTINCT FROM s.grid_from
-    OR NOT coalesce(h.holds, false)
-    OR (s.baseline_kind = 'registered' AND reg.value IS DISTINCT FROM s.baseline)
-    OR (s.baseline_kind = 'previous_version' AND s.period_from_us > s.seed - $settled_us)
+    ON reg.model = s.model AND reg.version = s.version AND reg.metric = s.metric;
+
+SELECT count(*) FILTER (WHERE blocked) FROM mrp_stored

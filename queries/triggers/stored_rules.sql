@@ -8,16 +8,17 @@ SELECT row_number() OVER ()::INTEGER AS period, model, version, NULL::VARCHAR AS
 FROM (SELECT DISTINCT model, version, period_from_us FROM mrp_stored);
 
 CREATE OR REPLACE TEMP TABLE mrp_rule AS
-SELECT s.pid, pr.period, s.version, pr.from_us, s.grid_from AS g_first, s.grid_to AS g_last,
-    s.step_us, s.hold_us, s.op, s.kind, s.threshold, s.baseline, s.missing,
+SELECT s.pid, pr.period, s.version, pr.from_us, p.grid_from AS g_first, p.grid_to AS g_last,
+    p.step_us, p.hold_us, p.op, p.kind, s.threshold, s.baseline, s.missing,
     NULL::VARCHAR AS base_key, false AS fresh, NULL::BIGINT AS switched_us,
     CASE
-        WHEN s.kind = 'event' THEN false
+        WHEN p.kind = 'event' THEN false
         WHEN s.missing IS NOT NULL THEN NULL
-        WHEN s.no_data = 'ok' THEN false
-        WHEN s.no_data = 'firing' THEN true
+        WHEN p.no_data = 'ok' THEN false
+        WHEN p.no_data = 'firing' THEN true
     END AS gapcond
 FROM mrp_stored AS s
+JOIN mrp_pair AS p USING (pid)
 JOIN mrp_period AS pr
     ON pr.model = s.model AND pr.version IS NOT DISTINCT FROM s.version
     AND pr.from_us = s.period_from_us
