@@ -12,8 +12,7 @@ import duckdb
 
 from console.fleet import TriggerView
 from console.policy.loader import PolicySet
-from console.triggers import evaluate_at
-from console.triggers.state import MAX_LOOK_BACK
+from console.triggers.state import current_states
 
 Evaluator = Callable[
     [duckdb.DuckDBPyConnection, PolicySet, datetime, str], list[TriggerView] | None
@@ -33,7 +32,8 @@ def stored_states(
 def evaluate_views(
     con: duckdb.DuckDBPyConnection, policies: PolicySet, now: datetime, alias: str
 ) -> list[TriggerView] | None:
-    """Every trigger of every model as of ``now``, from the trigger engine."""
+    """Every trigger of every model as of ``now``, from the trigger engine: continuing from
+    the states ``mrp sync`` stored when they are recent, else looking six hours back."""
     return [
         TriggerView(
             model=s.model,
@@ -53,7 +53,7 @@ def evaluate_views(
             held_for=s.held_for,
             reason=s.reason,
         )
-        for s in evaluate_at(con, policies, now, alias=alias, look_back=MAX_LOOK_BACK)
+        for s in current_states(con, policies, now, alias=alias)
     ]
 
 
