@@ -50,7 +50,7 @@ from console.settings import open_workspace  # noqa: E402
 from console.sources.sync import sync_workspace  # noqa: E402
 from console.store import connect, sql  # noqa: E402
 from console.store.migrations import migrate  # noqa: E402
-from console.triggers import backtest, evaluate_at  # noqa: E402
+from console.triggers import backtest, engine, evaluate_at  # noqa: E402
 from console.triggers.state import current_states, refresh_states  # noqa: E402
 
 NOW = generate_fleet.T_END
@@ -205,14 +205,21 @@ def bench_current(db: Path, policies: Any, rounds: int) -> dict[str, Any]:
     began = time.perf_counter()
     refresh_states(con, policies, first_at)
     first = time.perf_counter() - began
-    steady, steady_cpu = [], []
+    continued = count_stored_rules()
+    steady, steady_cpu, same, same_cpu = [], [], [], []
     for minute in range(rounds, 0, -1):
+        moment = NOW - timedelta(minutes=minute)
         began, cpu = time.perf_counter(), time.process_time()
-        refresh_states(con, policies, NOW - timedelta(minutes=minute))
+        refresh_states(con, policies, moment)
         steady.append(time.perf_counter() - began)
         steady_cpu.append(time.process_time() - cpu)
+        began, cpu = time.perf_counter(), time.process_time()
+        current_states(con, policies, moment)
+        same.append(time.perf_counter() - began)
+        same_cpu.append(time.process_time() - cpu)
     read, _ = timed(lambda: current_states(con, policies, NOW), rounds)
     read_cpu = list(CPU)
+    stored_rules = continued()
     con.execute("DELETE FROM trigger_states")  # cold again, with the baselines now cached
     cached, _ = timed(lambda: evaluate_at(con, policies, NOW), rounds)
     samples = con.execute("SELECT count(*) FROM metrics").fetchone()
@@ -225,11 +232,33 @@ def bench_current(db: Path, policies: Any, rounds: int) -> dict[str, Any]:
         "first_refresh": first,
         "refresh": steady,
         "refresh_cpu": steady_cpu,
+        "same": same,
+        "same_cpu": same_cpu,
         "read": read,
         "read_cpu": read_cpu,
         "cached": cached,
+        "stored_rules": stored_rules,
         "firing": sum(s.state == "firing" for s in states),
     }
+
+
+def count_stored_rules() -> Callable[[], str]:
+    """Count how often an evaluation continued from the stored rules (``engine._stored_rules``
+    answering True) until the returned function is called; it says "n of m"."""
+    original = engine._stored_rules
+    answers: list[bool] = []
+
+    def counting(*args: Any) -> bool:
+        answers.append(original(*args))
+        return answers[-1]
+
+    engine._stored_rules = counting
+
+    def done() -> str:
+        engine._stored_rules = original
+        return f"{sum(answers)} of {len(answers)}"
+
+    return done
 
 
 def bench_backtest(db: Path, policies: Any, rounds: int) -> dict[str, Any]:
@@ -446,23 +475,30 @@ def current_report(
     lines = [
         f"## Current state: {args.models:,} models x 8 triggers",
         "",
-        "Best of the runs, median in brackets. *cold*: `evaluate_at` with nothing stored "
-        "(evaluates the steps `for` needs, reads previous-version baselines from history); "
-        "*cold, cached*: the same once a refresh has cached those baselines. "
-        "*refresh*: `refresh_states` one minute after the previous one (continues from "
-        "`trigger_states`; runs after each sync). *read*: `current_states`, what `mrp evaluate` "
-        "runs. *first refresh*: the very first, which looks 6 hours back. CPU: process CPU "
-        "time (all threads), best run: what the work costs when the machine is not shared.",
+        "Best of the runs, median in brackets; CPU: process CPU time (all threads) of the best "
+        "run, what the work costs when the machine is not shared.",
         "",
-        "| history | metrics order | samples | cold | cold, cached | refresh | read "
-        "| CPU cold / refresh / read | first refresh |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
+        "- *refresh*: `refresh_states` one minute after the previous one: what runs after each "
+        "sync. It continues from `trigger_states` (the stored serving periods and thresholds, "
+        "when they still hold) and stores its result without building Python objects.",
+        "- *read, same step*: `current_states` right after a refresh at the same instant "
+        "(`mrp sync && mrp status`): one step evaluated, 8,000 `TriggerState` objects built.",
+        "- *read, next step*: `current_states` one minute after the last refresh (`mrp "
+        "evaluate` later on): two steps evaluated.",
+        "- *cold*: `evaluate_at` with nothing stored (the steps `for` needs, previous-version "
+        "baselines read from history); *cold, cached*: the same once a refresh has cached "
+        "those baselines; *first refresh*: the very first, which looks 6 hours back.",
+        "",
+        "| history | samples | refresh | read, same step | read, next step | CPU refresh / "
+        "same / next | cold | cold, cached | first refresh | from stored rules |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for days, label, r in rows:
         lines.append(
-            f"| {days} day(s) | {label} | {r['samples']:,} | {ms(r['cold'])} | {ms(r['cached'])} | "
-            f"{ms(r['refresh'])} | {ms(r['read'])} | {cpu_ms(r['cold_cpu'])} / "
-            f"{cpu_ms(r['refresh_cpu'])} / {cpu_ms(r['read_cpu'])} | {r['first_refresh']:.1f} s |"
+            f"| {days} day(s), {label} | {r['samples']:,} | **{ms(r['refresh'])}** | "
+            f"{ms(r['same'])} | {ms(r['read'])} | {cpu_ms(r['refresh_cpu'])} / "
+            f"{cpu_ms(r['same_cpu'])} / {cpu_ms(r['read_cpu'])} | {ms(r['cold'])} | "
+            f"{ms(r['cached'])} | {r['first_refresh']:.1f} s | {r['stored_rules']} |"
         )
     lines.append("")
     lines.append(
