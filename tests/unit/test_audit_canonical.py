@@ -1,10 +1,12 @@
-"""The verifier's quick canonical-form check (orjson) gives the same answers as the plain one
-(Python's own parser and encoder): whatever the fast path accepts, the slow path accepts
-too, as the same value, and a log with values only the slow path handles still verifies."""
+"""The verifier's quick paths give the same answers as the plain ones: whatever the orjson
+canonical-form check accepts, Python's own parser and encoder accept too, as the same value;
+the good-record path of ``prepare_record`` and the general one agree on every line."""
 
 from __future__ import annotations
 
 import json
+from dataclasses import replace
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -21,9 +23,10 @@ from console.audit.canonical import (
     parse_canonical,
     slow_canonical,
 )
+from console.audit.check import _prepare, key_table, prepare_record
 from console.audit.record import canonical_json
 from console.audit.verify import verify_log
-from tests.unit.audit_fixtures import ALICE, TRUSTED, build_log
+from tests.unit.audit_fixtures import ALICE, T0, TRUSTED, build_log
 
 FLOATS = st.floats(allow_nan=False, allow_infinity=False) | st.sampled_from(
     [1e-05, 1e-7, 1.5e-9, 9.99e-05, 1e-4, 1e16, 1e15, 1e22, 5e-324, -0.0, 0.1 + 0.2]
@@ -139,3 +142,46 @@ def test_a_log_with_values_only_the_slow_path_reads_verifies(tmp_path: Path) -> 
     assert fast_canonical(path.read_bytes().splitlines()[0]) is None
     result = verify_log(path, TRUSTED, workers=1)
     assert result.ok and result.count == 3, result.message
+
+
+def _log_lines(folder: Path) -> list[bytes]:
+    path = folder / "audit.jsonl"
+    if not path.exists():
+        build_log(path)
+        build_log(path.with_name("floats.jsonl"), [(ALICE, "note", "m", {"p": 1e-05, "x": 0.5})])
+    return path.read_bytes().splitlines() + path.with_name("floats.jsonl").read_bytes().splitlines()
+
+
+def _pending_view(pending: Any) -> Any:
+    return None if pending is None else pending[1:]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.data())
+def test_the_good_record_path_and_the_general_path_agree(
+    tmp_path_factory: pytest.TempPathFactory, data: st.DataObject
+) -> None:
+    folder = tmp_path_factory.getbasetemp() / "agree"
+    folder.mkdir(exist_ok=True)
+    lines = _log_lines(folder)
+    raw = data.draw(st.sampled_from(lines))
+    edit = data.draw(st.sampled_from(["none", "byte", "field"]))
+    if edit == "byte":
+        at = data.draw(st.integers(0, len(raw) - 1))
+        raw = raw[:at] + bytes([data.draw(st.integers(0, 255))]) + raw[at + 1 :]
+    elif edit == "field":
+        record = json.loads(raw)
+        name = data.draw(st.sampled_from(sorted(record)))
+        record[name] = data.draw(VALUES)
+        raw = canonical_json(record).encode("utf-8", "surrogatepass")
+    # a table that trusts everyone, one where bob's key is revoked, and one with a cache
+    revoked = [
+        replace(key, valid_until=T0 + timedelta(minutes=3)) if key.name == "bob" else key
+        for key in TRUSTED
+    ]
+    for keys in (key_table(TRUSTED), key_table(revoked)):
+        for _ in range(2):  # the second time with the signer rules cached
+            fast, fast_pending = prepare_record(None, keys, raw)
+            general, general_pending = _prepare(None, keys, raw)
+            assert fast == general
+            assert _pending_view(fast_pending) == _pending_view(general_pending)
