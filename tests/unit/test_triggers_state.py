@@ -21,9 +21,11 @@ from test_triggers_support import (
     policy,
     samples_every_minute,
     store,
+    us,
 )
 
-from console.triggers import evaluate_at
+from console.triggers import engine, evaluate_at
+from console.triggers.reference import Switch
 from console.triggers.state import current_states, refresh_states, stored_states
 from console.triggers.timeutil import from_us
 
@@ -109,3 +111,77 @@ def test_incremental_refreshes_agree_with_a_fresh_evaluation(
             assert r.threshold == f.threshold, (r, f)
             if f.since_exact:
                 assert (r.since, r.since_exact) == (f.since, True), (r, f, from_us(0))
+
+
+@pytest.fixture
+def continued(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """Whether each seeded evaluation took its serving periods and thresholds from the
+    stored states (``engine._stored_rules``) or recomputed them."""
+    answers: list[bool] = []
+    original = engine._stored_rules
+
+    def spy(*args: Any) -> bool:
+        answers.append(original(*args))
+        return answers[-1]
+
+    monkeypatch.setattr(engine, "_stored_rules", spy)
+    return answers
+
+
+def registered_rule(degradation: str = "10%") -> Any:
+    return policy(
+        [
+            {
+                "name": "acc-drop",
+                "metric": "acc",
+                "op": "<",
+                "baseline": "registered",
+                "degradation": degradation,
+            }
+        ]
+    )
+
+
+def serving_v2() -> duckdb.DuckDBPyConnection:
+    con = store()
+    add_model(con, "m1")
+    add_switches(con, "m1", [Switch(us(0), "v1"), Switch(us(5), "v2", "v1")])
+    add_samples(con, "m1", "acc", samples_every_minute([0.8] * 100, start=5, version="v2"))
+    add_baseline(con, "m1", "v2", "acc", 0.9)
+    return con
+
+
+def test_a_refresh_with_nothing_changed_continues_from_the_stored_rules(
+    continued: list[bool],
+) -> None:
+    con = serving_v2()
+    refresh_states(con, [registered_rule()], at(60))
+    refresh_states(con, [registered_rule()], at(61))
+    state = current_states(con, [registered_rule()], at(62))[0]
+    assert continued == [True, True]  # the first refresh had nothing stored to continue
+    assert (state.state, state.version, state.threshold) == ("firing", "v2", pytest.approx(0.81))
+
+
+def test_a_changed_rule_baseline_or_serving_version_is_recomputed(
+    continued: list[bool],
+) -> None:
+    con = serving_v2()
+    refresh_states(con, [registered_rule()], at(60))
+    # the trigger's definition changed: its digest no longer matches
+    state = current_states(con, [registered_rule("20%")], at(61))[0]
+    assert continued[-1] is False
+    assert state.threshold == pytest.approx(0.72)
+    # the registered baseline changed
+    con.execute("UPDATE baselines SET value = 0.95")
+    state = current_states(con, [registered_rule()], at(61))[0]
+    assert continued[-1] is False
+    assert state.threshold == pytest.approx(0.855)
+    # the alias switched to another version after the stored period began
+    refresh_states(con, [registered_rule()], at(61))
+    con.execute("DELETE FROM aliases")
+    add_switches(con, "m1", [Switch(us(61.5), "v3", "v2")])
+    add_baseline(con, "m1", "v3", "acc", 0.5)
+    add_samples(con, "m1", "acc", samples_every_minute([0.8] * 3, start=61.5, version="v3"))
+    state = current_states(con, [registered_rule()], at(62))[0]
+    assert continued[-1] is False
+    assert (state.state, state.version, state.threshold) == ("ok", "v3", pytest.approx(0.45))
