@@ -9,10 +9,12 @@ import pytest
 
 from console.clock import Clock
 from console.errors import ConfigError
-from console.fleet import FleetEntry
+from console.fleet import FleetEntry, TriggerView
+from console.model_detail import Series
 from console.tui.format import age, local_time, sparkline, state_label, times_in
 from console.tui.history_data import HistoryRow, audit_row, record_summary
 from console.tui.widgets.fleet_table import matches, row_spec, trigger_names
+from console.tui.widgets.metric_chart import ChartData, chart_title
 from console.user_settings import load_user_settings, remember_theme
 
 NOW = datetime(2026, 11, 14, 22, 40, tzinfo=UTC)
@@ -119,3 +121,15 @@ def test_a_replay_held_at_its_end_still_stamps_later_records() -> None:
     assert timedelta(seconds=9) < clock.stamp() - clock.now() < timedelta(seconds=11)
     fixed = Clock(fixed=NOW)
     assert fixed.stamp() == fixed.now() == NOW
+
+
+def test_a_chart_title_fits_its_chart() -> None:
+    """plotext silently drops a title that does not fit, so a long one is shortened."""
+    series = Series("latency_p99_seconds", (NOW,), (0.08794,))
+    trigger = TriggerView("search-ranking", "growth", "latency-regression", "ok")
+    data = ChartData("latency_p99_seconds", NOW - timedelta(hours=6), NOW, series, (trigger,))
+    full = "latency_p99_seconds · ✔ latency-regression · last 0.08794"
+    assert chart_title(data) == full
+    assert chart_title(data, 80) == full
+    assert chart_title(data, 50) == "latency_p99_seconds · ✔ latency-re… · last 0.08794"
+    assert all(len(chart_title(data, w)) <= w for w in range(10, 60))

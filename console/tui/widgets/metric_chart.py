@@ -16,6 +16,9 @@ from console.tui.format import SYMBOL, number
 
 RGB = tuple[int, int, int]
 _TICKS = 4
+_TITLE_MARGIN = 8
+"""plotext drops a title (silently) that does not fit beside the y-axis labels; a title at
+most this much narrower than the chart always fits."""
 
 
 @dataclass(frozen=True)
@@ -42,13 +45,19 @@ def _tick_label(moment: datetime, span: timedelta) -> str:
     return local.strftime("%m-%d %H:%M" if span > timedelta(days=1) else "%H:%M")
 
 
-def chart_title(data: ChartData) -> str:
-    parts = [data.metric]
-    for trigger in data.triggers:
-        parts.append(f"{SYMBOL.get(trigger.state, '?')} {trigger.trigger}")
-    if data.series and data.series.values:
-        parts.append(f"last {number(data.series.values[-1])}")
-    return " · ".join(parts)
+def chart_title(data: ChartData, width: int | None = None) -> str:
+    """``metric · ✖ trigger · last value``, fitted into ``width`` (the triggers' names are
+    shortened first, so the metric and its last value stay readable)."""
+    head = data.metric
+    triggers = " · ".join(f"{SYMBOL.get(t.state, '?')} {t.trigger}" for t in data.triggers)
+    last = f"last {number(data.series.values[-1])}" if data.series and data.series.values else ""
+    title = " · ".join(p for p in (head, triggers, last) if p)
+    if width is None or len(title) <= width:
+        return title
+    room = width - len(head) - len(" · ") - (len(" · ") + len(last) if last else 0)
+    if triggers and room >= 4:
+        return " · ".join(p for p in (head, triggers[: room - 1] + "…", last) if p)
+    return title[: max(width - 1, 0)] + "…"
 
 
 class MetricChart(PlotextPlot):
@@ -84,7 +93,8 @@ class MetricChart(PlotextPlot):
 
     def _draw(self, data: ChartData, variables: Mapping[str, str]) -> None:
         plt = self.plt
-        plt.title(chart_title(data))
+        width = self.size.width
+        plt.title(chart_title(data, width - _TITLE_MARGIN if width else None))
         start, end = data.start.timestamp(), data.end.timestamp()
         span = data.end - data.start
         xs: Sequence[float] = ()
