@@ -10,6 +10,7 @@ from typing import Any
 
 import keyring
 import pytest
+from textual.widgets import Static
 from tui_helpers import SIZE, ready, wait_for
 
 from console.audit.log import AuditLog
@@ -266,6 +267,8 @@ async def test_demo_drill_needs_no_key_setup(tmp_path: Path) -> None:
         await wait_for(pilot, lambda: pilot.app.screen.finished, timeout=30)
         await keys.press("enter")
         await until(pilot, DoneStep)
+        said = " ".join(str(w.render()) for w in app.screen.query(Static))
+        assert f"mrp audit show -w {session.workspace.root}" in said, "a drill's folder is named"
     (runbook,) = RunbookStore(session.workspace.runbooks_dir).all()
     assert runbook.state == "closed" and runbook.dry_run and runbook.outcome == "dry_run_complete"
     trusted = load_signers_file(session.workspace.signers_path)

@@ -11,6 +11,7 @@ from textual.widgets import Static
 
 from console.runbook.model import Runbook
 from console.runbook.present import outcome_words
+from console.tui.context import mrp_app
 from console.tui.screens.runbook_results import Proceed
 from console.tui.screens.runbook_step import Frame, StepScreen
 
@@ -37,9 +38,12 @@ class DoneStep(StepScreen):
             )
         else:
             text = f"Runbook {rb.id} aborted: {rb.abort_reason}."
+        app = mrp_app(self)
+        # A drill's workspace is a temporary folder: a command in another shell must name it.
+        where = f" -w {app.workspace.root}" if app.clock.is_replay else ""
         yield Static(
-            f"{text}\nEvery step is a signed record: `mrp runbook show {rb.id}`, "
-            "`mrp audit show`, or h for history."
+            f"{text}\nEvery step is a signed record: `mrp runbook show {rb.id}{where}`, "
+            f"`mrp audit show{where}`, or h for history."
         )
 
     def action_go(self) -> None:

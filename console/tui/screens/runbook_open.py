@@ -26,6 +26,8 @@ class OpenStep(StepScreen):
         super().__init__(frame, error)
         self.plan = plan
         self.dry_run = dry_run or plan.dry_run_only
+        if plan.dry_run_only:  # the checkbox is locked on: do not offer to toggle it
+            self.hint = "enter: open the runbook (a dry run) · esc: cancel (nothing is written)"
 
     def body(self) -> Iterable[Widget]:
         plan = self.plan
