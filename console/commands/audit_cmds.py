@@ -147,7 +147,14 @@ def show(
 ) -> None:
     """Read the log (records in file order; `mrp audit verify` says whether to trust it)."""
     ws = workspace(workspace_dir)
-    records = read_records(ws.audit_path, _filters(model, since, until, action))
+    filters = _filters(model, since, until, action)
+    if not ws.audit_path.exists():  # a new workspace: nothing to show yet, and nothing wrong
+        if as_json:
+            emit_json({"records": [], "verified": True, "verify": None})
+        else:
+            echo(f"no records yet: the first signed decision starts the log at {ws.audit_path}.")
+        return
+    records = read_records(ws.audit_path, filters)
     if ends_torn(ws.audit_path):
         warn("warning: the log's last line is torn and not shown: run `mrp audit verify`.")
     checked = verify_log(ws.audit_path, load_signers_file(ws.signers_path))

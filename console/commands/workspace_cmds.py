@@ -155,6 +155,11 @@ def status(
         models = worst_first(with_states(fleet_status(con, alias), states))
     if as_json:
         emit_json({"now": now, "models": [_status_row(m, ws) for m in models]})
+    elif not models:
+        echo(
+            "no models yet: the last sync found none (list them in deployments.json or "
+            "configure a source in mrp.toml, then run `mrp sync`)."
+        )
     else:
         _print_table(models, now)
     bad = {"pending": ("pending", "firing"), "firing": ("firing",)}.get(fail_on or "", ())

@@ -129,3 +129,19 @@ def test_no_workspace_anywhere(
     assert result.exit_code == 2
     assert "No mrp workspace here" in result.stderr
     assert os.linesep not in result.stderr.strip()
+
+
+def test_a_new_workspace_reads_as_empty_not_broken(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """README's quickstart on a fresh `mrp init`: every step exits 0 and says why it is empty."""
+    folder = tmp_path / "my-fleet"
+    assert run_mrp(capsys, "init", folder).exit_code == 0
+    assert run_mrp(capsys, "sync", "-w", folder).exit_code == 0
+    status = run_mrp(capsys, "status", "-w", folder)
+    assert status.exit_code == 0, status.stderr
+    assert status.stdout.startswith("no models yet")
+    shown = run_mrp(capsys, "audit", "show", "-w", folder)
+    assert shown.exit_code == 0, shown.stderr
+    assert shown.stdout.startswith("no records yet")
+    assert run_mrp(capsys, "audit", "show", "--json", "-w", folder).json()["records"] == []
