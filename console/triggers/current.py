@@ -89,21 +89,19 @@ def evaluated(
     }
     data_from = min(grids[t.tid][0] - t.reach_us for t in plan.triggers)
     with single_threaded(con, few_steps(plan, grids)), one_transaction(con):
-        try:
-            run_pipeline(
-                con,
-                plan,
-                grids,
-                (max(data_from, 0), at_us),
-                alias,
-                current=True,
-                cache_until=at_us if cache_baselines else None,
-                seeded=seeded,
-            )
-            con.execute(sql("triggers/current_states"), {"seeded": seeded})
-            yield plan, grids
-        finally:
-            drop_tables(con)
+        run_pipeline(
+            con,
+            plan,
+            grids,
+            (max(data_from, 0), at_us),
+            alias,
+            current=True,
+            cache_until=at_us if cache_baselines else None,
+            seeded=seeded,
+        )
+        con.execute(sql("triggers/current_states"), {"seeded": seeded})
+        yield plan, grids
+        drop_tables(con)  # on failure, the rollback takes the working tables with it
 
 
 MAX_SEED_AGE = timedelta(hours=6)

@@ -185,3 +185,26 @@ def test_a_changed_rule_baseline_or_serving_version_is_recomputed(
     state = current_states(con, [registered_rule()], at(62))[0]
     assert continued[-1] is False
     assert (state.state, state.version, state.threshold) == ("ok", "v3", pytest.approx(0.45))
+
+
+def test_a_failed_evaluation_leaves_no_working_tables_and_its_own_error(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    con = serving_v2()
+    original = engine._execute
+
+    def failing(con_: duckdb.DuckDBPyConnection, name: str, params: Any = None) -> None:
+        if name == "rules":
+            con_.execute("SELECT no_such_column FROM mrp_pair")
+        original(con_, name, params)
+
+    monkeypatch.setattr(engine, "_execute", failing)
+    with pytest.raises(duckdb.BinderException, match="no_such_column"):
+        refresh_states(con, [registered_rule()], at(60))
+    assert stored_states(con) == []
+    tables = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE table_name LIKE 'mrp_%'"
+    ).fetchone()
+    assert tables == (0,)
+    monkeypatch.setattr(engine, "_execute", original)
+    assert refresh_states(con, [registered_rule()], at(60)) == 1
