@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import duckdb
 
+from console.clock import aware_utc
 from console.policy.loader import load_workspace_policies
 from console.settings import Workspace
 from console.store import sql
@@ -38,15 +39,11 @@ class StoredState:
     evaluated_at: datetime
 
 
-def _aware(moment: datetime | None) -> datetime | None:
-    return None if moment is None else moment.replace(tzinfo=UTC)
-
-
 def stored_states(con: duckdb.DuckDBPyConnection) -> list[StoredState]:
     """The states the last refresh wrote."""
     return [
         StoredState(
-            model, policy, trigger, state, _aware(since), value, threshold, at.replace(tzinfo=UTC)
+            model, policy, trigger, state, aware_utc(since), value, threshold, aware_utc(at)
         )
         for model, policy, trigger, state, since, value, threshold, at in con.execute(
             sql("triggers/stored_states")

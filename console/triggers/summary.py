@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import duckdb
 
+from console.clock import naive_utc
 from console.store import sql
 from console.triggers.backtest import Replay
 from console.triggers.types import Transition
@@ -50,12 +51,10 @@ class TriggerSummary:
 def deploys(
     con: duckdb.DuckDBPyConnection, start: datetime, end: datetime, alias: str = "champion"
 ) -> list[Deploy]:
-    rows = con.execute(sql("triggers/switches"), [alias, _naive(start), _naive(end)]).fetchall()
+    rows = con.execute(
+        sql("triggers/switches"), [alias, naive_utc(start), naive_utc(end)]
+    ).fetchall()
     return [Deploy(model, version, at.replace(tzinfo=UTC)) for model, version, at in rows]
-
-
-def _naive(moment: datetime) -> datetime:
-    return moment.astimezone(UTC).replace(tzinfo=None)
 
 
 def summarize(replay: Replay, deployed: Sequence[Deploy] = ()) -> list[TriggerSummary]:
