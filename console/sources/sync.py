@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from console.clock import aware_utc, naive_utc
 from console.errors import ConfigError, MrpError
 from console.settings import Workspace
 from console.sources.base import SyncContext
@@ -47,14 +48,6 @@ Progress = Callable[[str, str], None]
 AfterWrite = Callable[..., None]
 
 
-def _naive(moment: datetime) -> datetime:
-    return moment.astimezone(UTC).replace(tzinfo=None)
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
-
-
 def _contexts(
     workspace: Workspace, names: list[str], now: datetime, stage: Path
 ) -> dict[str, SyncContext]:
@@ -63,7 +56,7 @@ def _contexts(
         contexts = {}
         for name in names:
             marks = {
-                (model, metric): _aware(last)
+                (model, metric): aware_utc(last)
                 for model, metric, last in con.execute(sql("source_watermarks"), [name]).fetchall()
             }
             remembered = dict(con.execute(sql("source_state_all"), [name]).fetchall())
@@ -158,7 +151,7 @@ def _write_all(
             finished = datetime.now(UTC)
             con.execute(
                 sql("record_sync_run"),
-                [name, _naive(started), _naive(finished), points, models, error],
+                [name, naive_utc(started), naive_utc(finished), points, models, error],
             )
             outcomes.append(SyncOutcome(name, kind, started, finished, points, models, error, code))
         if after_write is not None:

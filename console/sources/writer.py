@@ -6,14 +6,10 @@ from datetime import datetime
 
 import duckdb
 
-from console.clock import to_utc
+from console.clock import naive_utc
 from console.sources.records import DeploymentRecord, SourceBatch
 from console.store.bulk import insert_records
 from console.store.queries import sql, statements
-
-
-def _naive(moment: datetime) -> datetime:
-    return to_utc(moment).replace(tzinfo=None)
 
 
 def observed_switches(
@@ -46,7 +42,7 @@ def observed_switches(
 
 def write_batch(con: duckdb.DuckDBPyConnection, batch: SourceBatch, now: datetime) -> int:
     """Write ``batch``; returns the metric points written. Caller owns the transaction."""
-    stamp = _naive(now)
+    stamp = naive_utc(now)
     source = batch.source
     if batch.snapshot:
         switches = observed_switches(con, batch, now)
