@@ -16,6 +16,7 @@ import duckdb
 
 from console.audit.checkpoint import Checkpoint
 from console.audit.keys_model import TrustedKey
+from console.audit.scan import snapshot_size
 from console.audit.snapshot import write_snapshot
 from console.audit.validity import Validity, record_validity
 from console.audit.verify import require_log
@@ -129,8 +130,21 @@ def export_csv(
     ``checkpoint`` the auditor trusts, the prefix its signer verified counts as valid when
     its bytes are unchanged (``ExportResult.validity.vouched`` lines)."""
     require_log(path)
-    validity = record_validity(path, signers, workers=workers, checkpoint=checkpoint)
-    snapshot = write_snapshot(path, validity.size, (row.line for row in validity.invalid))
+    # Copy first, then check the copy: the bytes checked are the bytes DuckDB reads.
+    copied = write_snapshot(path, snapshot_size(path), ())
+    try:
+        validity = record_validity(
+            path, signers, workers=workers, checkpoint=checkpoint, copy=copied
+        )
+        if validity.invalid:
+            bad = (row.line for row in validity.invalid)
+            snapshot = write_snapshot(copied, validity.size, bad)
+            copied.unlink()
+        else:
+            snapshot = copied
+    except BaseException:
+        copied.unlink(missing_ok=True)
+        raise
     partial = target.with_name(f".{target.name}.partial")
     con = _connect()
     try:

@@ -46,27 +46,32 @@ def record_validity(
     *,
     workers: int | None = None,
     checkpoint: Checkpoint | None = None,
+    copy: Path | None = None,
 ) -> Validity:
+    """Validity of every line of the log at ``path``; or, given ``copy`` (a private copy of
+    the log's first bytes), of exactly the bytes in ``copy``: what is hashed and checked is
+    then what the caller goes on to read, even if someone rewrites the log meanwhile."""
     require_log(path)
-    size = snapshot_size(path)
+    source = copy if copy is not None else path
+    size = source.stat().st_size if copy is not None else snapshot_size(path)
     known = cache.recall(path, signers)
-    vouched = vouched_prefix(path, size, checkpoint, signers) if checkpoint else None
+    vouched = vouched_prefix(source, size, checkpoint, signers) if checkpoint else None
     starts = [p for p in (known, vouched) if p is not None and 0 < p.size <= size]
     if starts:  # which of them still describes the log's bytes?
-        at, digest = cache.digests_at(path, {p.size for p in starts}, size)
+        at, digest = cache.digests_at(source, {p.size for p in starts}, size)
         good = [p for p in starts if at.get(p.size) == p.digest]
         base = max(good, key=lambda p: (p.size, p is known), default=_NOTHING)
-        results = scan_range(path, signers, base.size, size, all_records=True, workers=workers)
+        results = scan_range(source, signers, base.size, size, all_records=True, workers=workers)
     else:  # nothing known: hash the log while the workers check it
         base, hashed = _NOTHING, []
         results = scan_range(
-            path,
+            source,
             signers,
             0,
             size,
             all_records=True,
             workers=workers,
-            meanwhile=lambda: hashed.append(cache.digests(path, size, size)[1]),
+            meanwhile=lambda: hashed.append(cache.digests(source, size, size)[1]),
         )
         digest = hashed[0]
     lines, invalid = _collect(base, results)

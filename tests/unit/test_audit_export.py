@@ -144,3 +144,18 @@ def test_the_snapshot_holds_only_the_checked_bytes(log_path: Path) -> None:
         assert snapshot.parent == log_path.parent
     finally:
         snapshot.unlink()
+
+
+def test_an_export_checks_and_reads_one_private_copy_and_leaves_none(
+    log_path: Path, tmp_path: Path
+) -> None:
+    target = tmp_path / "audit.csv"
+    export_csv(log_path, TRUSTED, target, Filters())
+    lines = log_path.read_bytes().splitlines(keepends=True)
+    record = parse(lines[1])
+    record["model"] = "evil"
+    lines[1] = rewrite(record, rehash=True)
+    log_path.write_bytes(b"".join(lines))
+    result = export_csv(log_path, TRUSTED, target, Filters())
+    assert [row.line for row in result.validity.invalid] == [2]
+    assert sorted(p.name for p in log_path.parent.iterdir()) == ["audit.jsonl", "audit.jsonl.lock"]
