@@ -32,6 +32,7 @@ from console.tui.history_data import (
     audit_row,
     event_row,
     full_record,
+    merge_deploys,
     newest_first,
     switch_row,
     write_csv,
@@ -112,8 +113,10 @@ class Gateway:
         """One model's detail over the ``span`` before now, and its records newest first."""
         with DB_LOCK, self._read() as con:
             detail = model_detail(con, name, self.now(), span, self.alias)
-        rows = [switch_row(s) for s in detail.switches]
-        rows += [event_row(name, event) for event in detail.events]
+        rows = merge_deploys(
+            [switch_row(s) for s in detail.switches],
+            [event_row(name, event) for event in detail.events],
+        )
         audit, _problem = self._audit_rows(detail.now, model=name)
         return detail, newest_first(rows + audit)
 
@@ -122,8 +125,10 @@ class Gateway:
     def history(self) -> History:
         with DB_LOCK, self._read() as con:
             now = self.now()
-            rows = [switch_row(s) for s in fleet_switches(con, now)]
-            rows += [event_row(model, event) for model, event in fleet_events(con, now)]
+            rows = merge_deploys(
+                [switch_row(s) for s in fleet_switches(con, now)],
+                [event_row(model, event) for model, event in fleet_events(con, now)],
+            )
         audit, problem = self._audit_rows(now)
         return History(now=now, rows=newest_first(rows + audit), problem=problem)
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -85,6 +85,41 @@ def event_row(model: str, event: EventInfo) -> HistoryRow:
         version=event.version,
         detail=f"{severity}{event.summary or ''}".strip(),
     )
+
+
+DEPLOY_EVENT_KINDS = frozenset({"deploy", "rollback"})
+SAME_SWITCH = timedelta(minutes=15)
+"""How far apart a deploy event and an alias switch of the same model and version may be
+and still tell of the same deploy (a CI job's event and the registry's stamp differ)."""
+
+
+def merge_deploys(switches: Iterable[HistoryRow], events: Iterable[HistoryRow]) -> list[HistoryRow]:
+    """Switch rows and event rows, each deploy once: a deploy event that tells of a switch
+    (same model and version, at most ``SAME_SWITCH`` apart, the nearest) is folded into the
+    switch's row, which already has the actor, the previous version and the rollback mark;
+    the event's words are kept in its detail. Other events stay rows of their own."""
+    rows = list(switches)
+    by_deploy: dict[tuple[str | None, str | None], list[int]] = {}
+    for index, row in enumerate(rows):
+        by_deploy.setdefault((row.model, row.version), []).append(index)
+    told: set[int] = set()
+    result_events = []
+    for event in events:
+        candidates = [
+            i
+            for i in by_deploy.get((event.model, event.version), [])
+            if i not in told and abs(rows[i].at - event.at) <= SAME_SWITCH
+        ]
+        if event.action not in DEPLOY_EVENT_KINDS or not candidates:
+            result_events.append(event)
+            continue
+        index = min(candidates, key=lambda i: abs(rows[i].at - event.at))
+        told.add(index)
+        if event.detail:
+            rows[index] = replace(
+                rows[index], detail=f"{rows[index].detail} · event: {event.detail}"
+            )
+    return rows + result_events
 
 
 def audit_row(

@@ -12,7 +12,7 @@ from console.errors import ConfigError
 from console.fleet import FleetEntry, TriggerView
 from console.model_detail import Series
 from console.tui.format import age, local_time, sparkline, state_label, times_in
-from console.tui.history_data import HistoryRow, audit_row, record_summary
+from console.tui.history_data import HistoryRow, audit_row, merge_deploys, record_summary
 from console.tui.widgets.fleet_table import matches, row_spec, trigger_names
 from console.tui.widgets.metric_chart import ChartData, chart_title
 from console.user_settings import load_user_settings, remember_theme
@@ -82,6 +82,26 @@ def test_history_rollback_filter() -> None:
     assert row("runbook.execute").matches("fraud", "rollback", "")
     assert not row("deploy").matches("", "rollback", "")
     assert row("deploy").matches("", "dep", "alice")
+
+
+def test_each_deploy_shows_once() -> None:
+    """A deploy the registry switched and the events feed announced is one row: the
+    switch's (actor, previous version), with the event's words kept in its detail."""
+    switch = HistoryRow(NOW, "deployments", "fraud", "deploy", "bob", "6", "deploy to 6 (was 5)")
+    told = HistoryRow(NOW, "events", "fraud", "deploy", None, "6", "[low] champion -> 6 by bob")
+    apart = HistoryRow(NOW - timedelta(days=2), "events", "fraud", "deploy", None, "6", "early")
+    other = HistoryRow(NOW, "events", "fraud", "config_change", None, "6", "[low] TTL raised")
+    elsewhere = HistoryRow(NOW, "events", "credit", "deploy", None, "6", "[low] credit 6")
+    rows = merge_deploys([switch], [told, apart, other, elsewhere])
+    assert [(r.origin, r.model, r.action) for r in rows] == [
+        ("deployments", "fraud", "deploy"),
+        ("events", "fraud", "deploy"),  # two days off: not the same deploy
+        ("events", "fraud", "config_change"),
+        ("events", "credit", "deploy"),
+    ]
+    assert rows[0].actor == "bob"
+    assert rows[0].detail == "deploy to 6 (was 5) · event: [low] champion -> 6 by bob"
+    assert rows[0].matches("", "deploy", "champion -> 6")
 
 
 def test_user_settings_round_trip(isolated_home: Path) -> None:
