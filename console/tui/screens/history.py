@@ -44,7 +44,7 @@ class HistoryScreen(Screen[None]):
         yield Static("History · loading…", id="history-summary", classes="screen-title")
         with Horizontal(id="history-filters"):
             yield Input(placeholder="model", id="filter-model")
-            yield Input(placeholder="action (rollback, deploy, security…)", id="filter-action")
+            yield Input(placeholder="action: rollback, deploy…", id="filter-action")
             yield Input(placeholder="any text", id="filter-text")
         yield RecordsTable(id="history-table")
         yield StatusBar()
