@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from textual.widgets import Input
+from textual.widgets._toast import Toast
 from tui_helpers import FIXED_NOW, SIZE, STATES, ready, wait_for, write_states
 
 from console.tui.screens.fleet import FleetScreen
@@ -156,6 +157,28 @@ async def test_new_firing_trigger_is_notified(make_app: Any, workspace_root: Pat
         await wait_for(pilot, lambda: app.snapshot is not first and not app.live.running)
         messages = [n.message for n in app._notifications]
         assert "eta-forecast: latency-regression is firing" in messages
+
+
+async def test_toasts_stand_above_the_status_bar(make_app: Any) -> None:
+    """A notification never covers the status bar or the footer, on any screen that has
+    them (Textual leaves room for a footer only)."""
+    app = make_app()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await ready(pilot)
+        for open_screen in (None, "h", "model"):
+            if open_screen == "h":
+                await pilot.press("escape", "h")
+            elif open_screen == "model":
+                await pilot.press("escape")
+                app.open_model("fraud-scoring")
+                await wait_for(pilot, lambda: isinstance(app.screen, ModelScreen))
+            app.notify("fraud-scoring: accuracy-floor is firing", title="Trigger firing")
+            await wait_for(pilot, lambda: bool(app.screen.query(Toast)))
+            await pilot.pause()
+            status = app.screen.query_one(StatusBar).region
+            for toast in app.screen.query(Toast):
+                assert toast.region.bottom <= status.y, type(app.screen).__name__
+            app.clear_notifications()
 
 
 async def test_failing_source_is_shown_in_the_status_bar(
