@@ -66,6 +66,29 @@ def outcome_words(runbook: Runbook) -> str:
     return (runbook.outcome or "-").replace("_", " ")
 
 
+MECHANISM_WORDS = {
+    "alias_swap": "alias swap",
+    "traffic_shift": "traffic shift",
+    "webhook": "webhook",
+}
+
+
+def move_words(runbook: Runbook) -> str:
+    """What executing the runbook does, as a person says it: ``point fraud-scoring's
+    champion at v6 instead of v7 (alias swap)``."""
+    rb = runbook
+    to = f"v{rb.to_version or '?'}"
+    was = f"v{rb.from_version}" if rb.from_version else "no version"
+    mechanism = rb.rollback.mechanism
+    if mechanism == "traffic_shift":
+        what = f"shift {rb.model}'s traffic from {was} to {to}"
+    elif mechanism == "webhook":
+        what = f"ask the platform to serve {rb.model} {to} instead of {was}"
+    else:
+        what = f"point {rb.model}'s {rb.alias} at {to} instead of {was}"
+    return f"{what} ({MECHANISM_WORDS.get(mechanism, mechanism.replace('_', ' '))})"
+
+
 def runbook_lines(runbook: Runbook) -> list[str]:
     """``mrp runbook show``: the whole story of one runbook."""
     rb = runbook

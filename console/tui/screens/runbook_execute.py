@@ -11,6 +11,7 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from console.runbook.model import Runbook
+from console.runbook.present import move_words
 from console.tui.screens.runbook_results import Proceed
 from console.tui.screens.runbook_step import Frame, StepScreen
 
@@ -34,10 +35,14 @@ class ExecuteStep(StepScreen):
         approvers = ", ".join(f"{a.signer} ({a.role})" for a in rb.approvals)
         if rb.break_glass is not None:
             approvers = f"BREAK-GLASS by {rb.break_glass.signer}: {rb.break_glass.reason}"
-        what = "Dry run: would move" if rb.dry_run else "Move"
+        move = move_words(rb)
+        what = (
+            f"Dry run: would {move}; nothing changes."
+            if rb.dry_run
+            else f"Enter will {move}, through {self.executor}."
+        )
         yield Static(
-            f"{what} {rb.model}'s alias '{rb.alias}' from version {rb.from_version} to "
-            f"{rb.to_version} by {rb.rollback.mechanism} ({self.executor}).\n"
+            f"{what}\n"
             f"Approved by {approvers}. Idempotency key {rb.id}:execute; the alias is read "
             "back before and after, so the move happens once."
         )
