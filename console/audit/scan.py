@@ -24,10 +24,10 @@ from console.audit.keys_model import TrustedKey
 
 PARALLEL_MIN_BYTES = 2 * 1024 * 1024
 """Below this a log is checked in process (about 3,000 records)."""
-CHUNKS_PER_WORKER = 4
 CHUNK_BYTES = 1024 * 1024
-"""Chunks of about this size (some 1,500 records, a fraction of a second each) keep both
-workers busy to the end: with a few big chunks one would sit idle while the other finishes."""
+"""Chunks of at most this size (some 1,500 records, a fraction of a second each)..."""
+MIN_CHUNK_BYTES = 64 * 1024
+"""... shrinking to this (some 100 records) at the end, so the workers finish together."""
 
 _WORKER_KEYS: KeyTable = {}
 
@@ -66,20 +66,40 @@ def plan_chunks(path: Path, start: int, end: int, chunks: int) -> list[tuple[int
     """Byte ranges of about equal size that start and end at line boundaries."""
     if chunks <= 1 or end - start < 2:
         return [(start, end)]
-    bounds = [start]
     step = (end - start) // chunks
+    return _at_lines(path, start, end, [start + k * step for k in range(1, chunks)])
+
+
+def plan_guided(path: Path, start: int, end: int, workers: int) -> list[tuple[int, int]]:
+    """Byte ranges at line boundaries, ``CHUNK_BYTES`` at most and shrinking towards the end
+    (each a share of what is left, down to ``MIN_CHUNK_BYTES``), so that no worker is left
+    checking a big last chunk while the others sit idle."""
+    cuts = []
+    position = start
+    while True:
+        share = (end - position) // (2 * workers)
+        position += max(MIN_CHUNK_BYTES, min(CHUNK_BYTES, share))
+        if position >= end:
+            break
+        cuts.append(position)
+    return _at_lines(path, start, end, cuts)
+
+
+def _at_lines(path: Path, start: int, end: int, cuts: list[int]) -> list[tuple[int, int]]:
+    """``[start, end)`` cut just after the first newline at or after each of ``cuts``."""
+    bounds = [start]
     with path.open("rb") as handle:
-        for k in range(1, chunks):
-            handle.seek(start + k * step)
-            position = start + k * step
+        for cut in cuts:
+            handle.seek(cut)
+            position = cut
             while position < end:
                 block = handle.read(65536)
                 if not block:
                     position = end
                     break
-                cut = block.find(b"\n")
-                if cut >= 0:
-                    position += cut + 1
+                newline = block.find(b"\n")
+                if newline >= 0:
+                    position += newline + 1
                     break
                 position += len(block)
             if bounds[-1] < position < end:
@@ -118,8 +138,7 @@ def scan_range(
             handle.seek(start)
             data = handle.read(end - start)
         return [check_chunk(data, True, key_table(list(keys)), all_records)]
-    chunks = min(4096, max(count * CHUNKS_PER_WORKER, (end - start) // CHUNK_BYTES))
-    ranges = plan_chunks(path, start, end, chunks)
+    ranges = plan_guided(path, start, end, count)
     context = multiprocessing.get_context(_start_method())
     with ProcessPoolExecutor(count, context, _init_worker, (list(keys),)) as pool:
         futures = [
