@@ -190,6 +190,14 @@ def export(
     since: SinceFilter = None,
     until: UntilFilter = None,
     action: ActionFilter = None,
+    checkpoint: Annotated[
+        Path | None,
+        typer.Option(
+            "--checkpoint",
+            help="A signed checkpoint you trust: the records it vouches for, byte for byte "
+            "unchanged, count as checked (see docs/audit.md).",
+        ),
+    ] = None,
     as_json: JsonOption = False,
     workspace_dir: WorkspaceOption = None,
 ) -> None:
@@ -204,13 +212,15 @@ def export(
         raise MrpError(f"Cannot write {csv}: it is a folder; give a file name such as audit.csv.")
     signers = load_signers_file(ws.signers_path)
     filters = _filters(model, since, until, action)
-    result = export_csv(ws.audit_path, signers, csv, filters)
+    anchor = Checkpoint.load(checkpoint) if checkpoint is not None else None
+    result = export_csv(ws.audit_path, signers, csv, filters, checkpoint=anchor)
     invalid = result.validity.invalid
     if as_json:
         emit_json(
             {
                 "path": csv,
                 "rows": result.rows,
+                "vouched_by_checkpoint": result.validity.vouched,
                 "invalid_lines": [
                     {"line": r.line, "seq": r.seq, "reason": r.reason} for r in invalid
                 ],
@@ -218,6 +228,13 @@ def export(
         )
     else:
         echo(f"exported {plural(result.rows, 'record')} to {csv}.")
+        if anchor is not None:
+            vouched = result.validity.vouched
+            echo(
+                f"{plural(vouched, 'line')} taken on checkpoint seq {anchor.seq}'s word"
+                if vouched
+                else f"checkpoint {checkpoint} vouches for nothing here: every record was checked"
+            )
     if invalid:
         first = invalid[0]
         warn(

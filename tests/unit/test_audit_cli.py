@@ -15,6 +15,7 @@ from cryptography.hazmat.primitives.serialization import (
     PrivateFormat,
 )
 
+from console.audit import cache
 from console.settings import Workspace
 from console.store import connect
 from tests.unit.audit_fixtures import audit_workspace
@@ -158,6 +159,32 @@ def test_export_writes_csv_and_reports_rows(
     assert result.exit_code == 0, result.stderr
     assert result.stdout.strip() == f"exported 1 record to {target}."
     assert target.read_text(encoding="utf-8").splitlines()[0].startswith("seq,ts,actor,key_id")
+
+
+def test_export_under_a_checkpoint_takes_its_prefix_on_its_word(
+    capsys: pytest.CaptureFixture[str], audit_workspace: Workspace, tmp_path: Path
+) -> None:
+    ws = _ws(audit_workspace)
+    for n in range(3):
+        run_mrp(capsys, "audit", "note", "fraud", f"note {n}", "-w", ws)
+    anchor = tmp_path / "head.json"
+    assert run_mrp(capsys, "audit", "checkpoint", "-o", anchor, "-w", ws).exit_code == 0
+    run_mrp(capsys, "audit", "note", "fraud", "after the checkpoint", "-w", ws)
+    cache._cache_file(audit_workspace.audit_path).unlink()  # a machine that checked nothing
+    target = tmp_path / "out.csv"
+    result = run_mrp(
+        capsys, "audit", "export", "--csv", target, "--checkpoint", anchor, "--json", "-w", ws
+    )
+    assert result.exit_code == 0, result.stderr
+    assert result.json()["rows"] == 5 and result.json()["vouched_by_checkpoint"] == 3
+    rows = target.read_text(encoding="utf-8").splitlines()[1:]
+    assert len(rows) == 5 and all(row.endswith(",true") for row in rows)
+    said = run_mrp(capsys, "audit", "export", "--csv", target, "--checkpoint", anchor, "-w", ws)
+    assert "3 lines taken on checkpoint seq 4's word" in said.stdout
+    missing = run_mrp(
+        capsys, "audit", "export", "--csv", target, "--checkpoint", tmp_path / "no.json", "-w", ws
+    )
+    assert missing.exit_code == 2 and "does not exist" in missing.stderr
 
 
 @pytest.mark.parametrize(
