@@ -140,8 +140,8 @@ def drop_tables(con: duckdb.DuckDBPyConnection) -> None:
 
 @contextmanager
 def one_transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
-    """One transaction around an evaluation's many statements: each would otherwise commit
-    on its own, and a current-state evaluation is mostly small statements."""
+    """One transaction around an evaluation: a refresh's write is atomic with the evaluation
+    it stores, and a failure takes the working tables with it in the rollback."""
     con.execute("BEGIN TRANSACTION")
     try:
         yield
