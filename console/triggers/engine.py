@@ -57,32 +57,33 @@ def run_pipeline(
     data_from, data_to = data_span
     stage(con, plan, grids)
     if not (seeded and current and few_steps(plan, grids) and _stored_rules(con, alias, data_to)):
-        _execute(con, "serving_periods", {"alias": alias})
-        _execute(con, "pair_periods")
+        _execute(con, "triggers/serving_periods", {"alias": alias})
+        _execute(con, "triggers/pair_periods")
         lo, hi = _baseline_span(con)
-        _execute(con, "rules", {"lo": lo, "hi": hi})
+        _execute(con, "triggers/rules", {"lo": lo, "hi": hi})
         if cache_until is not None:
-            _execute(con, "save_baselines", {"settled": cache_until - SETTLED_US})
+            _execute(con, "triggers/save_baselines", {"settled": cache_until - SETTLED_US})
     span = {"from": naive(data_from), "to": naive(data_to)}
     if current and few_steps(plan, grids):
-        _execute(con, "period_samples", {**span, "windowed_only": False})
-        _execute(con, "current_last")
+        _execute(con, "triggers/period_samples", {**span, "windowed_only": False})
+        _execute(con, "triggers/current_last")
         return
-    _execute(con, "latest_pairs")
-    _execute(con, "latest_samples", {**span, "enabled": True})
-    _execute(con, "latest_edges")
-    one_pass = ONE_PASS and _count(con, "latest_edges_dirty") == 0
+    _execute(con, "triggers/latest_pairs")
+    _execute(con, "triggers/latest_samples", {**span, "enabled": True})
+    _execute(con, "triggers/latest_edges")
+    dirty = con.execute(sql("triggers/latest_edges_dirty")).fetchone()
+    one_pass = ONE_PASS and dirty is not None and dirty[0] == 0
     if not one_pass:
-        _execute(con, "latest_samples", {**span, "enabled": False})
-        _execute(con, "latest_edges")
-    _execute(con, "period_samples", {**span, "windowed_only": one_pass and not current})
-    _execute(con, "used_samples", {"enabled": not one_pass})
-    _execute(con, "window_values")
-    _execute(con, "event_intervals", {"to": naive(data_to)})
-    _execute(con, "edges")
-    _execute(con, "segments")
+        _execute(con, "triggers/latest_samples", {**span, "enabled": False})
+        _execute(con, "triggers/latest_edges")
+    _execute(con, "triggers/period_samples", {**span, "windowed_only": one_pass and not current})
+    _execute(con, "triggers/used_samples", {"enabled": not one_pass})
+    _execute(con, "triggers/window_values")
+    _execute(con, "triggers/event_intervals", {"to": naive(data_to)})
+    _execute(con, "triggers/edges")
+    _execute(con, "triggers/segments")
     if current:
-        _execute(con, "last_from_runs")
+        _execute(con, "triggers/last_from_runs")
 
 
 def _stored_rules(con: duckdb.DuckDBPyConnection, alias: str, to_us: int) -> bool:
@@ -99,11 +100,6 @@ def _stored_rules(con: duckdb.DuckDBPyConnection, alias: str, to_us: int) -> boo
     return True
 
 
-def _count(con: duckdb.DuckDBPyConnection, name: str) -> int:
-    row = con.execute(sql(f"triggers/{name}")).fetchone()
-    return int(row[0]) if row else 0
-
-
 ONE_PASS = True
 """Backtest latest-sample triggers in one pass when no two samples share a step (tests turn
 this off to check the two-pass way against the same reference)."""
@@ -118,7 +114,8 @@ def few_steps(plan: Plan, grids: dict[int, tuple[int, int]]) -> bool:
 
 
 def _execute(con: duckdb.DuckDBPyConnection, name: str, params: Any = None) -> None:
-    query = sql(f"triggers/{name}")
+    """Run the named query file (``queries/<name>.sql``)."""
+    query = sql(name)
     if params is None:
         con.execute(query)
     else:

@@ -194,7 +194,7 @@ def test_a_failed_evaluation_leaves_no_working_tables_and_its_own_error(
     original = engine._execute
 
     def failing(con_: duckdb.DuckDBPyConnection, name: str, params: Any = None) -> None:
-        if name == "rules":
+        if name == "triggers/rules":
             con_.execute("SELECT no_such_column FROM mrp_pair")
         original(con_, name, params)
 
