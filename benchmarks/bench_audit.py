@@ -45,6 +45,7 @@ import cryptography  # noqa: E402
 import duckdb  # noqa: E402
 from cryptography.hazmat.backends.openssl.backend import backend as openssl  # noqa: E402
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey  # noqa: E402
+from machine_info import cpu_name, load_average  # noqa: E402
 
 from console.audit import cache, scan  # noqa: E402
 from console.audit.checkpoint import take_checkpoint  # noqa: E402
@@ -220,23 +221,15 @@ def cpu_seconds() -> float:
 
 
 def machine() -> dict[str, str]:
-    model = "unknown"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
     return {
         "cpus (nproc)": str(scan.default_workers()),
-        "cpu": model,
+        "cpu": cpu_name(),
         "python": platform.python_version(),
         "duckdb": duckdb.__version__,
         "cryptography": cryptography.__version__,
         "openssl": openssl.openssl_version_text(),
         "platform": platform.platform(),
-        "load average": ", ".join(f"{x:.1f}" for x in os.getloadavg()),
+        "load average": load_average(),
     }
 
 

@@ -31,6 +31,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from machine_info import cpu_name, load_average, memory_gib
+
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results" / "console.md"
 NOW = datetime(2026, 11, 15, 0, 0, tzinfo=UTC)
@@ -210,24 +212,10 @@ def machine() -> str:
     import duckdb
     import textual
 
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    memory = ""
-    try:
-        kb = int(Path("/proc/meminfo").read_text().split()[1])
-        memory = f", {kb / 1024 / 1024:.0f} GiB RAM"
-    except (OSError, ValueError, IndexError):
-        pass
     return (
-        f"{cpu}, {os.cpu_count()} CPUs{memory}; {platform.system()} {platform.release()}; "
-        f"Python {platform.python_version()}, Textual {textual.__version__}, "
-        f"DuckDB {duckdb.__version__}"
+        f"{cpu_name()}, {os.cpu_count()} CPUs, {memory_gib():.0f} GiB RAM; "
+        f"{platform.system()} {platform.release()}; Python {platform.python_version()}, "
+        f"Textual {textual.__version__}, DuckDB {duckdb.__version__}"
     )
 
 
@@ -249,7 +237,7 @@ def main(argv: list[str] | None = None) -> int:
     as_is = cold_starts(root, args.models, args.runs) if installed else starts
     plain = cold_starts(root, args.models, args.runs, "pandas,numpy")
     measured = asyncio.run(ticks(root, args.models, args.ticks))
-    load = " / ".join(f"{x:.1f}" for x in os.getloadavg())
+    load = load_average(" / ")
     start_ok = max(starts) <= START_BUDGET
     tick_ok = max(measured["ui"]) * 1000 <= TICK_BUDGET_MS
     report = f"""# Console benchmark

@@ -30,6 +30,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 import duckdb  # noqa: E402
+from machine_info import cpu_name, load_average, memory_gib  # noqa: E402
 
 from console.settings import Workspace, load_config  # noqa: E402
 from console.sources.base import SyncContext  # noqa: E402
@@ -156,19 +157,11 @@ def naive_rate(files: list[Path], db: Path) -> tuple[float, int]:
 
 
 def machine() -> str:
-    cpu = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    cpu, memory = cpu_name(), memory_gib()
     prom = subprocess.run(
         ["prometheus", "--version"], capture_output=True, text=True
     ).stdout.splitlines()[0]
-    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
+    load = load_average()
     return (
         f"{cpu}, {os.cpu_count()} CPUs, {memory:.0f} GiB RAM (load average {load} when done: "
         f"the machine is shared, so rates vary from run to run); {platform.platform()}; "

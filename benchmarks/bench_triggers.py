@@ -44,6 +44,7 @@ sys.path[:0] = [str(REPO), str(REPO / "benchmarks")]
 
 import duckdb  # noqa: E402
 import generate_fleet  # noqa: E402
+from machine_info import cpu_name, load_average, memory_gib  # noqa: E402
 
 from console.policy.loader import load_policies  # noqa: E402
 from console.settings import open_workspace  # noqa: E402
@@ -389,31 +390,10 @@ def pandas_backtest(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, date
 
 
 def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    ram = ""
-    try:
-        kb = int(Path("/proc/meminfo").read_text().split()[1])
-        ram = f", {kb / 1024 / 1024:.0f} GiB RAM"
-    except (OSError, ValueError, IndexError):
-        pass
     return (
-        f"{cpu}, {os.cpu_count()} CPUs{ram}; {platform.platform()}; Python "
-        f"{platform.python_version()}, DuckDB {duckdb.__version__}"
+        f"{cpu_name()}, {os.cpu_count()} CPUs, {memory_gib():.0f} GiB RAM; {platform.platform()}; "
+        f"Python {platform.python_version()}, DuckDB {duckdb.__version__}"
     )
-
-
-def load() -> str:
-    try:
-        return ", ".join(f"{x:.1f}" for x in os.getloadavg())
-    except OSError:
-        return "n/a"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -434,7 +414,7 @@ def main(argv: list[str] | None = None) -> int:
         "# Trigger engine benchmark",
         "",
         f"`benchmarks/bench_triggers.py`, run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on: "
-        f"{machine()}. Load average when it started: {load()}.",
+        f"{machine()}. Load average when it started: {load_average()}.",
         "",
     ]
     if args.only in (None, "current"):
@@ -462,7 +442,7 @@ def main(argv: list[str] | None = None) -> int:
             f"{result['transitions']} transitions, agree: {result['agree']}"
         )
         report += backtest_report(args, result)
-    report += ["", f"Load average when it ended: {load()}.", ""]
+    report += ["", f"Load average when it ended: {load_average()}.", ""]
     if args.write:
         args.write.write_text("\n".join(report), encoding="utf-8")
     print("\n".join(report))
