@@ -99,7 +99,7 @@ def evaluated(
             cache_until=at_us if cache_baselines else None,
             seeded=seeded,
         )
-        con.execute(sql("triggers/current_states"), {"seeded": seeded})
+        con.execute(sql("triggers/current_states"))
         yield plan, grids
         drop_tables(con)  # on failure, the rollback takes the working tables with it
 

@@ -56,6 +56,9 @@ def run_pipeline(
     still hold (``stored_rules``)."""
     data_from, data_to = data_span
     stage(con, plan, grids)
+    if current:
+        _execute(con, "triggers/stored_pairs", {"seeded": seeded})
+        _execute(con, "triggers/rule_inputs", {"alias": alias})
     if not (seeded and current and few_steps(plan, grids) and _stored_rules(con, alias, data_to)):
         _execute(con, "triggers/serving_periods", {"alias": alias})
         _execute(con, "triggers/pair_periods")
@@ -87,12 +90,14 @@ def run_pipeline(
 
 
 def _stored_rules(con: duckdb.DuckDBPyConnection, alias: str, to_us: int) -> bool:
-    """Take serving periods and thresholds from the stored states when every pair can continue
-    from its stored state (see ``stored_rule_blockers``); False when one cannot."""
+    """Take serving periods and thresholds from the stored states when what they were
+    computed from is unchanged (``rule_inputs``, kept in ``mrp_inputs``) and every pair can continue from its stored
+    state (see ``stored_rule_blockers``); False when one cannot."""
+    same = con.execute(sql("triggers/stored_rule_inputs"), {"alias": alias}).fetchone()
+    if same is None or same[0] != 1:
+        return False
     params = {"alias": alias, "to": to_us, "settled_us": SETTLED_US}
-    staging, counting = statements("triggers/stored_rule_blockers")
-    con.execute(staging, params)
-    row = con.execute(counting).fetchone()
+    row = con.execute(sql("triggers/stored_rule_blockers"), params).fetchone()
     if row is None or row[0] != 0:
         return False
     for statement in statements("triggers/stored_rules"):

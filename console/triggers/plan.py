@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
+from functools import lru_cache
+from types import MappingProxyType
 from typing import Any
 
 import duckdb
@@ -104,14 +106,20 @@ def _planned(policies: list[RollbackPolicy]) -> list[PlannedTrigger]:
     return planned
 
 
-def _tags(raw: Any) -> dict[str, Any]:
+def _tags(raw: Any) -> Mapping[str, Any]:
     if isinstance(raw, str):
-        try:
-            parsed = json.loads(raw)
-        except json.JSONDecodeError:
-            return {}
-        return parsed if isinstance(parsed, dict) else {}
+        return _parsed_tags(raw)
     return raw if isinstance(raw, dict) else {}
+
+
+@lru_cache(maxsize=4096)
+def _parsed_tags(raw: str) -> Mapping[str, Any]:
+    """Tags as stored (JSON text); models mostly share a few tag sets, parsed once each."""
+    try:
+        parsed = json.loads(raw)
+    except json.JSONDecodeError:
+        return {}
+    return MappingProxyType(parsed) if isinstance(parsed, dict) else {}
 
 
 def build_plan(
@@ -123,13 +131,15 @@ def build_plan(
     model names)."""
     chosen = as_policies(policies)
     triggers = _planned(chosen)
+    selecting = [(pol, p.spec.selector) for pol, p in enumerate(chosen) if p.spec.triggers]
+    by_tags = any(selector.tags for _, selector in selecting)
     models: list[tuple[str, int]] = []
     for name, team, tier, raw_tags in con.execute(sql("triggers/models")).fetchall():
         if keep is not None and not keep(name):
             continue
-        tags = _tags(raw_tags)
-        for pol, policy in enumerate(chosen):
-            if policy.spec.triggers and selects(policy.spec.selector, name, team, tier, tags):
+        tags = _tags(raw_tags) if by_tags else {}
+        for pol, selector in selecting:
+            if selects(selector, name, team, tier, tags):
                 models.append((name, pol))
     return Plan(tuple(triggers), tuple(models))
 

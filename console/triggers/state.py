@@ -89,25 +89,22 @@ def refresh_states(
         cache_baselines=True,
     ) as done:
         if done is not None:
-            return write_states(con)
+            return write_states(con, alias)
     con.execute(sql("triggers/forget_states"))
     return 0
 
 
-def write_states(con: duckdb.DuckDBPyConnection) -> int:
+def write_states(con: duckdb.DuckDBPyConnection, alias: str) -> int:
     """Replace the stored states with the evaluation in ``mrp_result`` (inside the
-    evaluation's transaction): existing rows are updated in place, new ones inserted,
-    vanished ones deleted. Returns how many are stored."""
-    con.execute(sql("triggers/stage_states"))
-    for statement in STORE_STATES:
-        con.execute(sql(statement))
-    row = con.execute(sql("triggers/count_new_states")).fetchone()
-    con.execute(sql("triggers/drop_new_states"))
-    return int(row[0]) if row else 0
-
-
-STORE_STATES = (
-    "triggers/update_states",
-    "triggers/insert_new_states",
-    "triggers/delete_gone_states",
-)
+    evaluation's transaction): stored rows are updated in place, vanished ones deleted, new
+    ones inserted; and remember what their serving periods and thresholds were computed from
+    (``rule_inputs``). Returns how many are stored."""
+    row = con.execute(sql("triggers/store_counts")).fetchone()
+    stored, new, stale = row if row else (0, 0, False)
+    con.execute(sql("triggers/update_states"))
+    if stale:
+        con.execute(sql("triggers/delete_gone_states"))
+    if new:
+        con.execute(sql("triggers/insert_new_states"))
+    con.execute(sql("triggers/save_rule_inputs"), {"alias": alias})
+    return int(stored)

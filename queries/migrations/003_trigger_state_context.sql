@@ -1,6 +1,6 @@
 -- Schema 3: what each stored trigger state was evaluated against, so that the next
 -- evaluation can continue from it without recomputing serving periods and thresholds
--- (queries/triggers/step_states.sql): the rule's digest, the serving version and when its
+-- (queries/triggers/stored_pairs.sql): the rule's digest, the serving version and when its
 -- period began (microseconds since the epoch), the baseline and why it was missing, and
 -- whether ``since`` is exact.
 ALTER TABLE trigger_states ADD COLUMN rule_digest VARCHAR;

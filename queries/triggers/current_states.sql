@@ -1,24 +1,22 @@
 -- Each pair's state at its last step (from mrp_last), with when that state began (since),
 -- how long the condition has held, the value and threshold seen, and the latest sample of
 -- the serving version (the one seen, else the latest read); with what write_states stores
--- besides (the rule's digest, the serving period's start, why a baseline is missing).
--- A run that reaches back to the first step looked at began there or earlier: with $seeded,
--- a state stored in trigger_states for exactly that step with the same outcome says when (a
--- pending state's since is when the condition first held, a firing one's that plus for, and
--- whether that is exact); otherwise since_exact is false.
+-- besides (the serving period's start, why a baseline is missing).
+-- A run that reaches back to the first step looked at began there or earlier: a state of the
+-- pair's own policy stored for exactly that step with the same outcome (mrp_stored, in a
+-- seeded evaluation) says when (a pending state's since is when the condition first held, a
+-- firing one's that plus for, and whether that is exact); otherwise since_exact is false.
 CREATE OR REPLACE TEMP TABLE mrp_result AS
 WITH seeds AS (
     SELECT p.pid,
-        CASE WHEN ts.state = 'firing' THEN epoch_us(ts.since) - p.hold_us
-             ELSE epoch_us(ts.since) END AS run_start,
-        coalesce(ts.since_exact, true) AS exact
+        CASE WHEN st.state = 'firing' THEN epoch_us(st.since) - p.hold_us
+             ELSE epoch_us(st.since) END AS run_start,
+        coalesce(st.since_exact, true) AS exact
     FROM mrp_pair AS p
     JOIN mrp_last AS l USING (pid)
-    JOIN trigger_states AS ts
-        ON ts.model = p.model AND ts.policy = p.policy AND ts.trigger = p.name
-    WHERE $seeded AND l.run_start IS NULL AND epoch_us(ts.evaluated_at) = l.first
-        AND ts.since IS NOT NULL
-        AND CASE ts.state
+    JOIN mrp_stored AS st USING (pid)
+    WHERE st.own AND l.run_start IS NULL AND st.seed = l.first AND st.since IS NOT NULL
+        AND CASE st.state
                 WHEN 'ok' THEN l.first_cond = false
                 WHEN 'no_data' THEN l.first_cond IS NULL
                 ELSE l.first_cond
@@ -46,8 +44,7 @@ latest_sample AS (
     GROUP BY s.sid, s.period
 )
 SELECT
-    p.model, p.tid, p.policy, p.name AS trigger, p.digest AS rule_digest,
-    r.from_us AS period_from_us, g.t AS at_us,
+    g.pid, r.from_us AS period_from_us, g.t AS at_us,
     CASE WHEN g.cond THEN
              CASE WHEN g.t - g.run_start >= p.hold_us THEN 'firing' ELSE 'pending' END
          WHEN NOT g.cond THEN 'ok' ELSE 'no_data' END AS state,

@@ -1,5 +1,6 @@
--- Forget the states of triggers no longer evaluated (policy or model gone).
+-- Forget the stored states no pair evaluated any more (policy, trigger or model gone); runs
+-- before insert_new_states, while the rowids read by stored_pairs still name every row.
 DELETE FROM trigger_states AS t
 WHERE NOT EXISTS (
-    SELECT 1 FROM mrp_new_state AS n WHERE n.model = t.model AND n.trigger = t.trigger
+    SELECT 1 FROM mrp_result AS r JOIN mrp_stored AS s USING (pid) WHERE s.srow = t.rowid
 )

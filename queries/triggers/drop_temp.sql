@@ -2,6 +2,7 @@
 DROP TABLE IF EXISTS mrp_result;
 DROP TABLE IF EXISTS mrp_last;
 DROP TABLE IF EXISTS mrp_stored;
+DROP TABLE IF EXISTS mrp_inputs;
 DROP TABLE IF EXISTS mrp_segment;
 DROP TABLE IF EXISTS mrp_edge;
 DROP TABLE IF EXISTS mrp_ledge;

@@ -1,7 +1,10 @@
--- States of triggers not stored before.
+-- States of pairs with nothing stored before.
 INSERT INTO trigger_states (model, policy, trigger, state, since, value, threshold,
     evaluated_at, rule_digest, version, period_from_us, baseline, missing, since_exact)
-SELECT n.model, n.policy, n.trigger, n.state, n.since, n.value, n.threshold, n.evaluated_at,
-    n.rule_digest, n.version, n.period_from_us, n.baseline, n.missing, n.since_exact
-FROM mrp_new_state AS n
-ANTI JOIN trigger_states AS t ON t.model = n.model AND t.trigger = n.trigger
+SELECT p.model, p.policy, p.name, r.state, make_timestamp(r.since_us), r.value, r.threshold,
+    make_timestamp(r.at_us), p.digest, r.version, r.period_from_us, r.baseline, r.missing,
+    r.since_exact
+FROM mrp_result AS r
+JOIN mrp_stored AS s USING (pid)
+JOIN mrp_pair AS p USING (pid)
+WHERE s.srow IS NULL AND s.stores

@@ -208,3 +208,44 @@ def test_a_failed_evaluation_leaves_no_working_tables_and_its_own_error(
     assert tables == (0,)
     monkeypatch.setattr(engine, "_execute", original)
     assert refresh_states(con, [registered_rule()], at(60)) == 1
+
+
+def test_a_switch_stored_before_it_happened_ends_the_stored_period(
+    continued: list[bool],
+) -> None:
+    con = serving_v2()
+    con.execute("DELETE FROM aliases")
+    add_switches(con, "m1", [Switch(us(61.5), "v3", "v2")])  # scheduled: known at 60 already
+    add_baseline(con, "m1", "v3", "acc", 0.5)
+    add_samples(con, "m1", "acc", samples_every_minute([0.8] * 3, start=61.5, version="v3"))
+    refresh_states(con, [registered_rule()], at(60))
+    assert stored_states(con)[0].threshold == pytest.approx(0.81)
+    refresh_states(con, [registered_rule()], at(63))
+    assert continued[-1] is False
+    state = current_states(con, [registered_rule()], at(63))[0]
+    assert (state.state, state.version, state.threshold) == ("ok", "v3", pytest.approx(0.45))
+
+
+def test_two_policies_naming_a_trigger_alike_store_the_first_one() -> None:
+    con = store()
+    add_model(con, "m1")
+    add_samples(con, "m1", "acc", samples_every_minute([0.5] * 30))
+    first = policy([{"name": "floor", "metric": "acc", "op": "<", "threshold": 0.9}], name="a")
+    second = policy([{"name": "floor", "metric": "acc", "op": "<", "threshold": 0.1}], name="b")
+    for minute in (20, 21, 22):
+        assert refresh_states(con, [first, second], at(minute)) == 1
+        assert [(s.policy, s.state) for s in stored_states(con)] == [("a", "firing")]
+    assert refresh_states(con, [second, first], at(23)) == 1
+    assert [(s.policy, s.state) for s in stored_states(con)] == [("b", "ok")]
+
+
+def test_a_refresh_forgets_models_no_longer_selected_and_adds_new_ones() -> None:
+    con = store()
+    for name in ("m1", "m2", "m3"):
+        add_model(con, name)
+        add_samples(con, name, "acc", samples_every_minute([0.5] * 30))
+    rule = [{"name": "floor", "metric": "acc", "op": "<", "threshold": 0.9}]
+    assert refresh_states(con, [policy(rule, models=["m1", "m2"])], at(20)) == 2
+    assert refresh_states(con, [policy(rule, models=["m2", "m3"])], at(21)) == 2
+    stored = stored_states(con)
+    assert [(s.model, s.evaluated_at) for s in stored] == [("m2", at(21)), ("m3", at(21))]
