@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 import duckdb
 
@@ -20,10 +20,8 @@ from console.clock import format_duration, format_time
 from console.store import sql
 from console.triggers.engine import (
     drop_tables,
-    few_steps,
     one_transaction,
     run_pipeline,
-    single_threaded,
 )
 from console.triggers.plan import Plan, PlannedTrigger, PolicyLike, build_plan
 from console.triggers.timeutil import floor_step, from_us, span_us, to_us
@@ -53,9 +51,17 @@ def evaluate_at(
     ) as done:
         if done is None:
             return []
-        plan, grids = done
+        plan, grids, _ = done
         rows = con.execute(sql("triggers/result_rows")).fetchall()
     return _states(plan, rows, grids)
+
+
+class Evaluation(NamedTuple):
+    plan: Plan
+    grids: dict[int, tuple[int, int]]
+    """Each trigger's (tid) first and last step evaluated (microseconds)."""
+    continued: bool
+    """Serving periods and thresholds were taken from the stored states, unchanged."""
 
 
 @contextmanager
@@ -69,10 +75,10 @@ def evaluated(
     look_back: timedelta | None = None,
     seeded: bool = False,
     cache_baselines: bool = False,
-) -> Iterator[tuple[Plan, dict[int, tuple[int, int]]] | None]:
+) -> Iterator[Evaluation | None]:
     """Evaluate as ``evaluate_at`` does and leave the result in the temporary table
     ``mrp_result`` while the block runs (``refresh_states`` stores it from there without
-    building Python objects); yields the plan and its grids, or None when no policy selects
+    building Python objects); yields what was evaluated, or None when no policy selects
     a model. The evaluation is one transaction (the block's writes included).
     ``cache_baselines`` stores newly computed previous_version baselines
     (``source_state``; needs a writable connection)."""
@@ -88,8 +94,8 @@ def evaluated(
         t.tid: _grid(t, at_us, extra, seeds.get((t.policy, t.trigger.name))) for t in plan.triggers
     }
     data_from = min(grids[t.tid][0] - t.reach_us for t in plan.triggers)
-    with single_threaded(con, few_steps(plan, grids)), one_transaction(con):
-        run_pipeline(
+    with one_transaction(con):
+        continued = run_pipeline(
             con,
             plan,
             grids,
@@ -100,7 +106,7 @@ def evaluated(
             seeded=seeded,
         )
         con.execute(sql("triggers/current_states"))
-        yield plan, grids
+        yield Evaluation(plan, grids, continued)
         drop_tables(con)  # on failure, the rollback takes the working tables with it
 
 
@@ -149,9 +155,9 @@ def _states(
     reasons: dict[tuple[Any, ...], str | None] = {}
     build = TriggerState.from_fields
     states = []
+    pair = plan.pair
     for (
-        model,
-        tid,
+        pid,
         at_us,
         state,
         since_us,
@@ -165,6 +171,7 @@ def _states(
         no_sample,
         last_us,
     ) in rows:
+        model, tid = pair(pid)
         planned, policy, name, kind, metric, severity, action, for_, op, looked = fixed[tid]
         for us in (at_us, since_us, last_us):
             if us not in instants:

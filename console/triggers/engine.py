@@ -46,20 +46,21 @@ def run_pipeline(
     current: bool,
     cache_until: int | None = None,
     seeded: bool = False,
-) -> None:
+) -> bool:
     """Build the engine's tables for ``plan``: ``grids`` gives each trigger's first and last
     step, ``data_span`` the samples read (microseconds). ``current`` ends in ``mrp_last``
     (each pair's last step and its run) for ``current_states``; otherwise in the runs read
     by ``transitions``. ``cache_until``: store newly computed previous_version baselines of
     switches up to this instant (needs a writable connection). ``seeded``: the grids start at
     the stored states' step; serving periods and thresholds are then taken from them when they
-    still hold (``stored_rules``)."""
+    still hold (``stored_rules``). Returns whether they were."""
     data_from, data_to = data_span
     stage(con, plan, grids)
     if current:
         _execute(con, "triggers/stored_pairs", {"seeded": seeded})
         _execute(con, "triggers/rule_inputs", {"alias": alias})
-    if not (seeded and current and few_steps(plan, grids) and _stored_rules(con, alias, data_to)):
+    continued = seeded and current and few_steps(plan, grids) and _stored_rules(con, alias, data_to)
+    if not continued:
         _execute(con, "triggers/serving_periods", {"alias": alias})
         _execute(con, "triggers/pair_periods")
         lo, hi = _baseline_span(con)
@@ -69,8 +70,8 @@ def run_pipeline(
     span = {"from": naive(data_from), "to": naive(data_to)}
     if current and few_steps(plan, grids):
         _execute(con, "triggers/period_samples", {**span, "windowed_only": False})
-        _execute(con, "triggers/current_last")
-        return
+        _execute(con, "triggers/current_last", {"steps": FEW_STEPS + 1})
+        return continued
     _execute(con, "triggers/latest_pairs")
     _execute(con, "triggers/latest_samples", {**span, "enabled": True})
     _execute(con, "triggers/latest_edges")
@@ -87,6 +88,7 @@ def run_pipeline(
     _execute(con, "triggers/segments")
     if current:
         _execute(con, "triggers/last_from_runs")
+    return continued
 
 
 def _stored_rules(con: duckdb.DuckDBPyConnection, alias: str, to_us: int) -> bool:
@@ -151,20 +153,3 @@ def one_transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
         con.execute("ROLLBACK")
         raise
     con.execute("COMMIT")
-
-
-@contextmanager
-def single_threaded(con: duckdb.DuckDBPyConnection, enabled: bool = True) -> Iterator[None]:
-    """Run on one DuckDB thread, then restore the thread count: a few-steps evaluation is
-    many small queries, which spend more time handing work between threads than doing it
-    (2x faster on one thread on a busy 2-CPU machine)."""
-    if not enabled:
-        yield
-        return
-    row = con.execute(sql("triggers/current_threads")).fetchone()
-    threads = int(row[0]) if row else 1
-    con.execute(sql("triggers/set_threads"), {"threads": 1})
-    try:
-        yield
-    finally:
-        con.execute(sql("triggers/set_threads"), {"threads": threads})

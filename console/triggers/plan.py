@@ -12,7 +12,7 @@ import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from types import MappingProxyType
 from typing import Any
 
@@ -76,6 +76,17 @@ class Plan:
 
     def by_tid(self) -> dict[int, PlannedTrigger]:
         return {t.tid: t for t in self.triggers}
+
+    @cached_property
+    def model_names(self) -> tuple[str, ...]:
+        """The models, each once, in plan order: a model's index here (idx) numbers its
+        pairs (pid = idx * len(triggers) + tid, see ``pairs.sql``)."""
+        return tuple(dict.fromkeys(model for model, _ in self.models))
+
+    def pair(self, pid: int) -> tuple[str, int]:
+        """The model and trigger (tid) of a pair."""
+        idx, tid = divmod(pid, len(self.triggers))
+        return self.model_names[idx], tid
 
     @property
     def empty(self) -> bool:
@@ -198,12 +209,10 @@ def stage(con: duckdb.DuckDBPyConnection, plan: Plan, grids: dict[int, tuple[int
         for t in plan.triggers
     ]
     con.execute(sql("triggers/load_triggers"), [json.dumps(rows)])
-    index: dict[str, int] = {}
-    models = [
-        {"model": model, "idx": index.setdefault(model, len(index)), "pol": pol}
-        for model, pol in plan.models
-    ]
+    index = {model: idx for idx, model in enumerate(plan.model_names)}
+    models = [{"model": model, "idx": index[model], "pol": pol} for model, pol in plan.models]
     con.execute(sql("triggers/load_models"), [json.dumps(models)])
     con.execute(
         sql("triggers/pairs"), {"triggers": len(plan.triggers), "metrics": max(len(metrics), 1)}
     )
+    con.execute(sql("triggers/pair_settings"))

@@ -89,19 +89,21 @@ def refresh_states(
         cache_baselines=True,
     ) as done:
         if done is not None:
-            return write_states(con, alias)
+            return write_states(con, alias, rules_changed=not done.continued)
     con.execute(sql("triggers/forget_states"))
     return 0
 
 
-def write_states(con: duckdb.DuckDBPyConnection, alias: str) -> int:
+def write_states(con: duckdb.DuckDBPyConnection, alias: str, *, rules_changed: bool = True) -> int:
     """Replace the stored states with the evaluation in ``mrp_result`` (inside the
     evaluation's transaction): stored rows are updated in place, vanished ones deleted, new
     ones inserted; and remember what their serving periods and thresholds were computed from
-    (``rule_inputs``). Returns how many are stored."""
+    (``rule_inputs``). Without ``rules_changed`` (the evaluation continued from the stored
+    serving periods and thresholds), only the outcome columns are rewritten. Returns how many
+    are stored."""
     row = con.execute(sql("triggers/store_counts")).fetchone()
     stored, new, stale = row if row else (0, 0, False)
-    con.execute(sql("triggers/update_states"))
+    con.execute(sql("triggers/update_states" if rules_changed else "triggers/update_outcomes"))
     if stale:
         con.execute(sql("triggers/delete_gone_states"))
     if new:

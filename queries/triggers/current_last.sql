@@ -1,14 +1,15 @@
--- Current state, few steps per pair: the outcome at every step, then each pair's last step,
--- its outcome and value, and where the run of that outcome (in that serving period) began;
--- run_start is NULL when the run reaches back to the first step looked at.
+-- Current state, few steps per pair (at most $steps): the outcome at every step, then each
+-- pair's last step, its outcome and value, and where the run of that outcome (in that serving
+-- period) began; run_start is NULL when the run reaches back to the first step looked at.
 -- At a step, the latest sample is the latest within the staleness; a window aggregate is
 -- over (t - window, t]; an event trigger holds while a matching event does: the rules of
 -- the backtest pipeline (used_samples, window_values, event_intervals). Among samples with
 -- the same timestamp the largest value wins.
 CREATE OR REPLACE TEMP TABLE mrp_last AS
 WITH steps AS (
-    SELECT r.pid, r.period, unnest(range(r.g_first, r.g_last + 1, r.step_us)) AS t
+    SELECT r.pid, r.period, r.g_first + k.range * r.step_us AS t
     FROM mrp_rule AS r
+    JOIN range(0, $steps) AS k ON k.range <= (r.g_last - r.g_first) // r.step_us
 ),
 info AS (
     SELECT pid, model, kind, windowed, agg, window_us, stale_us, stale_eff, event, min_rank,

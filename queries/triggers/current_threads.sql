@@ -1,2 +1,0 @@
--- How many threads DuckDB uses (current-state evaluation runs on one, then restores this).
-SELECT current_setting('threads')
