@@ -22,6 +22,7 @@ from console.triggers.engine import (
     drop_tables,
     one_transaction,
     run_pipeline,
+    unordered,
 )
 from console.triggers.plan import Plan, PlannedTrigger, PolicyLike, build_plan
 from console.triggers.timeutil import floor_step, from_us, span_us, to_us
@@ -94,7 +95,7 @@ def evaluated(
         t.tid: _grid(t, at_us, extra, seeds.get((t.policy, t.trigger.name))) for t in plan.triggers
     }
     data_from = min(grids[t.tid][0] - t.reach_us for t in plan.triggers)
-    with one_transaction(con):
+    with unordered(con), one_transaction(con):
         continued = run_pipeline(
             con,
             plan,
@@ -151,11 +152,18 @@ def _states(
         for t in plan.triggers
     }
     instants: dict[int | None, datetime | None] = {None: None}
+    for us in {r[1] for r in rows} | {r[3] for r in rows} | {r[12] for r in rows}:
+        if us is not None:
+            instants[us] = from_us(us)
     spans: dict[int | None, timedelta | None] = {None: None}
+    for held in {r[5] for r in rows}:
+        if held is not None:
+            spans[held] = timedelta(microseconds=held)
     reasons: dict[tuple[Any, ...], str | None] = {}
     build = TriggerState.from_fields
     states = []
-    pair = plan.pair
+    names = plan.model_names
+    count = len(plan.triggers)
     for (
         pid,
         at_us,
@@ -171,13 +179,8 @@ def _states(
         no_sample,
         last_us,
     ) in rows:
-        model, tid = pair(pid)
+        idx, tid = divmod(pid, count)
         planned, policy, name, kind, metric, severity, action, for_, op, looked = fixed[tid]
-        for us in (at_us, since_us, last_us):
-            if us not in instants:
-                instants[us] = from_us(us)
-        if held_us not in spans:
-            spans[held_us] = timedelta(microseconds=held_us)
         at = instants[at_us]
         assert at is not None
         last_ts = instants[last_us]
@@ -190,7 +193,7 @@ def _states(
         states.append(
             build(
                 (
-                    model,
+                    names[idx],
                     policy,
                     name,
                     kind,

@@ -2,11 +2,16 @@
 
 Each stage is a temporary table built by one named statement:
 
-1. ``load_triggers``, ``load_models``, ``pairs`` (by ``plan.stage``): every model x trigger.
+1. ``load_triggers``, ``load_models``, ``pairs`` (by ``plan.stage``): every model x trigger
+   (``pair_settings``: the view ``mrp_pair``, each pair with its trigger's settings). For the
+   current state also ``stored_pairs`` (each pair's stored state) and ``rule_inputs`` (a
+   fingerprint of what serving periods and thresholds are computed from).
 2. ``serving_periods``, ``pair_periods``: which version served when, and the steps
    (multiples of the step since the epoch) of each pair inside each serving period.
 3. ``rules``: each period's threshold, baselines included (``baseline_bounds`` bounds the
-   history previous_version baselines read; ``save_baselines`` caches them).
+   history previous_version baselines read; ``save_baselines`` caches them). A seeded
+   current-state evaluation takes 2. and 3. from the stored states instead when they still
+   hold (``stored_rule_blockers``, ``stored_rules``).
 4. ``period_samples``: the samples that count, each in its serving period; only
    ``[data_from, data_to]`` is read, so the cost follows the span, not the history.
 5. For a backtest (many steps): latest-sample triggers in one pass (``latest_pairs``,
@@ -93,11 +98,8 @@ def run_pipeline(
 
 def _stored_rules(con: duckdb.DuckDBPyConnection, alias: str, to_us: int) -> bool:
     """Take serving periods and thresholds from the stored states when what they were
-    computed from is unchanged (``rule_inputs``, kept in ``mrp_inputs``) and every pair can continue from its stored
-    state (see ``stored_rule_blockers``); False when one cannot."""
-    same = con.execute(sql("triggers/stored_rule_inputs"), {"alias": alias}).fetchone()
-    if same is None or same[0] != 1:
-        return False
+    computed from is unchanged (``rule_inputs``) and every pair can continue from its stored
+    state (``stored_rule_blockers``); False when one cannot."""
     params = {"alias": alias, "to": to_us, "settled_us": SETTLED_US}
     row = con.execute(sql("triggers/stored_rule_blockers"), params).fetchone()
     if row is None or row[0] != 0:
@@ -153,3 +155,17 @@ def one_transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
         con.execute("ROLLBACK")
         raise
     con.execute("COMMIT")
+
+
+@contextmanager
+def unordered(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """Build the working tables without keeping insertion order, then restore the setting:
+    the engine orders what it returns itself, and unordered tables are cheaper to build (about
+    7% of a 1,000-model current-state evaluation)."""
+    row = con.execute(sql("triggers/insertion_order")).fetchone()
+    keep = bool(row[0]) if row else True
+    con.execute(sql("triggers/set_insertion_order"), {"keep": False})
+    try:
+        yield
+    finally:
+        con.execute(sql("triggers/set_insertion_order"), {"keep": keep})

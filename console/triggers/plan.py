@@ -83,11 +83,6 @@ class Plan:
         pairs (pid = idx * len(triggers) + tid, see ``pairs.sql``)."""
         return tuple(dict.fromkeys(model for model, _ in self.models))
 
-    def pair(self, pid: int) -> tuple[str, int]:
-        """The model and trigger (tid) of a pair."""
-        idx, tid = divmod(pid, len(self.triggers))
-        return self.model_names[idx], tid
-
     @property
     def empty(self) -> bool:
         return not self.triggers or not self.models

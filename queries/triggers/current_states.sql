@@ -32,7 +32,7 @@ started AS (
     LEFT JOIN seeds AS d USING (pid)
 ),
 needed AS (
-    SELECT DISTINCT p.sid, l.period
+    SELECT p.sid, l.period
     FROM mrp_last AS l
     JOIN mrp_pair AS p USING (pid)
     WHERE l.value_ts IS NULL AND p.sid IS NOT NULL

@@ -16,7 +16,7 @@ WITH shadowed AS (
 stored AS (
     SELECT rowid AS srow, * FROM trigger_states WHERE $seeded
 )
-SELECT p.pid, s.srow, sh.tid IS NULL AS stores, s.policy = p.policy AS own, s.model,
+SELECT p.pid, s.srow, sh.tid IS NULL AS stores, s.policy = p.policy AS own,
     s.state, s.since, s.since_exact, epoch_us(s.evaluated_at) AS seed, s.rule_digest,
     s.version, s.period_from_us, s.threshold, s.baseline, s.missing
 FROM mrp_pair AS p

@@ -5,7 +5,11 @@
 CREATE OR REPLACE TEMP TABLE mrp_period AS
 SELECT row_number() OVER ()::INTEGER AS period, model, version, NULL::VARCHAR AS previous_version,
     period_from_us AS from_us, 4611686018427387904 AS to_us, NULL::BIGINT AS switched_us
-FROM (SELECT DISTINCT model, version, period_from_us FROM mrp_stored);
+FROM (
+    SELECT DISTINCT p.model, s.version, s.period_from_us
+    FROM mrp_stored AS s
+    JOIN mrp_pair_key AS p USING (pid)
+);
 
 CREATE OR REPLACE TEMP TABLE mrp_rule AS
 SELECT s.pid, pr.period, s.version, pr.from_us, p.grid_from AS g_first, p.grid_to AS g_last,
@@ -20,5 +24,5 @@ SELECT s.pid, pr.period, s.version, pr.from_us, p.grid_from AS g_first, p.grid_t
 FROM mrp_stored AS s
 JOIN mrp_pair AS p USING (pid)
 JOIN mrp_period AS pr
-    ON pr.model = s.model AND pr.version IS NOT DISTINCT FROM s.version
+    ON pr.model = p.model AND pr.version IS NOT DISTINCT FROM s.version
     AND pr.from_us = s.period_from_us
