@@ -163,11 +163,17 @@ def time_ordered_copy(db: Path) -> Path:
 
 
 def writable_copy(db: Path, name: str) -> duckdb.DuckDBPyConnection:
-    """A copy of the store, on this mrp's schema."""
+    """A copy of the store, on this mrp's schema, opened as mrp opens it."""
     target = db.with_name(name)
     shutil.copy(db, target)
-    con = duckdb.connect(str(target))
+    con = as_mrp_opens(duckdb.connect(str(target)))
     migrate(con, str(target))
+    return con
+
+
+def as_mrp_opens(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """The session settings ``console.store`` gives its connections (no progress bar)."""
+    con.execute("SET enable_progress_bar = false")
     return con
 
 
@@ -263,7 +269,7 @@ def count_stored_rules() -> Callable[[], str]:
 
 
 def bench_backtest(db: Path, policies: Any, rounds: int) -> dict[str, Any]:
-    con = duckdb.connect(str(db), read_only=True)
+    con = as_mrp_opens(duckdb.connect(str(db), read_only=True))
     series = {
         (model, metric)
         for model, metric in con.execute(

@@ -38,6 +38,11 @@ def selects(
     )
 
 
+def selects_every_model(selector: Selector) -> bool:
+    """The selector matches any model whatever its name, team, tier and tags."""
+    return "*" in selector.models and not (selector.risk_tiers or selector.teams or selector.tags)
+
+
 def policies_for(
     model_name: str,
     team: str | None,

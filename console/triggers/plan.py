@@ -21,7 +21,7 @@ import duckdb
 from console.errors import ConfigError
 from console.policy.loader import LoadedPolicy
 from console.policy.model import SEVERITY_RANK, RollbackPolicy, Trigger
-from console.policy.selection import selects
+from console.policy.selection import selects, selects_every_model
 from console.store import sql
 from console.triggers.timeutil import span_us
 
@@ -138,6 +138,7 @@ def build_plan(
     chosen = as_policies(policies)
     triggers = _planned(chosen)
     selecting = [(pol, p.spec.selector) for pol, p in enumerate(chosen) if p.spec.triggers]
+    every = {pol for pol, selector in selecting if selects_every_model(selector)}
     by_tags = any(selector.tags for _, selector in selecting)
     models: list[tuple[str, int]] = []
     for name, team, tier, raw_tags in con.execute(sql("triggers/models")).fetchall():
@@ -145,7 +146,7 @@ def build_plan(
             continue
         tags = _tags(raw_tags) if by_tags else {}
         for pol, selector in selecting:
-            if selects(selector, name, team, tier, tags):
+            if pol in every or selects(selector, name, team, tier, tags):
                 models.append((name, pol))
     return Plan(tuple(triggers), tuple(models))
 

@@ -36,38 +36,26 @@ window_steps AS (
     WHERE i.windowed
 ),
 windowed AS (
-    SELECT st.pid, st.period, st.t,
-        CASE WHEN max(s.ts) >= st.t - any_value(st.stale_us) THEN
-            CASE any_value(st.agg)
-                WHEN 'avg' THEN avg(s.value)
-                WHEN 'min' THEN min(s.value)
-                WHEN 'max' THEN max(s.value)
-            END
-        END AS value,
-        max(s.ts) AS ts
-    FROM window_steps AS st
-    LEFT JOIN mrp_sample AS s
-        ON s.sid = st.sid AND s.period = st.period AND s.ts <= st.t
-        AND s.ts > st.t - st.window_us
-    WHERE st.agg IN ('avg', 'min', 'max')
-    GROUP BY st.pid, st.period, st.t
-    UNION ALL
     SELECT pid, period, t,
         CASE WHEN ts >= t - stale_us THEN
             CASE agg
+                WHEN 'avg' THEN w_avg
+                WHEN 'min' THEN w_min
+                WHEN 'max' THEN w_max
                 WHEN 'p50' THEN list_aggregate(vals, 'quantile_cont', 0.5)
                 WHEN 'p95' THEN list_aggregate(vals, 'quantile_cont', 0.95)
                 WHEN 'p99' THEN list_aggregate(vals, 'quantile_cont', 0.99)
             END
-        END, ts
+        END AS value, ts
     FROM (
-        SELECT st.pid, st.period, st.t, any_value(st.agg) AS agg, any_value(st.stale_us) AS stale_us,
-            max(s.ts) AS ts, list(s.value) AS vals
+        SELECT st.pid, st.period, st.t, any_value(st.agg) AS agg,
+            any_value(st.stale_us) AS stale_us, max(s.ts) AS ts, avg(s.value) AS w_avg,
+            min(s.value) AS w_min, max(s.value) AS w_max,
+            list(s.value) FILTER (WHERE st.agg IN ('p50', 'p95', 'p99')) AS vals
         FROM window_steps AS st
         LEFT JOIN mrp_sample AS s
             ON s.sid = st.sid AND s.period = st.period AND s.ts <= st.t
             AND s.ts > st.t - st.window_us
-        WHERE st.agg IN ('p50', 'p95', 'p99')
         GROUP BY st.pid, st.period, st.t
     )
 ),

@@ -10,11 +10,13 @@ import pytest
 from console.policy.digest import digest_paths
 from console.policy.errors import PolicyError
 from console.policy.loader import PolicySet, load_policies
+from console.policy.model import Selector
 from console.policy.selection import (
     policies_for,
     rollback_for,
     selection_problems,
     selects,
+    selects_every_model,
     triggers_for,
 )
 
@@ -176,3 +178,23 @@ def test_digest_is_stable_and_follows_every_byte(tmp_path: Path) -> None:
 
 def test_digest_of_no_policies() -> None:
     assert PolicySet().digest == digest_paths([])
+
+
+@pytest.mark.parametrize(
+    ("selector", "every"),
+    [
+        ({}, True),
+        ({"models": ["fraud-*", "*"]}, True),
+        ({"models": ["fraud-*"]}, False),
+        ({"teams": ["risk"]}, False),
+        ({"risk_tiers": ["high"]}, False),
+        ({"tags": {"region": "eu"}}, False),
+    ],
+)
+def test_a_selector_selects_every_model_only_without_narrowing(
+    selector: dict[str, object], every: bool
+) -> None:
+    parsed = Selector.model_validate(selector)
+    assert selects_every_model(parsed) is every
+    if every:
+        assert selects(parsed, "any-name", "any-team", "any-tier", {"any": "tag"})
