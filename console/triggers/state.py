@@ -99,8 +99,8 @@ def write_states(con: duckdb.DuckDBPyConnection, alias: str, *, rules_changed: b
     evaluation's transaction): stored rows are updated in place, vanished ones deleted, new
     ones inserted; and remember what their serving periods and thresholds were computed from
     (``rule_inputs``). Without ``rules_changed`` (the evaluation continued from the stored
-    serving periods and thresholds), only the outcome columns are rewritten. Returns how many
-    are stored."""
+    serving periods and thresholds, so from unchanged inputs), only the outcome columns are
+    rewritten. Returns how many are stored."""
     row = con.execute(sql("triggers/store_counts")).fetchone()
     stored, new, stale = row if row else (0, 0, False)
     con.execute(sql("triggers/update_states" if rules_changed else "triggers/update_outcomes"))
@@ -108,5 +108,6 @@ def write_states(con: duckdb.DuckDBPyConnection, alias: str, *, rules_changed: b
         con.execute(sql("triggers/delete_gone_states"))
     if new:
         con.execute(sql("triggers/insert_new_states"))
-    con.execute(sql("triggers/save_rule_inputs"), {"alias": alias})
+    if rules_changed:
+        con.execute(sql("triggers/save_rule_inputs"), {"alias": alias})
     return int(stored)

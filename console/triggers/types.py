@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 State = Literal["ok", "pending", "firing", "no_data"]
 Kind = Literal["threshold", "baseline", "event"]
@@ -14,10 +14,10 @@ STATE_RANK: dict[str, int] = {"ok": 0, "no_data": 1, "pending": 2, "firing": 3}
 """How bad a state is: the worst state of a model is the one with the highest rank."""
 
 
-@dataclass(frozen=True)
-class TriggerState:
+class TriggerState(NamedTuple):
     """One trigger of one model as evaluated at ``at`` (the last evaluation step at or
-    before the instant asked about)."""
+    before the instant asked about). A named tuple: a current-state evaluation builds 8,000
+    of these, 3 ms this way against 13 ms as a frozen dataclass."""
 
     model: str
     policy: str
@@ -53,12 +53,8 @@ class TriggerState:
 
     @classmethod
     def from_fields(cls, values: tuple[Any, ...]) -> TriggerState:
-        """A state from all its fields in declaration order, without the frozen
-        ``__init__``'s per-field ``object.__setattr__`` (a current-state evaluation builds
-        8,000 of these: 7 ms this way, 17 ms through ``__init__``)."""
-        state = object.__new__(cls)
-        state.__dict__.update(zip(_FIELDS, values, strict=True))
-        return state
+        """A state from all its fields in declaration order."""
+        return tuple.__new__(cls, values)
 
 
 @dataclass(frozen=True)
@@ -73,5 +69,3 @@ class Transition:
     value: float | None
     policy: str = ""
 
-
-_FIELDS = tuple(f.name for f in fields(TriggerState))
