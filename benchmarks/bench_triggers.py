@@ -461,8 +461,8 @@ def current_report(
     lines = [
         f"## Current state: {args.models:,} models x 8 triggers",
         "",
-        "Best of the runs, median in brackets; CPU: process CPU time (all threads) of the best "
-        "run, what the work costs when the machine is not shared.",
+        "Best of the runs, median in brackets; CPU: process CPU time of the best run, DuckDB's "
+        "threads included (it uses both CPUs, so CPU time exceeds wall time).",
         "",
         "- *refresh*: `refresh_states` one minute after the previous one: what runs after each "
         "sync. It continues from `trigger_states` (the stored serving periods and thresholds, "

@@ -75,14 +75,14 @@ def evaluated(
     models: Collection[str] | None = None,
     look_back: timedelta | None = None,
     seeded: bool = False,
-    cache_baselines: bool = False,
+    store: bool = False,
 ) -> Iterator[Evaluation | None]:
     """Evaluate as ``evaluate_at`` does and leave the result in the temporary table
     ``mrp_result`` while the block runs (``refresh_states`` stores it from there without
     building Python objects); yields what was evaluated, or None when no policy selects
-    a model. The evaluation is one transaction (the block's writes included).
-    ``cache_baselines`` stores newly computed previous_version baselines
-    (``source_state``; needs a writable connection)."""
+    a model. The evaluation is one transaction. With ``store`` (``refresh_states``; needs a
+    writable connection) the block's writes are committed with it and newly computed
+    previous_version baselines are cached (``source_state``); without, it is rolled back."""
     wanted = None if models is None else frozenset(models)
     plan = build_plan(con, policies, None if wanted is None else wanted.__contains__)
     if plan.empty:
@@ -95,7 +95,7 @@ def evaluated(
         t.tid: _grid(t, at_us, extra, seeds.get((t.policy, t.trigger.name))) for t in plan.triggers
     }
     data_from = min(grids[t.tid][0] - t.reach_us for t in plan.triggers)
-    with unordered(con), one_transaction(con):
+    with unordered(con), one_transaction(con, commit=store):
         continued = run_pipeline(
             con,
             plan,
@@ -103,12 +103,13 @@ def evaluated(
             (max(data_from, 0), at_us),
             alias,
             current=True,
-            cache_until=at_us if cache_baselines else None,
+            cache_until=at_us if store else None,
             seeded=seeded,
         )
         con.execute(sql("triggers/current_states"))
         yield Evaluation(plan, grids, continued)
-        drop_tables(con)  # on failure, the rollback takes the working tables with it
+        if store:
+            drop_tables(con)  # a rollback takes the working tables with it
 
 
 MAX_SEED_AGE = timedelta(hours=6)

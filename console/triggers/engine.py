@@ -145,16 +145,18 @@ def drop_tables(con: duckdb.DuckDBPyConnection) -> None:
 
 
 @contextmanager
-def one_transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+def one_transaction(con: duckdb.DuckDBPyConnection, *, commit: bool) -> Iterator[None]:
     """One transaction around an evaluation: a refresh's write is atomic with the evaluation
-    it stores, and a failure takes the working tables with it in the rollback."""
+    it stores, and a failure takes the working tables with it in the rollback. Without
+    ``commit`` (an evaluation that stores nothing) it always ends in a rollback, which removes
+    the working tables at once."""
     con.execute("BEGIN TRANSACTION")
     try:
         yield
     except BaseException:
         con.execute("ROLLBACK")
         raise
-    con.execute("COMMIT")
+    con.execute("COMMIT" if commit else "ROLLBACK")
 
 
 @contextmanager

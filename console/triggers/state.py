@@ -86,7 +86,7 @@ def refresh_states(
         alias=alias,
         seeded=True,
         look_back=MAX_LOOK_BACK,
-        cache_baselines=True,
+        store=True,
     ) as done:
         if done is not None:
             return write_states(con, alias, rules_changed=not done.continued)

@@ -68,4 +68,3 @@ class Transition:
     to_state: State
     value: float | None
     policy: str = ""
-
