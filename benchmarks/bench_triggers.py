@@ -50,6 +50,7 @@ from console.policy.loader import load_policies  # noqa: E402
 from console.settings import open_workspace  # noqa: E402
 from console.sources.sync import sync_workspace  # noqa: E402
 from console.store import connect, sql  # noqa: E402
+from console.store.db import with_session_settings  # noqa: E402
 from console.store.migrations import migrate  # noqa: E402
 from console.triggers import backtest, engine, evaluate_at  # noqa: E402
 from console.triggers.state import current_states, refresh_states  # noqa: E402
@@ -166,14 +167,8 @@ def writable_copy(db: Path, name: str) -> duckdb.DuckDBPyConnection:
     """A copy of the store, on this mrp's schema, opened as mrp opens it."""
     target = db.with_name(name)
     shutil.copy(db, target)
-    con = as_mrp_opens(duckdb.connect(str(target)))
+    con = with_session_settings(duckdb.connect(str(target)))
     migrate(con, str(target))
-    return con
-
-
-def as_mrp_opens(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
-    """The session settings ``console.store`` gives its connections (no progress bar)."""
-    con.execute("SET enable_progress_bar = false")
     return con
 
 
@@ -269,7 +264,7 @@ def count_stored_rules() -> Callable[[], str]:
 
 
 def bench_backtest(db: Path, policies: Any, rounds: int) -> dict[str, Any]:
-    con = as_mrp_opens(duckdb.connect(str(db), read_only=True))
+    con = with_session_settings(duckdb.connect(str(db), read_only=True))
     series = {
         (model, metric)
         for model, metric in con.execute(
@@ -461,8 +456,8 @@ def current_report(
     lines = [
         f"## Current state: {args.models:,} models x 8 triggers",
         "",
-        "Best of the runs, median in brackets; CPU: process CPU time of the best run, DuckDB's "
-        "threads included (it uses both CPUs, so CPU time exceeds wall time).",
+        "Best of the runs, median in brackets; CPU: the least process CPU time of the runs, "
+        "DuckDB's threads included (DuckDB runs on both CPUs).",
         "",
         "- *refresh*: `refresh_states` one minute after the previous one: what runs after each "
         "sync. It continues from `trigger_states` (the stored serving periods and thresholds, "

@@ -30,14 +30,19 @@ def _config(path: Path) -> dict[str, str | bool | int | float | list[str]]:
     }
 
 
+def with_session_settings(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """The session settings every mrp connection has (no progress bar on the terminal)."""
+    con.execute("SET enable_progress_bar = false")
+    return con
+
+
 def _open(path: Path, read_only: bool, wait: float) -> duckdb.DuckDBPyConnection:
     deadline = time.monotonic() + wait
     delay = 0.02
     while True:
         try:
             con = duckdb.connect(str(path), read_only=read_only, config=_config(path))
-            con.execute("SET enable_progress_bar = false")
-            return con
+            return with_session_settings(con)
         except duckdb.IOException as error:
             text = str(error)
             if "lock" not in text.lower():

@@ -58,6 +58,8 @@ def evaluate_at(
 
 
 class Evaluation(NamedTuple):
+    """What ``evaluated`` evaluated; its result is in ``mrp_result``."""
+
     plan: Plan
     grids: dict[int, tuple[int, int]]
     """Each trigger's (tid) first and last step evaluated (microseconds)."""

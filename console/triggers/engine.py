@@ -63,6 +63,7 @@ def run_pipeline(
     stage(con, plan, grids)
     if current:
         _execute(con, "triggers/stored_pairs", {"seeded": seeded})
+    if current and seeded:
         _execute(con, "triggers/rule_inputs", {"alias": alias})
     continued = seeded and current and few_steps(plan, grids) and _stored_rules(con, alias, data_to)
     if not continued:
@@ -163,7 +164,9 @@ def one_transaction(con: duckdb.DuckDBPyConnection, *, commit: bool) -> Iterator
 def unordered(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
     """Build the working tables without keeping insertion order, then restore the setting:
     the engine orders what it returns itself, and unordered tables are cheaper to build (about
-    7% of a 1,000-model current-state evaluation)."""
+    7% of a 1,000-model current-state evaluation). The setting is the database's, not the
+    connection's: callers that share a database across threads (the console) hold one lock
+    around database work."""
     row = con.execute(sql("triggers/insertion_order")).fetchone()
     keep = bool(row[0]) if row else True
     con.execute(sql("triggers/set_insertion_order"), {"keep": False})

@@ -1,8 +1,8 @@
 """Trigger states in the store (``trigger_states``): refreshed after each sync, so that
 ``mrp status``, the console and CI gates read them without evaluating again.
 
-A refresh continues from the stored states: it evaluates only the steps since the previous
-refresh and carries ``since`` over (``evaluate_at(seeded=True)``), so its cost grows with
+A refresh continues from the stored states: it evaluates only the previous refresh's step
+(again) and the steps since, and carries ``since`` over (``evaluate_at(seeded=True)``), so its cost grows with
 the time between syncs and the triggers' windows, not with the stored history. A trigger
 with no stored state (the first refresh) is evaluated over the last ``MAX_LOOK_BACK``.
 """
@@ -19,6 +19,7 @@ from console.clock import aware_utc
 from console.policy.loader import load_workspace_policies
 from console.settings import Workspace
 from console.store import sql
+from console.store.queries import statements
 from console.triggers.current import evaluate_at, evaluated
 from console.triggers.plan import PolicyLike
 from console.triggers.types import TriggerState
@@ -89,12 +90,12 @@ def refresh_states(
         store=True,
     ) as done:
         if done is not None:
-            return write_states(con, alias, rules_changed=not done.continued)
+            return write_states(con, rules_changed=not done.continued)
     con.execute(sql("triggers/forget_states"))
     return 0
 
 
-def write_states(con: duckdb.DuckDBPyConnection, alias: str, *, rules_changed: bool = True) -> int:
+def write_states(con: duckdb.DuckDBPyConnection, *, rules_changed: bool = True) -> int:
     """Replace the stored states with the evaluation in ``mrp_result`` (inside the
     evaluation's transaction): stored rows are updated in place, vanished ones deleted, new
     ones inserted; and remember what their serving periods and thresholds were computed from
@@ -109,5 +110,6 @@ def write_states(con: duckdb.DuckDBPyConnection, alias: str, *, rules_changed: b
     if new:
         con.execute(sql("triggers/insert_new_states"))
     if rules_changed:
-        con.execute(sql("triggers/save_rule_inputs"), {"alias": alias})
+        for statement in statements("triggers/save_rule_inputs"):
+            con.execute(statement)
     return int(stored)

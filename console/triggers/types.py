@@ -54,6 +54,7 @@ class TriggerState(NamedTuple):
     @classmethod
     def from_fields(cls, values: tuple[Any, ...]) -> TriggerState:
         """A state from all its fields in declaration order."""
+        assert len(values) == len(cls._fields)
         return tuple.__new__(cls, values)
 
 

@@ -1,7 +1,7 @@
 -- How many pairs cannot continue from their stored state (mrp_stored) without recomputing
 -- serving periods and thresholds (stored_rules)? None can when what those were computed from
 -- changed since (the fingerprint in mrp_inputs, from rule_inputs, differs from the one stored
--- for $alias). Otherwise a pair can when it has a stored state of its own policy and the
+-- with them). Otherwise a pair can when it has a stored state of its own policy and the
 -- same rule (digest), evaluated at its first step; with a previous_version baseline, of a
 -- switch that had settled ($settled_us before the stored state: until then the previous
 -- version's last samples may still arrive). None can when the alias ($alias) switched after
@@ -13,7 +13,6 @@ SELECT count(*) FILTER (
         OR (p.baseline = 'previous_version' AND s.period_from_us > s.seed - $settled_us)
 ) + (
     SELECT count(*) = 0 FROM trigger_rule_inputs JOIN mrp_inputs USING (fingerprint)
-    WHERE alias = $alias
 )::INTEGER * count(*) + (
     SELECT count(*) FROM deployment_events
     WHERE alias = $alias AND epoch_us(switched_at) <= $to

@@ -249,3 +249,18 @@ def test_a_refresh_forgets_models_no_longer_selected_and_adds_new_ones() -> None
     assert refresh_states(con, [policy(rule, models=["m2", "m3"])], at(21)) == 2
     stored = stored_states(con)
     assert [(s.model, s.evaluated_at) for s in stored] == [("m2", at(21)), ("m3", at(21))]
+
+
+def test_states_stored_for_another_alias_are_not_continued(continued: list[bool]) -> None:
+    con = serving_v2()
+    add_switches(con, "m1", [Switch(us(0), "v3")], alias="challenger")
+    add_baseline(con, "m1", "v3", "acc", 0.5)
+    add_samples(con, "m1", "acc", samples_every_minute([0.8] * 100, start=5, version="v3"))
+    refresh_states(con, [registered_rule()], at(60))
+    refresh_states(con, [registered_rule()], at(61), alias="challenger")
+    assert continued[-1] is False
+    assert stored_states(con)[0].threshold == pytest.approx(0.45)
+    refresh_states(con, [registered_rule()], at(62))
+    assert continued[-1] is False
+    state = current_states(con, [registered_rule()], at(62))[0]
+    assert (state.state, state.version, state.threshold) == ("firing", "v2", pytest.approx(0.81))
