@@ -2,9 +2,10 @@
 ``mrp status``, the console and CI gates read them without evaluating again.
 
 A refresh continues from the stored states: it evaluates only the previous refresh's step
-(again) and the steps since, and carries ``since`` over (``evaluate_at(seeded=True)``), so its cost grows with
-the time between syncs and the triggers' windows, not with the stored history. A trigger
-with no stored state (the first refresh) is evaluated over the last ``MAX_LOOK_BACK``.
+(again) and the steps since, and carries ``since`` over (``evaluate_at(seeded=True)``), so
+its cost grows with the time between syncs and the triggers' windows, not with the stored
+history. A trigger with no stored state (the first refresh) is evaluated over the last
+``MAX_LOOK_BACK``.
 """
 
 from __future__ import annotations
