@@ -104,3 +104,34 @@ def test_status_during_sync_runs(
     for status in statuses:
         _, err = status.communicate(timeout=60)
         assert status.returncode == 0 or "has no state yet" in err, err
+
+
+def test_a_store_from_schema_3_with_states_upgrades_and_refreshes(
+    capsys: pytest.CaptureFixture[str], tiny_workspace: Path
+) -> None:
+    (tiny_workspace / "policies" / "floor.yaml").write_text(
+        "apiVersion: mrp/v1\n"
+        "kind: RollbackPolicy\n"
+        "metadata: {name: floor}\n"
+        "spec:\n"
+        "  triggers:\n"
+        '    - {name: accuracy-floor, metric: accuracy, op: "<", threshold: 0.9}\n'
+        '    - {name: accuracy-drop, metric: accuracy, baseline: registered, op: "<", '
+        "degradation: 5%}\n"
+    )
+    assert run_mrp(capsys, "sync", "-w", tiny_workspace).exit_code == 0
+    before = run_mrp(capsys, "status", "-w", tiny_workspace).exit_code
+    db = tiny_workspace / ".mrp" / "state.duckdb"
+    con = duckdb.connect(str(db))
+    stored = con.execute("SELECT count(*) FROM trigger_states").fetchone()
+    con.execute("DROP TABLE trigger_rule_inputs")  # as the mrp before schema 4 left it
+    con.execute("DELETE FROM schema_migrations WHERE version = 4")
+    con.close()
+    assert stored == (4,)  # two models x two triggers
+    assert run_mrp(capsys, "sync", "-w", tiny_workspace).exit_code == 0
+    assert run_mrp(capsys, "status", "-w", tiny_workspace).exit_code == before
+    con = duckdb.connect(str(db), read_only=True)
+    assert con.execute("SELECT count(*) FROM trigger_states").fetchone() == stored
+    assert con.execute("SELECT count(*) FROM trigger_rule_inputs").fetchone() == (1,)
+    assert con.execute("SELECT max(version) FROM schema_migrations").fetchone() == (4,)
+    con.close()
