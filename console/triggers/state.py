@@ -48,7 +48,7 @@ def stored_states(con: duckdb.DuckDBPyConnection) -> list[StoredState]:
             model, policy, trigger, state, aware_utc(since), value, threshold, aware_utc(at)
         )
         for model, policy, trigger, state, since, value, threshold, at in con.execute(
-            sql("triggers/stored_states")
+            sql("model_trigger_states")
         ).fetchall()
     ]
 
