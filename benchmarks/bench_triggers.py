@@ -279,12 +279,9 @@ def bench_backtest(db: Path, policies: Any, rounds: int) -> dict[str, Any]:
     reference = pandas_backtest(con)
     pandas_time = time.perf_counter() - began
     con.close()
-    # models without a metric have its trigger in no_data all along: pandas has no such series
-    ours = {
-        (t.model, t.trigger, t.at, t.to_state)
-        for t in transitions
-        if (t.model, t.trigger) in series
-    }
+    # models without a metric have its trigger in no_data all along, which is no transition
+    # (pandas has no such series)
+    ours = {(t.model, t.trigger, t.at, t.to_state) for t in transitions}
     theirs = {(m, tr, at, to) for m, tr, at, to in reference}
     return {
         "series": len(series),
@@ -375,7 +372,10 @@ def pandas_backtest(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, date
         np.where(~held, "ok", np.where(grid.t - active >= hold, "firing", "pending")),
     )
     series_start = ~((grid.model == grid.model.shift()) & (grid.metric == grid.metric.shift()))
-    before = np.where(series_start, "ok", np.roll(state, 1))
+    # before a series' first step: ok, except that starting without data is no change
+    before = np.where(
+        series_start, np.where(state == "no_data", "no_data", "ok"), np.roll(state, 1)
+    )
     changed = state != before
     epoch = datetime(1970, 1, 1, tzinfo=UTC)
     return [

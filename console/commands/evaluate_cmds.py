@@ -184,7 +184,7 @@ def _print_summary(result: Replay, summaries: list[TriggerSummary]) -> None:
     echo(
         f"Replayed {format_time(result.start)} .. {format_time(result.end)}: "
         f"{plural(len(result.transitions), 'transition')}; "
-        f"{plural(len(summaries), 'trigger')} left ok at least once."
+        f"{plural(len(summaries), 'trigger')} changed state."
     )
     if not summaries:
         return

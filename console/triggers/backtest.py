@@ -1,8 +1,12 @@
 """Backtesting: replay the policies over stored history and return every state change.
 
 By default the replay covers all stored history of the selected models: from the first
-sample or event to the last. Each trigger starts in ``ok`` before the first step, so a
-trigger that begins without data shows one transition ``ok -> no_data`` at the start.
+sample or event to the last. Before its first step a trigger is ``ok``, so one that is
+``pending`` or ``firing`` at the first step shows ``ok -> pending`` (or ``ok -> firing``)
+there, as Prometheus would; but a first step without data is no change (nothing was known
+before the history began either), so a trigger that begins in ``no_data`` shows no
+transition until its state first changes (``no_data -> ok``, ...), and one with no data at
+any step of the span shows none at all.
 """
 
 from __future__ import annotations

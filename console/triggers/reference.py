@@ -224,10 +224,10 @@ def evaluate(
 
 
 def transitions(steps: Sequence[Step]) -> list[tuple[int, str, str, float | None]]:
-    """(at, from, to, value) wherever the state changes; the state before the first step
-    is ok."""
+    """(at, from, to, value) wherever the state changes. The state before the first step
+    is ok, except that a first step without data is no change: nothing was known before."""
     changes = []
-    before = "ok"
+    before = "no_data" if steps and steps[0].state == "no_data" else "ok"
     for step in steps:
         if step.state != before:
             changes.append((step.t, before, step.state, step.value))

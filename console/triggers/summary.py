@@ -58,7 +58,13 @@ def deploys(
 
 
 def summarize(replay: Replay, deployed: Sequence[Deploy] = ()) -> list[TriggerSummary]:
-    """One summary per (model, trigger) that left ``ok`` at least once, by model, trigger."""
+    """One summary per (model, trigger) whose state changed during the replay (so it was
+    not ``ok`` at some step), by model, trigger.
+
+    ``no_data`` counts the stretches without data, the one the replay began in included: a
+    trigger that starts without data has no transition into ``no_data`` (its first
+    transition is from it). A trigger without data at every step has no transition and no
+    summary."""
     end = replay.end
     by_key: dict[tuple[str, str], list[Transition]] = {}
     policies: dict[tuple[str, str], str] = {}
@@ -71,6 +77,8 @@ def summarize(replay: Replay, deployed: Sequence[Deploy] = ()) -> list[TriggerSu
         firing_time = timedelta(0)
         fires: list[datetime] = []
         began: datetime | None = None
+        if changes[0].from_state == "no_data":  # began without data
+            no_data += 1
         for change in changes:
             if change.from_state == "firing" and began is not None:
                 firing_time += change.at - began

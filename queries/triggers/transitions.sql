@@ -1,4 +1,5 @@
--- Every change of state, in time order. A trigger's state before the first step is ok.
+-- Every change of state, in time order. A trigger's state before its first step is ok,
+-- except that a first step without data is no change (nothing was known before either).
 -- At a run's start: ok (false), no_data (NULL), or pending (true; firing when for is 0);
 -- pending turns firing at run_start + hold (for rounded up to whole steps).
 WITH states AS (
@@ -13,7 +14,10 @@ WITH states AS (
 ),
 changes AS (
     SELECT pid, first AS at_us,
-        coalesce(lag(last_state) OVER (PARTITION BY pid ORDER BY first), 'ok') AS from_state,
+        coalesce(
+            lag(last_state) OVER (PARTITION BY pid ORDER BY first),
+            CASE WHEN first_state = 'no_data' THEN 'no_data' ELSE 'ok' END
+        ) AS from_state,
         first_state AS to_state, value, new_run
     FROM states
     UNION ALL

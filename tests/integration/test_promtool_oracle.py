@@ -164,6 +164,14 @@ def test_backtest_firing_intervals_pass_promtool(tmp_path: Path, seed: int) -> N
     transitions = backtest(con, policies, from_us(0), from_us(EVAL_END * SECOND))
     firing = _firing_steps(transitions)
     assert firing, "the generated series should make some trigger fire"
+    # Prometheus shows nothing for a series without data at the first evaluation, and
+    # neither does mrp: no ok -> no_data there. Windowed series have no sample at 0, so
+    # each of their triggers' first transition is from no_data.
+    assert not [t for t in transitions if t.at == from_us(0) and t.to_state == "no_data"]
+    first: dict[tuple[str, str], str] = {}
+    for t in transitions:
+        first.setdefault((t.model, t.trigger), t.from_state)
+    assert {first[(m, alert)] for m in windowed for alert, _e, _f in WINDOW_RULES} == {"no_data"}
 
     rules = [
         {"alert": alert, "expr": f'm{{kind="p"}} {cmp}', "for": fields["for"]}

@@ -46,3 +46,22 @@ def test_fires_firing_time_and_first_fire_after_each_deploy() -> None:
 
 def test_no_transitions_no_summaries() -> None:
     assert summarize(Replay(at(0), at(10), ()), []) == []
+
+
+def test_a_replay_that_begins_without_data_counts_that_stretch() -> None:
+    """A trigger that starts in no_data has no transition into it, only out of it."""
+    replay = Replay(
+        at(0),
+        at(60),
+        (
+            change(10, "no_data", "pending"),
+            change(15, "pending", "firing"),
+            change(20, "firing", "no_data"),
+            change(30, "no_data", "ok"),
+            change(40, "no_data", "ok", "late"),
+        ),
+    )
+    floor, late = summarize(replay, [])
+    assert (floor.fired, floor.pending, floor.no_data) == (1, 1, 2)
+    assert floor.firing_time == timedelta(minutes=5)
+    assert (late.trigger, late.fired, late.pending, late.no_data) == ("late", 0, 0, 1)

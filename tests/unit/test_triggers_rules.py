@@ -93,8 +93,9 @@ def test_a_gap_longer_than_the_staleness_is_no_data_and_resets(
 def test_steps_are_multiples_of_the_step_since_the_epoch(con: duckdb.DuckDBPyConnection) -> None:
     add_samples(con, "m1", "acc", [Sample(us(3), 0.5), Sample(us(4.5), 0.5)])
     rule = policy([{"name": "floor", "metric": "acc", "op": "<", "threshold": 0.9}], step="5m")
-    # seen first at 5 (the step after 4.5), stale at 10 (5.5 minutes old)
-    assert changes(con, rule, end=12) == [(0, "no_data"), (5, "firing"), (10, "no_data")]
+    # no data at 0 (no change from the start), seen first at 5 (the step after 4.5), stale
+    # at 10 (5.5 minutes old)
+    assert changes(con, rule, end=12) == [(5, "firing"), (10, "no_data")]
 
 
 def test_for_not_a_whole_number_of_steps_rounds_up(con: duckdb.DuckDBPyConnection) -> None:
@@ -104,12 +105,62 @@ def test_for_not_a_whole_number_of_steps_rounds_up(con: duckdb.DuckDBPyConnectio
 
 def test_no_data_at_all(con: duckdb.DuckDBPyConnection) -> None:
     add_samples(con, "m1", "other", samples_every_minute([1.0] * 10))
-    assert changes(con, floor_rule(), end=9) == [(0, "no_data")]
+    assert changes(con, floor_rule(), end=9) == []  # no data at any step: no change either
     assert changes(con, floor_rule(on_no_data="ok"), end=9) == []
     assert changes(con, floor_rule(on_no_data="firing"), end=9) == [(0, "pending"), (5, "firing")]
     state = evaluate_at(con, [floor_rule()], at(9))[0]
     assert (state.state, state.value, state.last_sample_ts) == ("no_data", None, None)
     assert state.reason is not None and "no acc sample" in state.reason
+
+
+def moves(
+    con: duckdb.DuckDBPyConnection, pol: Any, start: float = 0, end: float = 60
+) -> list[tuple[float, str, str]]:
+    """(minute, from, to) of every transition between T0+start and T0+end minutes."""
+    return [
+        ((t.at - at(0)).total_seconds() / 60, t.from_state, t.to_state)
+        for t in backtest(con, [pol], at(start), at(end))
+    ]
+
+
+def test_samples_that_begin_after_the_history_starts_are_no_change_at_the_start(
+    con: duckdb.DuckDBPyConnection,
+) -> None:
+    add_samples(con, "m1", "other", samples_every_minute([1.0] * 30))  # history from 0
+    values = [0.8] * 8 + [None] * 7 + [0.95] * 5  # acc from minute 10 to 29
+    add_samples(con, "m1", "acc", samples_every_minute(values, start=10))
+    # the whole stored history (0 to 29): no ok -> no_data at 0, nothing was known before
+    replayed = backtest(con, [floor_rule()])
+    assert [(t.at, t.from_state, t.to_state) for t in replayed][:1] == [
+        (at(10), "no_data", "pending")
+    ]
+    assert moves(con, floor_rule(), end=29) == [
+        (10, "no_data", "pending"),
+        (15, "pending", "firing"),
+        (23, "firing", "no_data"),  # last sample at 17, stale after 22
+        (25, "no_data", "ok"),
+    ]
+    # the same without data at the first step, but the condition holding there with on_no_data
+    assert moves(con, floor_rule(on_no_data="firing"), end=12) == [
+        (0, "ok", "pending"),
+        (5, "pending", "firing"),
+    ]
+    # starting pending or firing is still a change from ok, as Prometheus shows the alert
+    assert moves(con, floor_rule(), start=12, end=18) == [
+        (12, "ok", "pending"),
+        (17, "pending", "firing"),  # the for clock starts with the span
+    ]
+    assert moves(con, floor_rule(**{"for": "0s"}), start=12, end=14) == [(12, "ok", "firing")]
+
+
+def test_a_trigger_without_data_in_the_whole_span_shows_no_transition(
+    con: duckdb.DuckDBPyConnection,
+) -> None:
+    add_samples(con, "m1", "acc", samples_every_minute([0.8] * 5))
+    add_samples(con, "m1", "acc", samples_every_minute([0.8] * 5, start=30))
+    assert moves(con, floor_rule(), start=12, end=28) == []  # between the two runs of samples
+    assert moves(con, floor_rule(), start=12, end=30) == [(30, "no_data", "pending")]
+    assert moves(con, floor_rule(on_no_data="ok"), start=12, end=28) == []
 
 
 def test_trigger_on_no_data_overrides_the_policy(con: duckdb.DuckDBPyConnection) -> None:
