@@ -103,11 +103,16 @@ class HttpSource(_SourceBase):
     kind: Literal["http"]
     url: str
     """Base URL of the platform's API (docs/http-contract.md): GET {url}/deployments,
-    POST {url}/rollback."""
+    POST {url}/rollback, POST {url}/traffic."""
     serving_alias: str = "champion"
     """The alias a rollback moves when the runbook names none."""
     signature_header: str = "X-MRP-Signature"
-    """Header carrying ``sha256=<hex HMAC-SHA256 of the body>`` on POST {url}/rollback."""
+    """Header carrying ``sha256=<hex HMAC-SHA256 of the body>`` on the signed POSTs."""
+    read_back: timedelta = timedelta(seconds=30)
+    """How long to wait for GET {url}/deployments to show a rollback or traffic shift the
+    platform accepted; one that does not show by then fails the execute step."""
+
+    _parse_read_back = field_validator("read_back", mode="before")(_duration)
 
 
 class FilesSource(_Strict):

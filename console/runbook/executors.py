@@ -1,9 +1,11 @@
-"""The runbook's door to the sources' executors (MLflow alias swap, the platform webhook).
+"""The runbook's door to the sources' executors (MLflow alias swap; the platform's webhook
+and traffic shift).
 
 The sources implement the calls (``console.sources.mlflow_executor``,
 ``console.sources.http_platform``); this module picks the one the policy's mechanism and
 the model's source call for, and gives the runbook two blocking operations: read back
-where the alias points, and move it with an idempotency key. A model whose source has no
+which version serves (where the alias points; for a traffic shift, the version taking all
+of the traffic), and move it there with an idempotency key. A model whose source has no
 executor (a ``files`` workspace such as the demo) can only be rolled back as a dry run.
 """
 
@@ -37,13 +39,15 @@ class Executor(Protocol):
     mechanism: str
 
     def current(self, model: str, alias: str) -> str | None:
-        """Where ``alias`` points now, read from the upstream system."""
+        """The version serving ``alias`` now, read from the upstream system (where the alias
+        points; for a traffic shift, the version taking all of the traffic)."""
         ...
 
     def move(
         self, model: str, alias: str, version: str, key: str, actor: str, reason: str
     ) -> Moved:
-        """Move ``alias`` to ``version`` (idempotent per ``key``); raises MrpError on failure."""
+        """Make ``version`` serve ``alias`` (idempotent per ``key``), confirmed by reading it
+        back; raises MrpError on failure."""
         ...
 
 
@@ -88,10 +92,12 @@ class _AsyncAdapter:
         )
 
 
-_BY_KIND = {
-    "mlflow": ("alias_swap", "console.sources.mlflow_executor", "MlflowAliasExecutor"),
-    "http": ("webhook", "console.sources.http_platform", "HttpWebhookExecutor"),
+_BY_MECHANISM = {
+    "alias_swap": ("mlflow", "console.sources.mlflow_executor", "MlflowAliasExecutor"),
+    "webhook": ("http", "console.sources.http_platform", "HttpWebhookExecutor"),
+    "traffic_shift": ("http", "console.sources.http_platform", "HttpTrafficExecutor"),
 }
+"""mechanism -> (the source kind that carries it out, module, executor class)."""
 
 
 def choose_executor(
@@ -99,9 +105,10 @@ def choose_executor(
 ) -> ExecutorChoice:
     """The executor for ``mechanism`` on a model that came from ``model_source``."""
     sources = workspace.config.sources
-    wanted = {"alias_swap": "mlflow", "webhook": "http"}.get(mechanism)
-    if wanted is None:
+    found = _BY_MECHANISM.get(mechanism)
+    if found is None:
         return ExecutorChoice(None, f"mrp has no executor for the '{mechanism}' mechanism yet")
+    wanted, module_name, class_name = found
     names = [n for n, c in sorted(sources.items()) if c.kind == wanted]
     if model_source in names:
         name: str | None = model_source
@@ -116,7 +123,6 @@ def choose_executor(
             f"the policy's mechanism is {mechanism}, which needs a '{wanted}' source, and this "
             f"model comes from source '{model_source}' ({kind})",
         )
-    _mechanism, module_name, class_name = _BY_KIND[wanted]
     try:
         module = importlib.import_module(module_name)
         kind_class = getattr(module, class_name)

@@ -1,9 +1,12 @@
 """The ``http`` source: a serving platform's own API, per the contract in docs/http-contract.md.
 
 ``GET {url}/deployments`` answers in the ``deployments.json`` shape (read by the same code as
-the files source); ``POST {url}/rollback`` is the signed webhook a rollback runbook calls,
-with an ``Idempotency-Key`` header and ``X-MRP-Signature: sha256=<hex HMAC-SHA256 of the
-body>`` keyed with the source's signing secret from the keyring. A token, when set with
+the files source), with an optional per-model ``traffic``. Two signed endpoints carry out a
+rollback runbook's execute step: ``POST {url}/rollback`` (the ``webhook`` mechanism: move
+the alias) and ``POST {url}/traffic`` (``traffic_shift``: send all of the model's traffic to
+one version). Both carry an ``Idempotency-Key`` header and ``X-MRP-Signature: sha256=<hex
+HMAC-SHA256 of the body>`` keyed with the source's signing secret from the keyring, and both
+are read back from ``GET deployments`` before they count as done. A token, when set with
 ``mrp auth set NAME``, goes along as ``Authorization: Bearer``.
 """
 
@@ -14,8 +17,9 @@ import hashlib
 import hmac
 import json
 import time
+from abc import ABC, abstractmethod
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from console.clock import format_time
 from console.errors import ConfigError, MrpError, SourceError
@@ -26,9 +30,9 @@ from console.sources.deployments_file import read_deployments
 from console.sources.http_client import HttpClient, HttpFailure, Reply, client_for, signing_key
 from console.sources.records import ExecutionResult, SourceBatch
 
-CONFIRM_WITHIN = 30.0
-"""Seconds to wait for GET /deployments to show a rollback the platform accepted."""
 CONFIRM_EVERY = 1.0
+"""Seconds between two reads of GET deployments while waiting for a change to show (for up
+to the source's ``read_back``)."""
 
 
 class HttpSourceReader:
@@ -77,20 +81,30 @@ def sign(secret: str, body: bytes) -> str:
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
-class HttpWebhookExecutor:
-    """The ``webhook`` mechanism: ask the platform to move the alias, then read it back."""
+class _SignedPlatformCall(ABC):
+    """What the platform's two signed endpoints share: the signing secret, the body, the
+    ``Idempotency-Key``, the POST with its error rules, and the read-back of
+    ``GET deployments`` until the change shows (or ``read_back`` has passed).
 
-    mechanism = "webhook"
+    A mechanism says which endpoint it calls, what it asks for, what "serving" means to it
+    and when its change shows; the rest is this one piece of code.
+    """
+
+    mechanism: ClassVar[str]
+    endpoint: ClassVar[str]
+    """``POST {url}/<endpoint>``."""
+    change: ClassVar[str]
+    """The change in words, for messages: ``rollback``, ``traffic shift``."""
 
     def __init__(self, name: str, config: HttpSource, workspace: Workspace) -> None:
         self.name = name
         self.config = config
 
     async def current(self, model: str, alias: str | None = None) -> str | None:
-        """The version ``alias`` (default: the serving alias) points at, per GET deployments."""
+        """The version serving ``alias`` (default: the serving alias), per GET deployments."""
         async with client_for(self.name, self.config) as client:
             body = _json(await _get(client, self.name, "deployments"))
-        return _alias_in(body, model, alias or self.config.serving_alias)
+        return self._serving(_model_in(body, model), alias or self.config.serving_alias)
 
     async def move_alias(
         self,
@@ -106,14 +120,14 @@ class HttpWebhookExecutor:
         secret = get_secret(signing_key(self.name))
         if not secret:
             raise MrpError(
-                f"source '{self.name}' has no signing secret for its rollback webhook: "
+                f"source '{self.name}' has no signing secret for its {self.change} requests: "
                 f"set one with `mrp auth set {self.name} --signing-secret`."
             )
         body = json.dumps(
             {
                 "model": model,
                 "alias": alias,
-                "version": version,
+                **self._asked(version),
                 "idempotency_key": idempotency_key,
                 "requested_by": actor,
                 "reason": reason,
@@ -128,35 +142,73 @@ class HttpWebhookExecutor:
         async with client_for(self.name, self.config) as client:
             answer = await self._post(client, body, headers)
             await self._confirm(client, model, alias, version)
-        previous = answer.get("previous_version")
         duplicate = bool(answer.get("duplicate"))
-        was = f"version {previous}" if previous else "its previous version"
-        detail = (
-            f"the platform had already moved {model}'s alias '{alias}' to version {version} "
-            "for this idempotency key; confirmed by reading it back."
-            if duplicate
-            else f"the platform moved {model}'s alias '{alias}' from {was} to version {version}, "
-            "confirmed by reading it back."
-        )
+        reference = answer.get("reference")
         return ExecutionResult(
             mechanism=self.mechanism,
             model=model,
             alias=alias,
             version=version,
-            previous_version=None if previous is None else str(previous),
+            previous_version=self._previous(answer),
             already_done=duplicate,
-            detail=detail,
-            reference=None if answer.get("reference") is None else str(answer["reference"]),
+            detail=self._detail(model, alias, version, answer, duplicate),
+            reference=None if reference is None else str(reference),
         )
+
+    def _detail(
+        self, model: str, alias: str, version: str, answer: dict[str, Any], duplicate: bool
+    ) -> str:
+        """One sentence for the runbook and the audit record: what the platform did."""
+        moved = self._moving(model, alias)
+        if duplicate:
+            return (
+                f"the platform had already {moved} to version {version} for this idempotency "
+                "key; confirmed by reading it back."
+            )
+        was = self._was(answer) or "its previous version"
+        return (
+            f"the platform {moved} from {was} to version {version}, confirmed by reading it back."
+        )
+
+    @abstractmethod
+    def _asked(self, version: str) -> dict[str, Any]:
+        """What the body asks for besides model and alias."""
+
+    @abstractmethod
+    def _serving(self, entry: dict[str, Any] | None, alias: str) -> str | None:
+        """The version serving ``alias`` in the model's entry of GET deployments."""
+
+    @abstractmethod
+    def _pending(self, entry: dict[str, Any] | None, alias: str, version: str) -> str | None:
+        """None when the entry shows the change to ``version``; else what it shows instead."""
+
+    @abstractmethod
+    def _previous(self, answer: dict[str, Any]) -> str | None:
+        """The version that served before, from the platform's answer, when it says."""
+
+    @abstractmethod
+    def _was(self, answer: dict[str, Any]) -> str | None:
+        """What served before in words (``version 2``), from the answer, when it says."""
+
+    @abstractmethod
+    def _moving(self, model: str, alias: str) -> str:
+        """The change done, in words, up to where it came from and went to: ``moved fraud's
+        alias 'champion'``."""
 
     async def _post(
         self, client: HttpClient, body: bytes, headers: dict[str, str]
     ) -> dict[str, Any]:
-        what = f"source '{self.name}': POST rollback"
+        what = f"source '{self.name}': POST {self.endpoint}"
         try:
-            reply = await client.post("rollback", body, headers)
+            reply = await client.post(self.endpoint, body, headers)
         except HttpFailure as failure:
             raise SourceError(f"{what} failed: {failure.reason}.") from None
+        if reply.status == 401:
+            raise SourceError(
+                f"{what} was refused as unauthorised ({_explain(reply)}): the platform expects "
+                f"another token or signing secret (`mrp auth set {self.name}`, "
+                f"`mrp auth set {self.name} --signing-secret`)."
+            )
         if reply.status == 409:
             raise SourceError(
                 f"{what} was refused: the idempotency key was used before for a different "
@@ -173,18 +225,86 @@ class HttpWebhookExecutor:
         return answer if isinstance(answer, dict) else {}
 
     async def _confirm(self, client: HttpClient, model: str, alias: str, version: str) -> None:
-        deadline = time.monotonic() + CONFIRM_WITHIN
+        wait = self.config.read_back.total_seconds()
+        deadline = time.monotonic() + wait
         while True:
-            seen = _alias_in(_json(await _get(client, self.name, "deployments")), model, alias)
-            if seen == version:
+            entry = _model_in(_json(await _get(client, self.name, "deployments")), model)
+            shows = self._pending(entry, alias, version)
+            if shows is None:
                 return
-            if time.monotonic() >= deadline:
+            left = deadline - time.monotonic()
+            if left <= 0:
                 raise SourceError(
-                    f"source '{self.name}': the platform accepted the rollback of {model} to "
-                    f"version {version}, but after {CONFIRM_WITHIN:g}s GET deployments still "
-                    f"shows alias '{alias}' at {f'version {seen}' if seen else 'no version'}."
+                    f"source '{self.name}': the platform accepted the {self.change} of {model} "
+                    f"to version {version}, but after {wait:g}s GET deployments still shows "
+                    f"{shows}."
                 )
-            await asyncio.sleep(CONFIRM_EVERY)
+            await asyncio.sleep(min(CONFIRM_EVERY, left))
+
+
+class HttpWebhookExecutor(_SignedPlatformCall):
+    """The ``webhook`` mechanism: ask the platform to move the alias, then read it back."""
+
+    mechanism = "webhook"
+    endpoint = "rollback"
+    change = "rollback"
+
+    def _asked(self, version: str) -> dict[str, Any]:
+        return {"version": version}
+
+    def _serving(self, entry: dict[str, Any] | None, alias: str) -> str | None:
+        return _alias_of(entry, alias)
+
+    def _pending(self, entry: dict[str, Any] | None, alias: str, version: str) -> str | None:
+        seen = _alias_of(entry, alias)
+        return None if seen == version else _alias_words(alias, seen)
+
+    def _previous(self, answer: dict[str, Any]) -> str | None:
+        previous = answer.get("previous_version")
+        return None if previous is None else str(previous)
+
+    def _was(self, answer: dict[str, Any]) -> str | None:
+        previous = self._previous(answer)
+        return None if previous is None else f"version {previous}"
+
+    def _moving(self, model: str, alias: str) -> str:
+        return f"moved {model}'s alias '{alias}'"
+
+
+class HttpTrafficExecutor(_SignedPlatformCall):
+    """The ``traffic_shift`` mechanism: ask the platform to send all of the model's traffic
+    to one version (``POST traffic`` with ``weights`` ``{version: 100}``), then read it back:
+    the model's ``traffic`` in GET deployments at 100% on that version, or, from a platform
+    that reports no ``traffic`` for the model, its alias on that version."""
+
+    mechanism = "traffic_shift"
+    endpoint = "traffic"
+    change = "traffic shift"
+
+    def _asked(self, version: str) -> dict[str, Any]:
+        return {"weights": {version: 100}}
+
+    def _serving(self, entry: dict[str, Any] | None, alias: str) -> str | None:
+        # All traffic on one version: that version serves. Split (a canary, a shift under
+        # way) or not reported: the alias names the version the platform counts as serving.
+        return _whole(traffic_of(entry)) or _alias_of(entry, alias)
+
+    def _pending(self, entry: dict[str, Any] | None, alias: str, version: str) -> str | None:
+        traffic = traffic_of(entry)
+        if traffic is None:
+            seen = _alias_of(entry, alias)
+            return None if seen == version else f"no traffic and {_alias_words(alias, seen)}"
+        return None if _whole(traffic) == version else f"the traffic at {_shares(traffic)}"
+
+    def _previous(self, answer: dict[str, Any]) -> str | None:
+        return _whole(_weights(answer.get("previous_traffic")))
+
+    def _was(self, answer: dict[str, Any]) -> str | None:
+        previous = _weights(answer.get("previous_traffic"))
+        return _shares(previous) if previous else None
+
+    def _moving(self, model: str, alias: str) -> str:
+        return f"shifted all of {model}'s traffic ('{alias}')"
 
 
 def _json(reply: Reply) -> Any:
@@ -194,10 +314,55 @@ def _json(reply: Reply) -> Any:
         return None
 
 
-def _alias_in(body: Any, model: str, alias: str) -> str | None:
+def _model_in(body: Any, model: str) -> dict[str, Any] | None:
+    """The model's entry in a GET deployments answer, or None."""
     models = body.get("models") if isinstance(body, dict) else None
-    for entry in models or []:
+    for entry in models if isinstance(models, list) else []:
         if isinstance(entry, dict) and entry.get("name") == model:
-            found = (entry.get("aliases") or {}).get(alias)
-            return None if found is None else str(found)
+            return entry
     return None
+
+
+def _alias_of(entry: dict[str, Any] | None, alias: str) -> str | None:
+    aliases = entry.get("aliases") if entry is not None else None
+    found = aliases.get(alias) if isinstance(aliases, dict) else None
+    return None if found is None else str(found)
+
+
+def _alias_words(alias: str, version: str | None) -> str:
+    return f"alias '{alias}' at {f'version {version}' if version else 'no version'}"
+
+
+def traffic_of(entry: dict[str, Any] | None) -> dict[str, float] | None:
+    """The model's optional ``traffic`` (version -> percent) in GET deployments; None when
+    the platform reports none for it."""
+    if entry is None or "traffic" not in entry:
+        return None
+    return _weights(entry["traffic"]) or {}
+
+
+def _weights(value: Any) -> dict[str, float] | None:
+    """``{version: percent}`` from JSON; entries that are not numbers are left out."""
+    if not isinstance(value, dict):
+        return None
+    return {
+        str(version): float(share)
+        for version, share in value.items()
+        if isinstance(share, int | float) and not isinstance(share, bool)
+    }
+
+
+def _whole(traffic: dict[str, float] | None) -> str | None:
+    """The version taking all of the traffic (100%, every other version 0), or None."""
+    serving = [version for version, share in (traffic or {}).items() if share > 0]
+    if len(serving) == 1 and traffic is not None and traffic[serving[0]] == 100:
+        return serving[0]
+    return None
+
+
+def _shares(traffic: dict[str, float]) -> str:
+    """``90% on version 2, 10% on version 1``, largest share first."""
+    parts = sorted(traffic.items(), key=lambda item: (-item[1], item[0]))
+    return ", ".join(f"{share:g}% on version {version}" for version, share in parts) or (
+        "no version"
+    )

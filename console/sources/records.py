@@ -101,12 +101,12 @@ class ExecutionResult:
     """What an executor did for one rollback step (failures raise ``SourceError`` instead)."""
 
     mechanism: str
-    """``alias_swap`` (MLflow) or ``webhook`` (HTTP platform)."""
+    """``alias_swap`` (MLflow), ``webhook`` or ``traffic_shift`` (HTTP platform)."""
     model: str
     alias: str
     version: str
     previous_version: str | None
-    """What the alias pointed at before (None when it was unset or is unknown)."""
+    """What served before (None when nothing did, it is unknown, or traffic was split)."""
     already_done: bool
     """True when an earlier call with the same idempotency key had done it: nothing was sent."""
     detail: str

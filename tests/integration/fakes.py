@@ -4,7 +4,8 @@
 faults asked for: a 500, an answer slower than the client's timeout, malformed JSON, a
 truncated body, a 429 with ``Retry-After``, or a silent ``200 {}`` that never reaches the
 server. It records every request. ``Platform`` is a serving platform that speaks the
-contract in docs/http-contract.md.
+contract in docs/http-contract.md: GET deployments, and the signed POST rollback (move an
+alias) and POST traffic (send all of a model's traffic to one version).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import hmac
 import json
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -184,9 +185,19 @@ class Platform(_Loopback):
     secret: str = "s3cret"
     token: str | None = None
     models: list[dict[str, Any]] = field(default_factory=list)
+    """As GET deployments answers; a model with a ``traffic`` key reports its traffic."""
     rollbacks: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Every change it acted on (rollback or traffic shift), by idempotency key."""
     seen: list[Seen] = field(default_factory=list)
     ignore_rollbacks: bool = False
+    """Accept rollbacks and traffic shifts, answer ``done``, and change nothing."""
+    lose_answers: int = 0
+    """Answer this many of the changes it acts on with a 503 instead of their answer (the
+    platform did it, then failed before answering)."""
+    shift: Callable[[dict[str, Any], str, dict[str, int]], None] | None = None
+    """How a traffic shift changes a model's entry (model, alias, weights); by default its
+    ``traffic`` (when it reports one) becomes the weights and the alias follows the version
+    taking all of it."""
 
     def __post_init__(self) -> None:
         _Loopback.__init__(self, _PlatformHandler)
@@ -197,6 +208,27 @@ class Platform(_Loopback):
                 found = entry["aliases"].get(alias)
                 return None if found is None else str(found)
         return None
+
+    def traffic(self, model: str) -> dict[str, int] | None:
+        entry = next(m for m in self.models if m["name"] == model)
+        found: dict[str, int] | None = entry.get("traffic")
+        return found
+
+    def posts(self, endpoint: str) -> list[Seen]:
+        """The POSTs it received at ``/.../<endpoint>``."""
+        return [s for s in self.seen if s.method == "POST" and s.path.endswith(f"/{endpoint}")]
+
+
+def _apply_shift(entry: dict[str, Any], alias: str, weights: dict[str, int]) -> None:
+    if "traffic" in entry:
+        entry["traffic"] = dict(weights)
+    whole = [version for version, share in weights.items() if share == 100]
+    if whole:
+        entry["aliases"][alias] = whole[0]
+
+
+_VOLATILE = {"idempotency_key", "requested_by", "reason", "requested_at"}
+"""Body keys that may differ when the same request is sent again."""
 
 
 class _PlatformHandler(_Quiet):
@@ -231,25 +263,37 @@ class _PlatformHandler(_Quiet):
         if not hmac.compare_digest(self.headers.get("X-MRP-Signature", ""), expected):
             return self._json(401, {"error": "bad signature"})
         key = self.headers.get("Idempotency-Key", "")
+        endpoint = urlsplit(self.path).path.rstrip("/").rsplit("/", 1)[-1]
+        if endpoint not in {"rollback", "traffic"}:
+            return self._json(404, {"error": "no such endpoint"})
         request = json.loads(body)
+        asked = {"endpoint": endpoint, **{k: v for k, v in request.items() if k not in _VOLATILE}}
         if key in platform.rollbacks:
             first = platform.rollbacks[key]
-            if (
-                first["request"]["version"] != request["version"]
-                or first["request"]["model"] != request["model"]
-            ):
+            if first["asked"] != asked:
                 return self._json(409, {"error": "idempotency key reused for another request"})
             return self._json(200, {**first["answer"], "duplicate": True})
         model = next((m for m in platform.models if m["name"] == request["model"]), None)
         if model is None:
             return self._json(404, {"error": f"unknown model {request['model']}"})
-        previous = model["aliases"].get(request["alias"])
-        if not platform.ignore_rollbacks:
-            model["aliases"][request["alias"]] = request["version"]
-        answer = {
-            "status": "done",
-            "previous_version": previous,
-            "reference": f"rb-{len(platform.rollbacks) + 1}",
-        }
-        platform.rollbacks[key] = {"request": request, "answer": answer}
+        alias = request["alias"]
+        previous = model["aliases"].get(alias)
+        reference = f"rb-{len(platform.rollbacks) + 1}"
+        if endpoint == "traffic":
+            before = model.get("traffic") or ({previous: 100} if previous else {})
+            if not platform.ignore_rollbacks:
+                (platform.shift or _apply_shift)(model, alias, request["weights"])
+            answer: dict[str, Any] = {
+                "status": "done",
+                "previous_traffic": before,
+                "reference": reference,
+            }
+        else:
+            if not platform.ignore_rollbacks:
+                model["aliases"][alias] = request["version"]
+            answer = {"status": "done", "previous_version": previous, "reference": reference}
+        platform.rollbacks[key] = {"asked": asked, "answer": answer}
+        if platform.lose_answers > 0:
+            platform.lose_answers -= 1
+            return self._json(503, {"error": "the answer was lost"})
         return self._json(200, answer)
