@@ -1,4 +1,5 @@
-"""The execute step: move the alias through the executor, exactly once.
+"""The execute step: make the target serve through the executor (move the alias, or shift
+all of the traffic to it), exactly once.
 
 An attempt is saved as an ``intent`` (with the idempotency key ``<runbook id>:execute``)
 before anything is sent. Whatever happens next, the executor's read-back decides:
@@ -24,6 +25,7 @@ from console.runbook.crash import crashpoint
 from console.runbook.env import Env
 from console.runbook.executors import Executor, Moved
 from console.runbook.model import Attempt, Execution, Runbook
+from console.runbook.present import move_words, serving_words
 from console.runbook.service import commit, moved, step
 from console.runbook.verify import start_watch
 
@@ -63,8 +65,8 @@ def execute(env: Env, runbook_id: str, signer: Signer) -> Runbook:
         except MrpError as error:
             _record_failure(env, runbook, execution, last, signer, error)
             raise ExecuteFailed(
-                f"{error.message.rstrip('.')}. Nothing was moved for runbook {runbook.id}, which "
-                f"stays at execute: fix the cause and run `mrp runbook resume {runbook.id}`.",
+                f"{error.message.rstrip('.')}. Runbook {runbook.id} stays at execute, its move "
+                f"not counted as done: fix the cause and run `mrp runbook resume {runbook.id}`.",
                 error.exit_code,
             ) from None
         crashpoint("execute.called")
@@ -72,15 +74,13 @@ def execute(env: Env, runbook_id: str, signer: Signer) -> Runbook:
 
 
 def _dry_run(runbook: Runbook, serving: str | None, why: str) -> tuple[Moved, bool]:
+    what, verb = serving_words(runbook)
     if serving != runbook.from_version:
         raise MrpError(
-            f"{runbook.alias} of {runbook.model} now points at {serving or 'no version'}, not at "
-            f"{runbook.from_version}: someone moved it meanwhile; abort this runbook"
+            f"{what} now {verb} {serving or 'no version'}, not {runbook.from_version}: someone "
+            "moved it meanwhile; abort this runbook"
         )
-    detail = (
-        f"dry run: would move {runbook.model}'s alias '{runbook.alias}' from version "
-        f"{runbook.from_version} to {runbook.to_version} ({why}); nothing was sent."
-    )
+    detail = f"dry run: would {move_words(runbook)}; nothing was sent ({why})."
     return Moved(str(runbook.to_version), runbook.from_version, False, detail), False
 
 
@@ -88,24 +88,25 @@ def _move(
     runbook: Runbook, executor: Executor, signer: Signer, tried_before: bool
 ) -> tuple[Moved, bool]:
     target = str(runbook.to_version)
+    what, verb = serving_words(runbook)
     before = executor.current(runbook.model, runbook.alias)
     if before == target and not tried_before:
         raise MrpError(
-            f"{runbook.model}'s alias '{runbook.alias}' already points at version {target} in "
-            f"source '{executor.source}', though this runbook has not moved it: someone moved "
-            "it meanwhile; abort this runbook (the rollback it asked for is in place)"
+            f"{what} already {verb} version {target} in source '{executor.source}', though "
+            "this runbook has not moved it: someone moved it meanwhile; abort this runbook "
+            "(the rollback it asked for is in place)"
         )
     if before == target:
         detail = (
-            f"{runbook.model}'s alias '{runbook.alias}' already points at version {target} "
-            f"(read back from source '{executor.source}'); nothing was sent again."
+            f"{what} already {verb} version {target} (read back from source "
+            f"'{executor.source}'); nothing was sent again."
         )
         return Moved(target, runbook.from_version, True, detail), False
     if before != runbook.from_version:
         raise MrpError(
-            f"{runbook.model}'s alias '{runbook.alias}' now points at {before or 'no version'} in "
-            f"source '{executor.source}', not at {runbook.from_version}: someone moved it "
-            "meanwhile; abort this runbook and open a new one if a rollback is still needed"
+            f"{what} now {verb} {before or 'no version'} in source '{executor.source}', not "
+            f"{runbook.from_version}: someone moved it meanwhile; abort this runbook and open "
+            "a new one if a rollback is still needed"
         )
     assert runbook.execution is not None
     result = executor.move(
@@ -119,8 +120,8 @@ def _move(
     after = executor.current(runbook.model, runbook.alias)
     if after != target:
         raise MrpError(
-            f"source '{executor.source}' reported the move, but {runbook.model}'s alias "
-            f"'{runbook.alias}' reads back as {after or 'no version'}, not {target}"
+            f"source '{executor.source}' reported the move, but {what} reads back as "
+            f"{after or 'no version'}, not {target}"
         )
     return result, not result.already_done
 
@@ -172,6 +173,7 @@ def _record_done(
             "called": called,
             "already_done": result.already_done,
             "detail": result.detail,
+            "reference": result.reference,
         }
     )
     finished = execution.model_copy(update={"attempts": (*execution.attempts[:-1], done)})
@@ -202,6 +204,7 @@ def _execution_details(runbook: Runbook, execution: Execution, attempt: Attempt)
         "called": attempt.called,
         "already_done": attempt.already_done,
         "detail": attempt.detail,
+        "reference": attempt.reference,
         "alias": runbook.alias,
         "reason": runbook.reason,
         "break_glass": runbook.break_glass is not None,

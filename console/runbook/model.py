@@ -129,6 +129,8 @@ class Attempt(_Frozen):
     read-back showed the move had already happened)."""
     already_done: bool = False
     detail: str | None = None
+    reference: str | None = None
+    """The platform's own id for the change, when its executor gave one."""
     error: str | None = None
 
 

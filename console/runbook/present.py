@@ -81,12 +81,21 @@ def move_words(runbook: Runbook) -> str:
     was = f"v{rb.from_version}" if rb.from_version else "no version"
     mechanism = rb.rollback.mechanism
     if mechanism == "traffic_shift":
-        what = f"shift {rb.model}'s traffic from {was} to {to}"
+        what = f"shift all of {rb.model}'s {rb.alias} traffic from {was} to {to}"
     elif mechanism == "webhook":
         what = f"ask the platform to serve {rb.model} {to} instead of {was}"
     else:
         what = f"point {rb.model}'s {rb.alias} at {to} instead of {was}"
     return f"{what} ({MECHANISM_WORDS.get(mechanism, mechanism.replace('_', ' '))})"
+
+
+def serving_words(runbook: Runbook) -> tuple[str, str]:
+    """What serves the model and the verb that goes with it, for sentences about where it
+    stands: ``("fraud's alias 'champion'", "points at")``, or for a traffic shift
+    ``("fraud's traffic on 'champion'", "goes to")``."""
+    if runbook.rollback.mechanism == "traffic_shift":
+        return f"{runbook.model}'s traffic on '{runbook.alias}'", "goes to"
+    return f"{runbook.model}'s alias '{runbook.alias}'", "points at"
 
 
 def runbook_lines(runbook: Runbook) -> list[str]:
@@ -117,6 +126,8 @@ def runbook_lines(runbook: Runbook) -> list[str]:
     if rb.execution is not None:
         for attempt in rb.execution.attempts:
             what = attempt.detail or attempt.error or "in flight (intent recorded)"
+            if attempt.reference:
+                what += f" Platform reference: {attempt.reference}."
             lines.append(f"  execute #{attempt.n} {attempt.status}: {what}")
     if rb.verification is not None:
         v = rb.verification

@@ -36,7 +36,10 @@ def runbook(mechanism: str) -> Runbook:
     ("mechanism", "said"),
     [
         ("alias_swap", "point fraud-scoring's champion at v6 instead of v7 (alias swap)"),
-        ("traffic_shift", "shift fraud-scoring's traffic from v7 to v6 (traffic shift)"),
+        (
+            "traffic_shift",
+            "shift all of fraud-scoring's champion traffic from v7 to v6 (traffic shift)",
+        ),
         ("webhook", "ask the platform to serve fraud-scoring v6 instead of v7 (webhook)"),
     ],
 )

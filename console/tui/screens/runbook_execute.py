@@ -11,7 +11,7 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from console.runbook.model import Runbook
-from console.runbook.present import move_words
+from console.runbook.present import move_words, serving_words
 from console.tui.screens.runbook_results import Proceed
 from console.tui.screens.runbook_step import Frame, StepScreen
 
@@ -27,7 +27,10 @@ class ExecuteStep(StepScreen):
         super().__init__(frame, error)
         self.runbook = runbook
         self.executor = executor
-        verb = "rehearse (dry run: nothing is sent)" if runbook.dry_run else "move the alias"
+        shift = runbook.rollback.mechanism == "traffic_shift"
+        verb = "shift the traffic" if shift else "move the alias"
+        if runbook.dry_run:
+            verb = "rehearse (dry run: nothing is sent)"
         self.hint = f"enter: {verb} · esc: abort or leave the runbook"
 
     def body(self) -> Iterable[Widget]:
@@ -36,6 +39,7 @@ class ExecuteStep(StepScreen):
         if rb.break_glass is not None:
             approvers = f"BREAK-GLASS by {rb.break_glass.signer}: {rb.break_glass.reason}"
         move = move_words(rb)
+        serving, _verb = serving_words(rb)
         what = (
             f"Dry run: would {move}; nothing changes."
             if rb.dry_run
@@ -43,7 +47,7 @@ class ExecuteStep(StepScreen):
         )
         yield Static(
             f"{what}\n"
-            f"Approved by {approvers}. Idempotency key {rb.id}:execute; the alias is read "
+            f"Approved by {approvers}. Idempotency key {rb.id}:execute; {serving} is read "
             "back before and after, so the move happens once."
         )
         last = rb.execution.last if rb.execution else None
