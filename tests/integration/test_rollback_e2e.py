@@ -26,7 +26,7 @@ from typing import Any
 import pytest
 
 from tests.integration.conftest import REPO, Registry, Run
-from tests.integration.fakes import FaultProxy, fault_proxy
+from tests.integration.fakes import FaultProxy, Platform, fault_proxy
 from tests.integration.servers import Server
 
 pytestmark = pytest.mark.integration
@@ -139,17 +139,26 @@ class Scenario:
         return data
 
 
-def write_workspace(root: Path, model: str, proxy: FaultProxy) -> None:
-    """The workspace files: the policy, a files feed of the model's accuracy, and mrp.toml
-    with the MLflow registry (through the proxy) and the feed."""
+def write_files(root: Path, model: str, policy: str, source: str) -> None:
+    """The workspace files: ``policy``, a files feed of the model's accuracy, and mrp.toml
+    with ``source`` (the TOML of the source that carries out rollbacks) and the feed."""
     (root / "policies").mkdir(parents=True)
     (root / "feed" / "metrics").mkdir(parents=True)
-    (root / "policies" / "risk.yaml").write_text(POLICY)
+    (root / "policies" / "risk.yaml").write_text(policy)
     (root / "feed" / "deployments.json").write_text('{"models": []}')
     (root / "feed" / "metrics" / "accuracy.csv").write_text(_metrics(model))
     (root / "mrp.toml").write_text(
-        f"""operator = "alice"
-[sources.registry]
+        f'operator = "alice"\n{source}\n[sources.feed]\nkind = "files"\npath = "feed"\n'
+    )
+
+
+def write_workspace(root: Path, model: str, proxy: FaultProxy) -> None:
+    """The workspace files, with the MLflow registry (through the proxy) as the source."""
+    write_files(
+        root,
+        model,
+        POLICY,
+        f"""[sources.registry]
 kind = "mlflow"
 url = "{proxy.url}"
 serving_alias = "champion"
@@ -157,11 +166,7 @@ models = ["{model}"]
 timeout = "5s"
 retries = 1
 backoff = "50ms"
-
-[sources.feed]
-kind = "files"
-path = "feed"
-"""
+""",
     )
 
 
@@ -326,25 +331,21 @@ def test_mlflow_failing_during_execute_stays_resumable(
 WEBHOOK_POLICY = POLICY.replace('models: ["e2e-*", "kill-*"]', 'models: ["web-*"]').replace(
     "mechanism: alias_swap", "mechanism: webhook"
 )
+TRAFFIC_POLICY = WEBHOOK_POLICY.replace("mechanism: webhook", "mechanism: traffic_shift").replace(
+    "required: 2, roles: [oncall, model-owner]", "required: 1, roles: [oncall]"
+)
+"""One approval, so that `mrp rollback` alone carries the runbook from open to close."""
+PLATFORM_MODEL = "web-fraud"
 
 
-def test_webhook_rollback_through_the_platform_contract(
-    tmp_path: Path, isolated_home: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The same story through the HTTP platform's signed webhook (docs/http-contract.md)."""
-    from console.audit.keys import init_key
-    from console.secrets import set_secret
-    from console.settings import open_workspace
-    from console.sources.http_client import signing_key
-    from console.sources.sync import sync_workspace
-    from tests.integration.fakes import Platform
-
-    model = "web-fraud"
-    platform = Platform(
+@pytest.fixture
+def platform() -> Iterator[Platform]:
+    """A platform serving web-fraud's version 2 behind champion since T_SWITCH."""
+    server = Platform(
         secret="s3cret",
         models=[
             {
-                "name": model,
+                "name": PLATFORM_MODEL,
                 "team": "risk-ml",
                 "risk_tier": "high",
                 "versions": [
@@ -359,34 +360,160 @@ def test_webhook_rollback_through_the_platform_contract(
             }
         ],
     )
-    try:
-        root = tmp_path / "ws"
-        (root / "policies").mkdir(parents=True)
-        (root / "feed" / "metrics").mkdir(parents=True)
-        (root / "policies" / "risk.yaml").write_text(WEBHOOK_POLICY)
-        (root / "feed" / "deployments.json").write_text('{"models": []}')
-        (root / "feed" / "metrics" / "accuracy.csv").write_text(_metrics(model))
-        (root / "mrp.toml").write_text(
-            f'operator = "alice"\n[sources.platform]\nkind = "http"\nurl = "{platform.url}/api"\n'
-            'retries = 0\n[sources.feed]\nkind = "files"\npath = "feed"\n'
-        )
-        ws = open_workspace(root)
-        init_key(ws, "alice", ["oncall"], now=T0)
-        init_key(ws, "bob", ["model-owner"], now=T0)
-        set_secret(signing_key("platform"), "s3cret")
-        monkeypatch.setenv("MRP_NOW", stamp(T_SWITCH))
-        assert all(o.ok for o in sync_workspace(ws))
-        monkeypatch.delenv("MRP_NOW")
-        s = Scenario(root, isolated_home, model, None, None)  # type: ignore[arg-type]
+    yield server
+    server.close()
 
-        assert open_rollback(s).code == 0
-        approved = bob_approves(s, "--json")
-        assert approved.code == 0, approved.stderr
-        assert approved.json["state"] == "closed" and approved.json["outcome"] == "recovered"
-        assert platform.alias(model, "champion") == "1"
-        posts = [seen for seen in platform.seen if seen.method == "POST"]
-        assert len(posts) == 1
-        assert posts[0].headers["Idempotency-Key"] == f"{approved.json['id']}:execute"
-        assert s.mrp("audit", "verify", now=T_APPROVE).code == 0
-    finally:
-        platform.close()
+
+def platform_scenario(
+    tmp_path: Path,
+    home: Path,
+    platform: Platform,
+    policy: str,
+    monkeypatch: pytest.MonkeyPatch,
+    source: str = "retries = 0\n",
+) -> Scenario:
+    """A workspace on ``platform`` (an http source with ``source`` settings) and a files feed
+    of the model's accuracy; keys for alice and bob, the signing secret, synced at T_SWITCH."""
+    from console.audit.keys import init_key
+    from console.secrets import set_secret
+    from console.settings import open_workspace
+    from console.sources.http_client import signing_key
+    from console.sources.sync import sync_workspace
+
+    root = tmp_path / "ws"
+    platform_source = f'[sources.platform]\nkind = "http"\nurl = "{platform.url}/api"\n{source}'
+    write_files(root, PLATFORM_MODEL, policy, platform_source)
+    ws = open_workspace(root)
+    init_key(ws, "alice", ["oncall"], now=T0)
+    init_key(ws, "bob", ["model-owner"], now=T0)
+    set_secret(signing_key("platform"), "s3cret")
+    monkeypatch.setenv("MRP_NOW", stamp(T_SWITCH))
+    assert all(o.ok for o in sync_workspace(ws))
+    monkeypatch.delenv("MRP_NOW")
+    return Scenario(root, home, PLATFORM_MODEL, None, None)  # type: ignore[arg-type]
+
+
+def test_webhook_rollback_through_the_platform_contract(
+    tmp_path: Path, isolated_home: Path, platform: Platform, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same story through the HTTP platform's signed webhook (docs/http-contract.md)."""
+    s = platform_scenario(tmp_path, isolated_home, platform, WEBHOOK_POLICY, monkeypatch)
+    assert open_rollback(s).code == 0
+    approved = bob_approves(s, "--json")
+    assert approved.code == 0, approved.stderr
+    assert approved.json["state"] == "closed" and approved.json["outcome"] == "recovered"
+    assert platform.alias(s.model, "champion") == "1"
+    posts = [seen for seen in platform.seen if seen.method == "POST"]
+    assert len(posts) == 1
+    assert posts[0].headers["Idempotency-Key"] == f"{approved.json['id']}:execute"
+    assert s.mrp("audit", "verify", now=T_APPROVE).code == 0
+
+
+def roll_back_traffic(s: Scenario) -> Run:
+    """alice rolls web-fraud back to 1; with one approval her command runs it to the end."""
+    return s.mrp(
+        "rollback", s.model, "--reason", "accuracy collapsed to 0.81 after version 2",
+        "--confirm", f"{s.model}@1", "--yes", "--as", "alice", "--json", now=T_APPROVE,
+    )  # fmt: skip
+
+
+def executes(s: Scenario) -> list[dict[str, Any]]:
+    return [r["details"] for r in s.audit() if r["action"] == "runbook.execute"]
+
+
+def test_traffic_shift_rollback_end_to_end(
+    tmp_path: Path, isolated_home: Path, platform: Platform, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`mrp rollback` with `mechanism: traffic_shift`: one signed POST traffic, read back from
+    the model's `traffic` in GET deployments, verified, closed, and told by the audit log."""
+    platform.models[0]["traffic"] = {"2": 100}
+    s = platform_scenario(tmp_path, isolated_home, platform, TRAFFIC_POLICY, monkeypatch)
+    done = roll_back_traffic(s)
+    assert done.code == 0, done.stderr
+    assert done.json["state"] == "closed" and done.json["outcome"] == "recovered"
+    assert platform.traffic(s.model) == {"1": 100}
+    (post,) = platform.posts("traffic")
+    assert not platform.posts("rollback")
+    key = f"{done.json['id']}:execute"
+    assert post.headers["Idempotency-Key"] == key
+    body = json.loads(post.body)
+    assert (body["model"], body["alias"], body["weights"]) == (s.model, "champion", {"1": 100})
+    assert body["requested_by"] == "alice" and body["idempotency_key"] == key
+    (execute,) = executes(s)
+    assert execute["outcome"] == "done" and execute["called"] is True
+    assert (execute["mechanism"], execute["executor"]) == ("traffic_shift", "platform")
+    assert execute["reference"] == "rb-1" and execute["idempotency_key"] == key
+    assert (
+        "shifted all of web-fraud's traffic ('champion') from 100% on version 2 to "
+        in (execute["detail"])
+    )
+    verified = s.mrp("audit", "verify", now=T_APPROVE)
+    assert verified.code == 0, verified.stdout + verified.stderr
+    shown = s.mrp("runbook", "show", done.json["id"], now=T_APPROVE)
+    assert "execute #1 done: the platform shifted all of web-fraud's traffic" in shown.stdout
+    assert "confirmed by reading it back. Platform reference: rb-1." in shown.stdout
+
+
+def test_traffic_shift_answer_lost_is_sent_again_and_acted_on_once(
+    tmp_path: Path, isolated_home: Path, platform: Platform, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The platform shifts the traffic, then its answer is lost (a 503): mrp retries the POST
+    with the same Idempotency-Key, the platform answers it as a duplicate and does not act
+    again. A platform that reports no `traffic` is read back from its alias."""
+    platform.lose_answers = 1
+    settings = 'retries = 1\nbackoff = "50ms"\n'
+    s = platform_scenario(tmp_path, isolated_home, platform, TRAFFIC_POLICY, monkeypatch, settings)
+    done = roll_back_traffic(s)
+    assert done.code == 0, done.stderr
+    assert done.json["state"] == "closed" and done.json["outcome"] == "recovered"
+    first, again = platform.posts("traffic")
+    assert first.headers["Idempotency-Key"] == again.headers["Idempotency-Key"]
+    assert len(platform.rollbacks) == 1 and platform.alias(s.model, "champion") == "1"
+    assert "traffic" not in platform.models[0]
+    (execute,) = executes(s)
+    assert execute["outcome"] == "done" and execute["already_done"] is True
+    assert "had already shifted all of web-fraud's traffic" in execute["detail"]
+    assert s.mrp("audit", "verify", now=T_APPROVE).code == 0
+
+
+def test_traffic_shift_accepted_but_never_shown_fails_the_execute_step(
+    tmp_path: Path, isolated_home: Path, platform: Platform, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    platform.models[0]["traffic"] = {"2": 100}
+    platform.ignore_rollbacks = True
+    settings = 'retries = 0\nread_back = "300ms"\n'
+    s = platform_scenario(tmp_path, isolated_home, platform, TRAFFIC_POLICY, monkeypatch, settings)
+    failed = roll_back_traffic(s)
+    assert failed.code == 1, failed.stdout + failed.stderr
+    assert "Traceback" not in failed.stderr
+    assert (
+        "the platform accepted the traffic shift of web-fraud to version 1, but after 0.3s GET "
+        "deployments still shows the traffic at 100% on version 2." in failed.stderr
+    )
+    assert "stays at execute" in failed.stderr
+    (runbook_id,) = s.runbook_ids()
+    assert s.runbook(runbook_id)["state"] == "execute"
+    (execute,) = executes(s)
+    assert execute["outcome"] == "failed" and execute["mechanism"] == "traffic_shift"
+    assert not [r for r in s.audit() if r["details"].get("outcome") == "done"]
+    assert s.mrp("audit", "verify", now=T_APPROVE).code == 0
+
+
+def test_traffic_shift_with_a_bad_signature_is_one_sentence(
+    tmp_path: Path, isolated_home: Path, platform: Platform, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from console.secrets import set_secret
+    from console.sources.http_client import signing_key
+
+    s = platform_scenario(tmp_path, isolated_home, platform, TRAFFIC_POLICY, monkeypatch)
+    set_secret(signing_key("platform"), "not-the-platform's")
+    refused = roll_back_traffic(s)
+    assert refused.code == 1, refused.stdout + refused.stderr
+    assert "Traceback" not in refused.stderr
+    (line,) = [x for x in refused.stderr.splitlines() if "401" in x]
+    assert line.startswith(
+        "mrp: source 'platform': POST traffic was refused as unauthorised (HTTP 401: bad "
+        "signature): the platform expects another token or signing secret"
+    ), line
+    assert platform.alias(s.model, "champion") == "2" and not platform.rollbacks
+    assert executes(s)[-1]["outcome"] == "failed"
