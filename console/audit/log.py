@@ -55,25 +55,27 @@ class AuditLog:
             details = json.loads(canonical_json(details))
         except (TypeError, ValueError) as error:
             raise MrpError(f"Audit record details are not plain JSON: {error}.") from None
+        body: dict[str, Any] = {
+            "seq": 0,
+            "ts": format_ts(now),
+            "actor": signer.name,
+            "key_id": signer.key_id,
+            "role": signer.role,
+            "action": action,
+            "model": model,
+            "details": details,
+            "policy_digest": policy_digest,
+            "prev_hash": ZERO_HASH,
+        }
+        try:  # before the lock file exists, which shows that an append was made
+            body_hash(body)
+        except (TypeError, ValueError) as error:  # e.g. a model name with a lone surrogate
+            raise MrpError(f"This audit record is not plain JSON: {error}.") from None
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with exclusive_lock(self.lock_path, LOCK_WAIT_SECONDS, str(self.path)):
             seq, prev_hash = self._tail()
-            body: dict[str, Any] = {
-                "seq": seq + 1,
-                "ts": format_ts(now),
-                "actor": signer.name,
-                "key_id": signer.key_id,
-                "role": signer.role,
-                "action": action,
-                "model": model,
-                "details": details,
-                "policy_digest": policy_digest,
-                "prev_hash": prev_hash,
-            }
-            try:
-                digest = body_hash(body)
-            except (TypeError, ValueError) as error:  # e.g. a model name with a lone surrogate
-                raise MrpError(f"This audit record is not plain JSON: {error}.") from None
+            body["seq"], body["prev_hash"] = seq + 1, prev_hash
+            digest = body_hash(body)
             signature = base64.b64encode(signer.sign(digest.encode("ascii"))).decode("ascii")
             record = AuditRecord(**body, hash=digest, signature=signature)
             self._write(record.to_line().encode("utf-8"))
