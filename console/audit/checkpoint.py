@@ -15,10 +15,9 @@ those signatures again, when the auditor hands it the checkpoint (see docs/audit
 
 from __future__ import annotations
 
-import hashlib
 import json
 import mmap
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
@@ -26,6 +25,7 @@ from typing import Any
 
 from console.audit.cache import Proven
 from console.audit.check import check_record, key_table
+from console.audit.expected import Evidence, hold_to
 from console.audit.keys_model import Signer, TrustedKey
 from console.audit.log import AuditLog
 from console.audit.record import is_hex64, parse_ts, strict_b64decode
@@ -68,16 +68,18 @@ class Checkpoint:
 
 
 def take_checkpoint(
-    log: AuditLog, signer: Signer, signers: Sequence[TrustedKey], now: datetime
+    log: AuditLog,
+    signer: Signer,
+    signers: Sequence[TrustedKey],
+    now: datetime,
+    *,
+    evidence: Iterable[Evidence] = (),
 ) -> tuple[VerifyResult, Checkpoint | None]:
-    """Verify the log and, if it is intact, append and return a signed checkpoint."""
-    if log.path.is_file():
-        result = verify_log(log.path, signers)
-        if not result.ok:
-            return result, None
-    else:
-        empty = hashlib.sha256(b"").hexdigest()
-        result = VerifyResult(log.path, True, 0, 0, "0" * 64, size=0, sha256=empty)
+    """Verify the log and, if it is intact and holds every record ``evidence`` (gathered
+    before this call) shows it held, append and return a signed checkpoint."""
+    result = hold_to(verify_log(log.path, signers, missing_ok=True), evidence)
+    if not result.ok:
+        return result, None
     details = {
         "verified_records": result.count,
         "verified_head": result.head_hash,
@@ -106,10 +108,8 @@ def check_checkpoint(
     if signature is None or not key.verifies(signature, checkpoint.hash.encode("ascii")):
         return f"checkpoint {name}: signature does not verify against key {checkpoint.key_id}"
     if result.head_seq < checkpoint.seq:
-        return (
-            f"{result.path.name} ends at seq {result.head_seq}, but checkpoint {name} vouches for "
-            f"seq {checkpoint.seq}: records were cut from the end"
-        )
+        vouched = f"checkpoint {name} vouches for seq {checkpoint.seq}"
+        return f"{result.ending}, but {vouched}: {result.loss}"
     found = _hash_at(result.path, checkpoint.seq)
     if found != checkpoint.hash:
         location = where(result.path, checkpoint.seq, checkpoint.seq)

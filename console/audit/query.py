@@ -125,10 +125,15 @@ def export_csv(
     *,
     workers: int | None = None,
     checkpoint: Checkpoint | None = None,
+    missing_ok: bool = False,
 ) -> ExportResult:
     """Write the (filtered) log to ``target`` as UTF-8 CSV with a header row. With a
     ``checkpoint`` the auditor trusts, the prefix its signer verified counts as valid when
-    its bytes are unchanged (``ExportResult.validity.vouched`` lines)."""
+    its bytes are unchanged (``ExportResult.validity.vouched`` lines). No log is an
+    MrpError, or with ``missing_ok`` the header row alone, as for an empty log."""
+    if missing_ok and not path.exists():
+        _write_header(target)
+        return ExportResult(0, Validity(0, [], 0, 0))
     require_log(path)
     # Copy first, then check the copy: the bytes checked are the bytes DuckDB reads.
     copied = write_snapshot(path, snapshot_size(path), ())
@@ -160,3 +165,14 @@ def export_csv(
         snapshot.unlink(missing_ok=True)
         partial.unlink(missing_ok=True)
     return ExportResult(int(row[0]) if row else 0, validity)
+
+
+def _write_header(target: Path) -> None:
+    partial = target.with_name(f".{target.name}.partial")
+    try:
+        partial.write_text(",".join(CSV_COLUMNS) + "\n", encoding="utf-8")
+        os.replace(partial, target)
+    except OSError as error:
+        raise MrpError(f"Could not write {target}: {error.strerror}.") from None
+    finally:
+        partial.unlink(missing_ok=True)

@@ -1,12 +1,15 @@
 """``mrp audit verify``: every hash, every link, every sequence number and every signature,
 against ``signers.yaml``; the first bad record named by line and seq, and why.
 
-Whole records cut from the end leave a perfectly valid shorter log: only a checkpoint (a
-signed head kept elsewhere) can catch that, see ``console.audit.checkpoint``.
+Whole records cut from the end leave a perfectly valid shorter log: a checkpoint (a
+signed head kept elsewhere) catches that, see ``console.audit.checkpoint``, and so does
+what the workspace shows the log held (``console.audit.expected``): a missing log is how
+deleting it looks.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -37,16 +40,40 @@ class VerifyResult:
     """Bytes of the log that were verified."""
     sha256: str = ""
     """SHA-256 (hex) of those bytes, when the log verified."""
+    exists: bool = True
+    """False when there is no log file (read as an empty log)."""
 
     @property
     def message(self) -> str:
+        if self.ok and not self.exists:
+            return f"no records yet: the first signed decision starts the log at {self.path}."
+        if self.ok and self.count == 0:
+            return f"{self.path.name}: no records yet (the file is empty)."
         if self.ok:
             return f"{self.path.name}: {self.count} records verified; head seq {self.head_seq}."
+        if self.first_bad_line is None:  # no bad record: records are missing
+            return str(self.reason)
         return f"{where(self.path, self.first_bad_line, self.first_bad_seq)}: {self.reason}"
+
+    @property
+    def ending(self) -> str:
+        """Where the log ends, to begin a sentence about records it should hold."""
+        if not self.exists:
+            return f"there is no audit log at {self.path}"
+        if self.head_seq == 0:
+            return f"{self.path.name} holds no records"
+        return f"{self.path.name} ends at seq {self.head_seq}"
+
+    @property
+    def loss(self) -> str:
+        """What happened, if the log should hold more records than it does."""
+        return (
+            "the log was deleted or moved" if not self.exists else "records were cut from the end"
+        )
 
     def to_json(self) -> dict[str, object]:
         bad = None
-        if not self.ok:
+        if not self.ok and self.first_bad_line is not None:
             bad = {"line": self.first_bad_line, "seq": self.first_bad_seq, "reason": self.reason}
         return {
             "ok": self.ok,
@@ -67,11 +94,24 @@ def require_log(path: Path) -> None:
 
 
 def verify_log(
-    path: Path, signers: Sequence[TrustedKey], *, workers: int | None = None
+    path: Path,
+    signers: Sequence[TrustedKey],
+    *,
+    workers: int | None = None,
+    missing_ok: bool = False,
 ) -> VerifyResult:
-    """Verify the whole log at ``path`` (as it is when the call starts)."""
+    """Verify the whole log at ``path`` (as it is when the call starts). No log is an
+    MrpError, or with ``missing_ok`` an empty log that verifies (``exists`` False): whether
+    the workspace shows it should hold records is ``console.audit.expected``'s question."""
+    try:  # waits for an append in progress, which may be creating the file
+        size: int | None = snapshot_size(path)
+    except FileNotFoundError:
+        size = None
+    if size is None and missing_ok:
+        empty = hashlib.sha256(b"").hexdigest()
+        return VerifyResult(path, True, 0, 0, ZERO_HASH, size=0, sha256=empty, exists=False)
     require_log(path)
-    size = snapshot_size(path)
+    size = size if size is not None else snapshot_size(path)
     digests: list[tuple[str, str]] = []
     results = scan_range(
         path,

@@ -11,6 +11,7 @@ from typing import Annotated, Any
 import typer
 
 from console.audit.checkpoint import Checkpoint, check_checkpoint, take_checkpoint
+from console.audit.expected import Evidence, hold_to, lock_evidence, strongest
 from console.audit.keys import load_signer, load_signers_file
 from console.audit.keys_model import Signer
 from console.audit.log import AuditLog
@@ -28,6 +29,7 @@ from console.commands.common import (
     workspace,
 )
 from console.errors import MrpError
+from console.runbook.store import RunbookStore
 from console.secrets import ensure_usable_keyring
 from console.settings import Workspace
 from console.store import connect, sql
@@ -52,6 +54,12 @@ def _signer(ws: Workspace, explicit: str | None) -> Signer:
     if not name:
         raise MrpError("No signer: pass --as NAME, set MRP_SIGNER, or set operator in mrp.toml.")
     return load_signer(ws, name)
+
+
+def _evidence(ws: Workspace) -> list[Evidence]:
+    """What shows the log held records (gather it before reading the log)."""
+    found = (RunbookStore(ws.runbooks_dir).audit_evidence(), lock_evidence(ws.audit_path))
+    return [e for e in found if e is not None]
 
 
 def _time(option: str, text: str | None) -> datetime | None:
@@ -80,16 +88,22 @@ def verify(
 ) -> None:
     """Check every hash, link, sequence number and signature.
 
-    Exit 1 naming the first bad record."""
+    Exit 1 naming the first bad record, or what shows that records are missing (runbooks,
+    the append lock, a checkpoint). No log and no such evidence: no records yet, exit 0."""
     ws = workspace(workspace_dir)
     anchor = Checkpoint.load(checkpoint) if checkpoint is not None else None
     signers = load_signers_file(ws.signers_path)
-    result = verify_log(ws.audit_path, signers)
+    evidence = _evidence(ws)
+    result = verify_log(ws.audit_path, signers, missing_ok=True)
     problem = result.message if not result.ok else None
     if problem is None and anchor is not None and checkpoint is not None:
         problem = check_checkpoint(result, anchor, checkpoint, signers)
+    if problem is None:
+        result = hold_to(result, evidence)
+        problem = result.message if not result.ok else None
     if as_json:
         payload: dict[str, Any] = result.to_json()
+        payload["evidence"] = [e.to_json() for e in evidence]
         if anchor is not None:
             payload["checkpoint"] = {**anchor.to_json(), "ok": problem is None and result.ok}
         payload["ok"] = problem is None
@@ -120,7 +134,10 @@ def checkpoint(
     ws = workspace(workspace_dir)
     signer = _signer(ws, as_)
     signers = load_signers_file(ws.signers_path)
-    result, head = take_checkpoint(AuditLog(ws.audit_path), signer, signers, ws.clock().now())
+    evidence = _evidence(ws)
+    result, head = take_checkpoint(
+        AuditLog(ws.audit_path), signer, signers, ws.clock().now(), evidence=evidence
+    )
     if head is None:
         warn(f"mrp: {result.message}")
         warn("mrp: no checkpoint taken: the log does not verify.")
@@ -148,17 +165,26 @@ def show(
     """Read the log (records in file order; `mrp audit verify` says whether to trust it)."""
     ws = workspace(workspace_dir)
     filters = _filters(model, since, until, action)
-    if not ws.audit_path.exists():  # a new workspace: nothing to show yet, and nothing wrong
+    signers = load_signers_file(ws.signers_path)
+    evidence = _evidence(ws)
+    if not ws.audit_path.exists():
+        gone = hold_to(verify_log(ws.audit_path, signers, missing_ok=True), evidence)
+        if not gone.ok:  # deleted or moved, by what the workspace shows
+            warn(f"warning: {gone.message}; run `mrp audit verify`.")
         if as_json:
-            emit_json({"records": [], "verified": True, "verify": None})
+            emit_json({"records": [], "verified": gone.ok, "verify": gone.to_json()})
+        elif gone.ok:  # a new workspace: nothing to show yet, and nothing wrong
+            echo(gone.message)
         else:
-            echo(f"no records yet: the first signed decision starts the log at {ws.audit_path}.")
+            echo("no records to show.")
         return
     records = read_records(ws.audit_path, filters)
     if ends_torn(ws.audit_path):
         warn("warning: the log's last line is torn and not shown: run `mrp audit verify`.")
-    checked = verify_log(ws.audit_path, load_signers_file(ws.signers_path))
-    if not checked.ok:
+    checked = hold_to(verify_log(ws.audit_path, signers), evidence)
+    if not checked.ok and checked.first_bad_line is None:
+        warn(f"warning: the log does not verify: {checked.message}.")
+    elif not checked.ok:
         warn(
             f"warning: the log does not verify ({checked.message}); records from seq "
             f"{checked.head_seq + 1} on cannot be trusted."
@@ -213,8 +239,16 @@ def export(
     signers = load_signers_file(ws.signers_path)
     filters = _filters(model, since, until, action)
     anchor = Checkpoint.load(checkpoint) if checkpoint is not None else None
-    result = export_csv(ws.audit_path, signers, csv, filters, checkpoint=anchor)
+    evidence = _evidence(ws)
+    missing = not ws.audit_path.exists()
+    if missing:  # a new workspace exports the header alone; a deleted log nothing
+        gone = hold_to(verify_log(ws.audit_path, signers, missing_ok=True), evidence)
+        if not gone.ok:
+            raise MrpError(f"{gone.message}; nothing was exported.")
+    result = export_csv(ws.audit_path, signers, csv, filters, checkpoint=anchor, missing_ok=True)
     invalid = result.validity.invalid
+    best = strongest(evidence)
+    short = best is not None and result.validity.lines < best.seq
     if as_json:
         emit_json(
             {
@@ -226,6 +260,8 @@ def export(
                 ],
             }
         )
+    elif missing and result.rows == 0:
+        echo(f"exported {plural(result.rows, 'record')} to {csv}: there are no records yet.")
     else:
         echo(f"exported {plural(result.rows, 'record')} to {csv}.")
         if anchor is not None:
@@ -242,6 +278,11 @@ def export(
             f"{'is not a valid record' if len(invalid) == 1 else 'are not valid records'} "
             f"(first: line {first.line}, {first.reason}); such lines have signature_valid=false "
             "or, with no record to show, are left out: run `mrp audit verify`."
+        )
+    if short and best is not None:
+        warn(
+            f"warning: the log holds {plural(result.validity.lines, 'line')}, but "
+            f"{best.what}: records are missing; run `mrp audit verify`."
         )
 
 

@@ -20,6 +20,7 @@ from urllib.parse import quote
 
 from pydantic import ValidationError
 
+from console.audit.expected import Evidence
 from console.errors import MrpError
 from console.fileio import exclusive_lock, fsync_dir, write_atomically
 from console.runbook.model import Runbook
@@ -79,6 +80,18 @@ class RunbookStore:
             except (OSError, ValidationError):
                 continue
         return sorted(found, key=lambda r: (r.created_at, r.id), reverse=True)
+
+    def audit_evidence(self) -> Evidence | None:
+        """The runbook that records the highest audit seq (of a record it wrote, or the
+        log's last before it wrote any): the log held at least that many records. None
+        when no runbook has recorded one."""
+        best: Evidence | None = None
+        for runbook in self.all():
+            seq = max([*runbook.audit.values(), runbook.audit_floor])
+            if seq > 0 and (best is None or seq > best.seq):
+                what = f"runbook {runbook.id} records that it held seq {seq}"
+                best = Evidence(self.path(runbook.id), seq, what)
+        return best
 
     def open_for(self, model: str) -> Runbook | None:
         """The runbook in flight for ``model``, if any."""

@@ -191,8 +191,8 @@ def test_export_under_a_checkpoint_takes_its_prefix_on_its_word(
     "args",
     [
         ("audit", "show", "--since", "yesterday"),
-        ("audit", "verify"),
-        ("audit", "export", "--csv", "x.csv"),
+        ("audit", "verify", "--checkpoint", "no-such-head.json"),
+        ("audit", "export", "--csv", "no-such-folder/x.csv"),
         ("audit", "note", "fraud", "x", "--as", "nobody"),
         ("audit", "note", "fraud", "   "),
     ],
