@@ -19,6 +19,7 @@ from datetime import datetime
 import duckdb
 
 from console.store import sql
+from console.store.rows import fetch_rows
 from console.triggers.engine import drop_tables, run_pipeline
 from console.triggers.plan import Plan, PolicyLike, build_plan, glob_filter
 from console.triggers.timeutil import ceil_step, floor_step, from_us, to_us
@@ -74,7 +75,7 @@ def replay(
         }
         data_from = min(grids[t.tid][0] - t.reach_us for t in plan.triggers)
         run_pipeline(con, plan, grids, (max(data_from, 0), end_us), alias, current=False)
-        rows = con.execute(sql("triggers/transitions")).fetchall()
+        rows = fetch_rows(con.execute(sql("triggers/transitions")))
     finally:
         drop_tables(con)
     by_tid = plan.by_tid()

@@ -18,6 +18,7 @@ import duckdb
 
 from console.clock import format_duration, format_time
 from console.store import sql
+from console.store.rows import fetch_rows
 from console.triggers.engine import (
     drop_tables,
     one_transaction,
@@ -53,7 +54,7 @@ def evaluate_at(
         if done is None:
             return []
         plan, grids, _ = done
-        rows = con.execute(sql("triggers/result_rows")).fetchall()
+        rows = fetch_rows(con.execute(sql("triggers/result_rows")))
     return _states(plan, rows, grids)
 
 
