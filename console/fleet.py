@@ -55,6 +55,9 @@ class TriggerView:
     for_: timedelta | None = None
     held_for: timedelta | None = None
     reason: str | None = None
+    since_exact: bool = True
+    """False when the state began at or before ``since`` (it already held at the first step
+    looked at)."""
 
 
 @dataclass(frozen=True)
@@ -163,8 +166,9 @@ def stored_trigger_views(con: duckdb.DuckDBPyConnection) -> list[TriggerView]:
             since=aware_utc(since),
             value=value,
             threshold=threshold,
+            since_exact=exact is not False,
         )
-        for model, policy, trigger, state, since, value, threshold, _at in con.execute(
+        for model, policy, trigger, state, since, value, threshold, _at, exact in con.execute(
             sql("model_trigger_states")
         ).fetchall()
     ]

@@ -68,7 +68,7 @@ def _evaluate(
         rows = con.execute(sql("model_trigger_states")).fetchall()
         return [
             Reading(policy, trigger, state, aware_utc(since), _float(value), _float(threshold))
-            for name, policy, trigger, state, since, value, threshold, _at in rows
+            for name, policy, trigger, state, since, value, threshold, _at, _exact in rows
             if name == model
         ]
     return [

@@ -47,7 +47,7 @@ def stored_states(con: duckdb.DuckDBPyConnection) -> list[StoredState]:
         StoredState(
             model, policy, trigger, state, aware_utc(since), value, threshold, aware_utc(at)
         )
-        for model, policy, trigger, state, since, value, threshold, at in con.execute(
+        for model, policy, trigger, state, since, value, threshold, at, _exact in con.execute(
             sql("model_trigger_states")
         ).fetchall()
     ]

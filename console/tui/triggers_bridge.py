@@ -52,6 +52,7 @@ def evaluate_views(
             for_=s.for_,
             held_for=s.held_for,
             reason=s.reason,
+            since_exact=s.since_exact,
         )
         for s in current_states(con, policies, now, alias=alias)
     ]

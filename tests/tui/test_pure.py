@@ -15,6 +15,7 @@ from console.tui.format import age, local_time, sparkline, state_label, times_in
 from console.tui.history_data import HistoryRow, audit_row, merge_deploys, record_summary
 from console.tui.widgets.fleet_table import matches, row_spec, trigger_names
 from console.tui.widgets.metric_chart import ChartData, chart_title
+from console.tui.widgets.triggers_table import trigger_spec
 from console.user_settings import load_user_settings, remember_theme
 
 NOW = datetime(2026, 11, 14, 22, 40, tzinfo=UTC)
@@ -72,6 +73,22 @@ def test_row_spec_and_filter() -> None:
     assert matches(entry(), "risk firing")
     assert matches(entry(worst_state="no_data", firing=()), "no data")
     assert not matches(entry(), "growth")
+
+
+def test_a_since_that_reaches_past_the_evaluation_says_at_least() -> None:
+    view = TriggerView(
+        "fraud-scoring", "fraud", "accuracy-floor", "ok", since=NOW - timedelta(hours=6)
+    )
+    assert trigger_spec(view, NOW)[6][0] == "6h ago"
+    inexact = TriggerView(
+        "fraud-scoring",
+        "fraud",
+        "accuracy-floor",
+        "ok",
+        since=NOW - timedelta(hours=6),
+        since_exact=False,
+    )
+    assert trigger_spec(inexact, NOW)[6][0] == "≥6h ago"
 
 
 def test_history_rollback_filter() -> None:

@@ -26,6 +26,8 @@ COLUMNS: tuple[tuple[str, str, int | None], ...] = (
 
 def trigger_spec(view: TriggerView, now: datetime) -> RowSpec:
     since = "-" if view.since is None else f"{age(now - view.since)} ago"
+    if view.since is not None and not view.since_exact:
+        since = "≥" + since
     if view.state == "pending":
         held = progress(view.held_for, view.for_)
     elif view.state == "firing":
