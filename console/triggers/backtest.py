@@ -6,7 +6,8 @@ sample or event to the last. Before its first step a trigger is ``ok``, so one t
 there, as Prometheus would; but a first step without data is no change (nothing was known
 before the history began either), so a trigger that begins in ``no_data`` shows no
 transition until its state first changes (``no_data -> ok``, ...), and one with no data at
-any step of the span shows none at all.
+any step of the span shows none at all: ``Replay.coverage`` says, per pair, how many steps
+had data, so a summary can still name it.
 """
 
 from __future__ import annotations
@@ -27,12 +28,36 @@ from console.triggers.types import Transition
 
 
 @dataclass(frozen=True)
+class Coverage:
+    """How much of a replay one trigger of one model had data for, in evaluation steps."""
+
+    model: str
+    policy: str
+    trigger: str
+    metric: str | None
+    """The metric watched; None for an event trigger (which always has data)."""
+    steps: int
+    """Steps evaluated (0: the model did not serve during the span)."""
+    no_sample: int
+    """Steps without a fresh sample (or, for a window aggregate, an empty window)."""
+    no_baseline: int
+    """Steps without a baseline (a baseline trigger's whole serving period)."""
+    no_data: int
+    """Steps with nothing to compare: no sample or no baseline, whatever ``on_no_data`` made
+    of them (so also when it counted them as ok or firing)."""
+
+
+@dataclass(frozen=True)
 class Replay:
     """A backtest: the span replayed and every transition in it, in time order."""
 
     start: datetime | None
     end: datetime | None
     transitions: tuple[Transition, ...]
+    coverage: tuple[Coverage, ...] = ()
+    """Every pair the policies select (also those without any transition), in the policies'
+    and their triggers' order, then by model, with the steps it had data for; empty when
+    asked not to read it."""
 
 
 def backtest(
@@ -46,7 +71,9 @@ def backtest(
 ) -> list[Transition]:
     """Every transition of every trigger of every model (matching ``model_glob``) between
     ``start`` and ``end`` (default: all stored history), in time order."""
-    return list(replay(con, policies, start, end, model_glob, alias=alias).transitions)
+    return list(
+        replay(con, policies, start, end, model_glob, alias=alias, coverage=False).transitions
+    )
 
 
 def replay(
@@ -57,8 +84,10 @@ def replay(
     model_glob: str | None = None,
     *,
     alias: str = "champion",
+    coverage: bool = True,
 ) -> Replay:
-    """``backtest`` with the span it replayed (for summaries)."""
+    """``backtest`` with the span it replayed and, unless ``coverage`` is false, how many
+    steps each pair had data for (for summaries)."""
     plan = build_plan(con, policies, glob_filter(model_glob))
     if plan.empty:
         return Replay(start, end, ())
@@ -76,6 +105,7 @@ def replay(
         data_from = min(grids[t.tid][0] - t.reach_us for t in plan.triggers)
         run_pipeline(con, plan, grids, (max(data_from, 0), end_us), alias, current=False)
         rows = fetch_rows(con.execute(sql("triggers/transitions")))
+        covered = con.execute(sql("triggers/replay_coverage")).fetchall() if coverage else []
     finally:
         drop_tables(con)
     by_tid = plan.by_tid()
@@ -91,7 +121,12 @@ def replay(
         )
         for model, tid, at_us, from_state, to_state, value in rows
     )
-    return Replay(from_us(start_us), from_us(end_us), transitions)
+    pairs = tuple(
+        Coverage(str(model), t.policy, t.trigger.name, t.trigger.metric, *map(int, counts))
+        for model, tid, *counts in covered
+        for t in (by_tid[int(tid)],)
+    )
+    return Replay(from_us(start_us), from_us(end_us), transitions, pairs)
 
 
 def _history_bounds(con: duckdb.DuckDBPyConnection, plan: Plan) -> tuple[int | None, int | None]:

@@ -22,14 +22,17 @@ from test_triggers_support import (
     store,
 )
 
-from console.triggers import backtest, engine, evaluate_at
+from console.triggers import engine, evaluate_at
+from console.triggers.backtest import Coverage, replay
 from console.triggers.reference import (
     Event,
     Period,
     Sample,
+    Step,
     Switch,
     evaluate,
     periods,
+    threshold_for,
     transitions,
 )
 from console.triggers.timeutil import from_us
@@ -174,19 +177,14 @@ def test_sql_engine_matches_reference(con: duckdb.DuckDBPyConnection, case: dict
     spec = pol.spec
     start = T0_US + case["start"] * SECOND
     end = T0_US + case["end"] * SECOND
-    got = [
-        (t.at, t.from_state, t.to_state, t.value)
-        for t in backtest(con, [pol], from_us(start), from_us(end))
-    ]
+    replayed = replay(con, [pol], from_us(start), from_us(end))
+    got = [(t.at, t.from_state, t.to_state, t.value) for t in replayed.transitions]
     engine.ONE_PASS = False
     try:
-        two_pass = [
-            (t.at, t.from_state, t.to_state, t.value)
-            for t in backtest(con, [pol], from_us(start), from_us(end))
-        ]
+        two_pass = replay(con, [pol], from_us(start), from_us(end))
     finally:
         engine.ONE_PASS = True
-    assert two_pass == got
+    assert two_pass == replayed  # the same transitions and counts of steps without data
     trigger = spec.triggers[0]
     expected_steps = evaluate(
         trigger,
@@ -204,6 +202,7 @@ def test_sql_engine_matches_reference(con: duckdb.DuckDBPyConnection, case: dict
     assert [g[:3] for g in got] == [e[:3] for e in expected]
     for g, e in zip(got, expected, strict=True):
         assert _same(g[3], e[3]), (g, e)
+    assert replayed.coverage == (_coverage(pol, case, expected_steps),)
     _check_current_state(con, pol, case, end)
     few_steps = engine.FEW_STEPS
     engine.FEW_STEPS = -1  # the same through the runs of the backtest pipeline
@@ -211,6 +210,25 @@ def test_sql_engine_matches_reference(con: duckdb.DuckDBPyConnection, case: dict
         _check_current_state(con, pol, case, end)
     finally:
         engine.FEW_STEPS = few_steps
+
+
+def _coverage(pol: Any, case: dict[str, Any], steps: list[Step]) -> Coverage:
+    """What the replay should say about data per step, from the reference evaluator: no
+    sample where it saw no value, no baseline where it found no threshold (metric triggers
+    only: an event trigger always has data)."""
+    trigger = pol.spec.triggers[0]
+    staleness = pol.spec.evaluation.staleness // _us()
+    served = periods(case["switches"])
+    no_sample = no_baseline = no_data = 0
+    for step in steps if trigger.event is None else []:
+        period = next(p for p in served if p.start <= step.t < p.end)
+        threshold = threshold_for(trigger, period, case["samples"], staleness, case["registered"])
+        no_sample += step.value is None
+        no_baseline += threshold is None
+        no_data += step.value is None or threshold is None
+    name = pol.metadata.name
+    metric = trigger.metric
+    return Coverage("m1", name, trigger.name, metric, len(steps), no_sample, no_baseline, no_data)
 
 
 def _same(got: float | None, expected: float | None) -> bool:
