@@ -14,6 +14,7 @@ from console.commands.common import (
     echo,
     emit_json,
     print_table,
+    warn,
     workspace,
 )
 from console.errors import MrpError
@@ -24,7 +25,14 @@ from console.text import plural
 from console.triggers import STATE_RANK, TriggerState
 from console.triggers.backtest import Replay, replay
 from console.triggers.state import current_states
-from console.triggers.summary import TriggerSummary, deploys, summarize
+from console.triggers.summary import (
+    TriggerOverview,
+    TriggerSummary,
+    deploys,
+    overview,
+    share,
+    summarize,
+)
 
 TimeOption = Annotated[str | None, typer.Option(show_default=False)]
 
@@ -157,6 +165,7 @@ def backtest(
             if result.start is not None and result.end is not None
             else []
         )
+    triggers = overview(result)
     if as_json:
         emit_json(
             {
@@ -173,21 +182,61 @@ def backtest(
                 ]
             }
         )
-        return
-    _print_summary(result, summarize(result, deployed))
+    else:
+        _print_summary(result, triggers, summarize(result, deployed))
+    _warn_without_data(triggers)
 
 
-def _print_summary(result: Replay, summaries: list[TriggerSummary]) -> None:
+def _print_summary(
+    result: Replay, triggers: list[TriggerOverview], summaries: list[TriggerSummary]
+) -> None:
     if result.start is None or result.end is None:
         echo("Nothing to replay: no stored history for the models the policies select.")
         return
+    policies = len({t.policy for t in triggers})
+    models = len({p.model for p in result.coverage if p.steps})
     echo(
         f"Replayed {format_time(result.start)} .. {format_time(result.end)}: "
-        f"{plural(len(result.transitions), 'transition')}; "
-        f"{plural(len(summaries), 'trigger')} changed state."
+        f"{plural(len(triggers), 'trigger')} of {plural(policies, 'policy', 'policies')} "
+        f"on {plural(models, 'model')}; {plural(len(result.transitions), 'transition')}."
     )
-    if not summaries:
-        return
+    if triggers:
+        echo()
+        _print_triggers(triggers)
+    pairs = sum(len(t.models) for t in triggers)
+    echo()
+    echo(f"Per model, the triggers whose state changed ({len(summaries)} of {pairs}):")
+    if summaries:
+        _print_changes(summaries)
+
+
+def _print_triggers(triggers: list[TriggerOverview]) -> None:
+    """Every trigger of every policy, across its models, whether or not it ever changed."""
+    header = ("POLICY", "TRIGGER", "MODELS", "FIRED IN", "FIRES", "NO DATA", "NOTE")
+    rows = [
+        (
+            t.policy,
+            t.trigger,
+            str(len(t.models)),
+            str(t.fired_in),
+            str(t.fires),
+            share(t.no_data_share),
+            t.note,
+        )
+        for t in triggers
+    ]
+    print_table(header, rows)
+
+
+def _warn_without_data(triggers: list[TriggerOverview]) -> None:
+    """One line on stderr per trigger that never had data: it could never have fired (or,
+    with on_no_data: firing, fired on nothing)."""
+    for t in triggers:
+        if t.never_had_data:
+            warn(f"warning: policy {t.policy}, trigger {t.trigger}: {t.note}.")
+
+
+def _print_changes(summaries: list[TriggerSummary]) -> None:
     header = (
         "MODEL",
         "TRIGGER",

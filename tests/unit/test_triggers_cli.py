@@ -6,7 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from cli_helpers import run_mrp
+from cli_helpers import Result, run_mrp
 
 from console.settings import open_workspace
 from console.sources.sync import sync_workspace
@@ -96,6 +96,96 @@ def test_backtest_from_to_and_summary(capsys: pytest.CaptureFixture[str], worksp
     assert "v7 2026-11-14T20:00:00Z: +5m" in fraud
     spam = next(line for line in result.stdout.splitlines() if line.startswith("spam-filter"))
     assert spam.split()[2] == "0"  # never fired
+
+
+def _summary(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, workspace: Path
+) -> Result:
+    """`mrp backtest` over all history, as a pipe or CI log sees it (120 columns): exit 0."""
+    monkeypatch.setenv("COLUMNS", "120")
+    result = run_mrp(capsys, "backtest", "-w", workspace)
+    assert result.exit_code == 0, result.stderr
+    return result
+
+
+def test_backtest_lists_every_trigger_of_every_policy_with_the_firing_ones(
+    capsys: pytest.CaptureFixture[str], workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    result = _summary(capsys, monkeypatch, workspace)
+    assert result.stderr == ""  # every trigger had data for some model
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("Replayed 2026-11-01T00:00:00Z .. 2026-11-14T23:59:00Z: ")
+    assert "19 triggers of 4 policies on 14 models" in lines[0]
+    rows = {tuple(line.split()[:2]): line.split()[2:] for line in lines[3:22]}
+    assert lines[2].startswith("POLICY        TRIGGER             MODELS  FIRED IN  FIRES  NO DATA")
+    assert rows[("risk-ml", "accuracy-floor")][:4] == ["4", "1", "1", "0%"]
+    assert rows[("trust-safety", "security")][:3] == ["3", "1", "1"]
+    assert rows[("trust-safety", "error-rate")][:3] == ["3", "0", "0"]  # spam-filter flaps
+    assert "Per model, the triggers whose state changed (19 of 68):" in lines
+    assert any(line.startswith("fraud-scoring      accuracy-floor      1") for line in lines)
+    assert max(len(line) for line in lines) <= 120
+
+
+TYPO_POLICY = """\
+apiVersion: mrp/v1
+kind: RollbackPolicy
+metadata: {name: fleet-checks, owner: platform}
+spec:
+  selector: {models: ["*"]}
+  triggers:
+    - {name: accuracy-typo, metric: acuracy, op: "<", threshold: 0.9, action: page}
+    - {name: accuracy-any, metric: accuracy, op: "<", threshold: 0.5, action: page,
+       on_no_data: ok}
+  rollback: {target: previous_approved, mechanism: alias_swap}
+"""
+
+
+@pytest.fixture(scope="module")
+def typo_workspace(workspace: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The synced demo workspace with a policy on a misspelled metric (no model has it) and
+    on a metric half the models report."""
+    target = tmp_path_factory.mktemp("typo") / "workspace"
+    shutil.copytree(workspace, target)
+    (target / "policies" / "fleet-checks.yaml").write_text(TYPO_POLICY, encoding="utf-8")
+    return target
+
+
+def test_backtest_names_a_trigger_that_never_had_data(
+    capsys: pytest.CaptureFixture[str], typo_workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    result = _summary(capsys, monkeypatch, typo_workspace)
+    lines = result.stdout.splitlines()
+    typo = next(n for n, line in enumerate(lines) if line.startswith("fleet-checks  accuracy-typo"))
+    assert lines[typo].split()[2:6] == ["14", "0", "0", "100%"]
+    note = " ".join(line[lines[2].index("NOTE") :] for line in lines[typo : typo + 2])
+    assert "never had data: no sample of 'acuracy' for any of its 14 models;" in note
+    assert "check the metric name" in note
+    assert max(len(line) for line in lines) <= 120
+    assert result.stderr.splitlines() == [
+        "warning: policy fleet-checks, trigger accuracy-typo: never had data: no sample of "
+        "'acuracy' for any of its 14 models; check the metric name."
+    ]
+    assert "Traceback" not in result.stderr
+
+
+def test_backtest_says_for_how_many_models_a_trigger_had_no_data(
+    capsys: pytest.CaptureFixture[str], typo_workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """accuracy is reported by 7 of the 14 models; with on_no_data: ok the other 7 never leave
+    ok and have no transition, yet the summary counts them."""
+    result = _summary(capsys, monkeypatch, typo_workspace)
+    line = next(line for line in result.stdout.splitlines() if "accuracy-any" in line)
+    assert line.split()[2:6] == ["14", "0", "0", "50%"]
+    assert "no data for 7 of 14 models: ad-ctr, churn-predictor," in line
+
+
+def test_backtest_json_stays_the_transitions_and_warns_on_stderr(
+    capsys: pytest.CaptureFixture[str], typo_workspace: Path
+) -> None:
+    result = run_mrp(capsys, "backtest", "--json", "-w", typo_workspace)
+    assert "trigger accuracy-typo: never had data" in result.stderr
+    assert (result.exit_code, list(result.json())) == (0, ["transitions"])
+    assert "accuracy-typo" not in {t["trigger"] for t in result.json()["transitions"]}
 
 
 @pytest.mark.parametrize(
