@@ -197,11 +197,14 @@ def _print_summary(
     models = len({p.model for p in result.coverage if p.steps})
     echo(
         f"Replayed {format_time(result.start)} .. {format_time(result.end)}: "
-        f"{plural(len(triggers), 'trigger')} of {plural(policies, 'policy', 'policies')} "
-        f"on {plural(models, 'model')}; {plural(len(result.transitions), 'transition')}."
+        f"{plural(models, 'model')}, {plural(len(result.transitions), 'transition')}."
     )
     if triggers:
         echo()
+        echo(
+            "Per trigger, across the models its policy selects "
+            f"({plural(len(triggers), 'trigger')} of {plural(policies, 'policy', 'policies')}):"
+        )
         _print_triggers(triggers)
     pairs = sum(len(t.models) for t in triggers)
     echo()

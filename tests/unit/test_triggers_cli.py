@@ -114,10 +114,12 @@ def test_backtest_lists_every_trigger_of_every_policy_with_the_firing_ones(
     result = _summary(capsys, monkeypatch, workspace)
     assert result.stderr == ""  # every trigger had data for some model
     lines = result.stdout.splitlines()
-    assert lines[0].startswith("Replayed 2026-11-01T00:00:00Z .. 2026-11-14T23:59:00Z: ")
-    assert "19 triggers of 4 policies on 14 models" in lines[0]
-    rows = {tuple(line.split()[:2]): line.split()[2:] for line in lines[3:22]}
-    assert lines[2].startswith("POLICY        TRIGGER             MODELS  FIRED IN  FIRES  NO DATA")
+    assert lines[0] == (
+        "Replayed 2026-11-01T00:00:00Z .. 2026-11-14T23:59:00Z: 14 models, 169 transitions."
+    )
+    assert lines[2].endswith("selects (19 triggers of 4 policies):")
+    rows = {tuple(line.split()[:2]): line.split()[2:] for line in lines[4:23]}
+    assert lines[3].startswith("POLICY        TRIGGER             MODELS  FIRED IN  FIRES  NO DATA")
     assert rows[("risk-ml", "accuracy-floor")][:4] == ["4", "1", "1", "0%"]
     assert rows[("trust-safety", "security")][:3] == ["3", "1", "1"]
     assert rows[("trust-safety", "error-rate")][:3] == ["3", "0", "0"]  # spam-filter flaps
@@ -157,7 +159,7 @@ def test_backtest_names_a_trigger_that_never_had_data(
     lines = result.stdout.splitlines()
     typo = next(n for n, line in enumerate(lines) if line.startswith("fleet-checks  accuracy-typo"))
     assert lines[typo].split()[2:6] == ["14", "0", "0", "100%"]
-    note = " ".join(line[lines[2].index("NOTE") :] for line in lines[typo : typo + 2])
+    note = " ".join(line[lines[3].index("NOTE") :] for line in lines[typo : typo + 2])
     assert "never had data: no sample of 'acuracy' for any of its 14 models;" in note
     assert "check the metric name" in note
     assert max(len(line) for line in lines) <= 120
