@@ -1,14 +1,12 @@
 """Trigger readings for one model, and the evidence snapshot a runbook records.
 
 The runbook asks the trigger engine (``console.triggers.evaluate_at``) for the state of a
-model's triggers as of an instant. Where the engine is not installed, the states last
-stored in ``trigger_states`` stand in (they are "as of the last sync", whatever the instant).
-The evaluator is a plain callable so tests and the demo can supply their own.
+model's triggers as of an instant. The evaluator is a plain callable so tests and the demo
+can supply their own.
 """
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -22,7 +20,8 @@ from console.policy.selection import triggers_for
 from console.runbook.facts import ModelFacts
 from console.runbook.model import Evidence, TriggerEvidence
 from console.settings import Workspace
-from console.store import connect, sql
+from console.store import connect
+from console.triggers import evaluate_at
 
 
 @dataclass(frozen=True)
@@ -44,12 +43,8 @@ Evaluator = Callable[[ModelFacts, datetime], list[Reading]]
 """(model facts, instant) → the state of each of the model's triggers at that instant."""
 
 
-def _float(value: Any) -> float | None:
-    return None if value is None else float(value)
-
-
 def engine_evaluator(workspace: Workspace, policies: PolicySet) -> Evaluator:
-    """The trigger engine over the state database (stored states if it is absent)."""
+    """The trigger engine over the state database."""
 
     def evaluate(facts: ModelFacts, at: datetime) -> list[Reading]:
         with connect(workspace.db_path, read_only=True) as con:
@@ -61,25 +56,8 @@ def engine_evaluator(workspace: Workspace, policies: PolicySet) -> Evaluator:
 def _evaluate(
     con: duckdb.DuckDBPyConnection, policies: PolicySet, model: str, alias: str, at: datetime
 ) -> list[Reading]:
-    try:
-        engine = importlib.import_module("console.triggers")
-        evaluate_at = engine.evaluate_at
-    except (ImportError, AttributeError):
-        rows = con.execute(sql("model_trigger_states")).fetchall()
-        return [
-            Reading(policy, trigger, state, aware_utc(since), _float(value), _float(threshold))
-            for name, policy, trigger, state, since, value, threshold, _at, _exact in rows
-            if name == model
-        ]
     return [
-        Reading(
-            str(getattr(s, "policy", "")),
-            str(s.trigger),
-            str(s.state),
-            aware_utc(getattr(s, "since", None)),
-            _float(getattr(s, "value", None)),
-            _float(getattr(s, "threshold", None)),
-        )
+        Reading(s.policy, s.trigger, s.state, aware_utc(s.since), s.value, s.threshold)
         for s in evaluate_at(con, policies, at, alias=alias, models=[model], look_back=LOOK_BACK)
         if s.model == model
     ]

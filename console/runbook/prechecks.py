@@ -15,6 +15,7 @@ from console.clock import format_duration, format_time
 from console.policy.model import Rollback
 from console.runbook.facts import ModelFacts
 from console.runbook.model import CheckResult, Runbook
+from console.runbook.present import serving_phrase
 from console.runbook.target import status_problem
 
 DEFAULT_STALENESS = timedelta(minutes=5)
@@ -102,14 +103,15 @@ def _not_serving(given: CheckInput) -> CheckResult:
 
 
 def _unchanged(given: CheckInput) -> CheckResult:
-    where = f"MLflow/platform source '{given.live_source}'" if given.live_source else "the store"
+    where = f"source '{given.live_source}'" if given.live_source else "the store"
     serving = given.live_serving if given.live_source else given.facts.serving_version
+    subject, verb = serving_phrase(given.facts.name, given.facts.alias, given.rollback.mechanism)
     if serving != given.from_version:
         return CheckResult(
             name="serving_unchanged",
             ok=False,
             detail=(
-                f"{given.facts.alias} now points at {serving or 'no version'} ({where}), not at "
+                f"{subject} now {verb} {serving or 'no version'} ({where}), not "
                 f"{given.from_version}, the version this runbook set out to replace: someone "
                 "moved it meanwhile."
             ),
@@ -117,7 +119,7 @@ def _unchanged(given: CheckInput) -> CheckResult:
     return CheckResult(
         name="serving_unchanged",
         ok=True,
-        detail=f"{given.facts.alias} still points at {serving} ({where}).",
+        detail=f"{subject} still {verb} {serving} ({where}).",
     )
 
 

@@ -93,9 +93,14 @@ def serving_words(runbook: Runbook) -> tuple[str, str]:
     """What serves the model and the verb that goes with it, for sentences about where it
     stands: ``("fraud's alias 'champion'", "points at")``, or for a traffic shift
     ``("fraud's traffic on 'champion'", "goes to")``."""
-    if runbook.rollback.mechanism == "traffic_shift":
-        return f"{runbook.model}'s traffic on '{runbook.alias}'", "goes to"
-    return f"{runbook.model}'s alias '{runbook.alias}'", "points at"
+    return serving_phrase(runbook.model, runbook.alias, runbook.rollback.mechanism)
+
+
+def serving_phrase(model: str, alias: str, mechanism: str) -> tuple[str, str]:
+    """``serving_words`` before there is a runbook (pre-checks)."""
+    if mechanism == "traffic_shift":
+        return f"{model}'s traffic on '{alias}'", "goes to"
+    return f"{model}'s alias '{alias}'", "points at"
 
 
 def runbook_lines(runbook: Runbook) -> list[str]:

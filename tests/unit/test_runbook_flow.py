@@ -316,6 +316,35 @@ def test_cooldown_blocks_flapping_back(ws) -> None:  # type: ignore[no-untyped-d
     assert not cooldown.ok and "flap" in cooldown.detail
 
 
+def test_serving_check_says_what_serves_for_the_mechanism(ws) -> None:  # type: ignore[no-untyped-def]
+    env, _fake = make_env(ws)
+    runbook = _to_approvals(env, ws)
+    from console.runbook.prechecks import CheckInput, run_checks
+
+    def serving_check(mechanism: str, live: str) -> str:
+        given = CheckInput(
+            facts=env.facts("fraud"),
+            target="2",
+            from_version="4",
+            rollback=runbook.rollback.model_copy(update={"mechanism": mechanism}),
+            now=env.now(),
+            live_serving=live,
+            live_source="platform",
+        )
+        return {r.name: r for r in run_checks(given)}["serving_unchanged"].detail
+
+    assert serving_check("alias_swap", "4") == (
+        "fraud's alias 'champion' still points at 4 (source 'platform')."
+    )
+    assert serving_check("traffic_shift", "4") == (
+        "fraud's traffic on 'champion' still goes to 4 (source 'platform')."
+    )
+    moved = serving_check("traffic_shift", "3")
+    assert moved.startswith(
+        "fraud's traffic on 'champion' now goes to 3 (source 'platform'), not 4"
+    )
+
+
 def test_abort_at_any_step(ws) -> None:  # type: ignore[no-untyped-def]
     env, _fake = make_env(ws)
     alice = signer(ws, "alice")
