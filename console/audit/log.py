@@ -4,7 +4,11 @@ An append takes an exclusive ``flock`` on the sidecar ``audit.jsonl.lock`` (so s
 processes can append at once), reads the last line for ``seq`` and ``prev_hash``, writes one
 canonical line with a single ``write`` on an ``O_APPEND`` descriptor, and ``fsync``s before
 the lock is released. A last line that is torn or does not match its own hash stops the
-append: extending a corrupt log would bury the damage under fresh signatures.
+append: extending a corrupt log would bury the damage under fresh signatures. So does a log
+that holds fewer records than the workspace shows it held (``console.audit.expected``): the
+lock file, and whatever ``evidence`` the log was given (the runbooks' recorded seqs), are
+looked at before the log is read; a missing, empty or shorter log then refuses the append
+before anything is written, instead of starting a fresh chain over the gap.
 """
 
 from __future__ import annotations
@@ -12,12 +16,13 @@ from __future__ import annotations
 import base64
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from console.audit.actions import rule_for
+from console.audit.expected import Evidence, lock_evidence, lock_path, refuse_short, strongest
 from console.audit.keys_model import Signer
 from console.audit.record import ZERO_HASH, AuditRecord, body_hash, canonical_json, format_ts
 from console.errors import MrpError
@@ -28,11 +33,14 @@ _TAIL_BLOCK = 8192
 
 
 class AuditLog:
-    """The audit log at ``path`` (usually ``Workspace.audit_path``)."""
+    """The audit log at ``path`` (usually ``Workspace.audit_path``). ``evidence`` gives
+    what else shows the records the log held (``RunbookStore.audit_evidence``); appends are
+    held to it and to the lock file. Without it, only the lock file is."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, evidence: Callable[[], Evidence | None] | None = None) -> None:
         self.path = path
-        self.lock_path = path.with_name(path.name + ".lock")
+        self.lock_path = lock_path(path)
+        self.evidence = evidence
 
     def append(
         self,
@@ -71,15 +79,40 @@ class AuditLog:
             body_hash(body)
         except (TypeError, ValueError) as error:  # e.g. a model name with a lone surrogate
             raise MrpError(f"This audit record is not plain JSON: {error}.") from None
+        locked_before, expected = self._expected()
+        if expected is not None and not locked_before:  # refused before the lock file exists
+            self._hold_to(expected, self._tail()[0])
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with exclusive_lock(self.lock_path, LOCK_WAIT_SECONDS, str(self.path)):
             seq, prev_hash = self._tail()
+            self._hold_to(expected, seq)
             body["seq"], body["prev_hash"] = seq + 1, prev_hash
             digest = body_hash(body)
             signature = base64.b64encode(signer.sign(digest.encode("ascii"))).decode("ascii")
             record = AuditRecord(**body, hash=digest, signature=signature)
             self._write(record.to_line().encode("utf-8"))
         return record
+
+    def check(self) -> None:
+        """Raise what an append would refuse with (``RecordsMissing``, a torn or broken last
+        line), writing nothing: for a step that must not act before its record can be written."""
+        locked_before, expected = self._expected()
+        if not locked_before:  # nothing has appended (no lock file), and none is made here
+            self._hold_to(expected, self._tail()[0])
+            return
+        with exclusive_lock(self.lock_path, LOCK_WAIT_SECONDS, str(self.path)):
+            self._hold_to(expected, self._tail()[0])
+
+    def _expected(self) -> tuple[bool, Evidence | None]:
+        """Whether the lock file exists, and the strongest evidence of the records the log
+        held (the lock file, the given ``evidence``); gathered before the log is read."""
+        lock = lock_evidence(self.path)
+        given = self.evidence() if self.evidence is not None else None
+        return lock is not None, strongest([lock, given])
+
+    def _hold_to(self, expected: Evidence | None, seq: int) -> None:
+        """RecordsMissing when the log, ending at ``seq``, holds less than ``expected`` shows."""
+        refuse_short(self.path, self.path.exists(), seq, [expected])
 
     def head(self) -> tuple[int, str]:
         """``(seq, hash)`` of the last record, ``(0, 64 zeros)`` for an empty log."""

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from console.audit import cache
+from console.audit import cache, expected
 from console.audit.check import PHASE_HASH
 from console.audit.chunk import ChunkResult, link_problem
 from console.audit.keys_model import TrustedKey
@@ -58,18 +58,12 @@ class VerifyResult:
     @property
     def ending(self) -> str:
         """Where the log ends, to begin a sentence about records it should hold."""
-        if not self.exists:
-            return f"there is no audit log at {self.path}"
-        if self.head_seq == 0:
-            return f"{self.path.name} holds no records"
-        return f"{self.path.name} ends at seq {self.head_seq}"
+        return expected.ending(self.path, self.exists, self.head_seq)
 
     @property
     def loss(self) -> str:
         """What happened, if the log should hold more records than it does."""
-        return (
-            "the log was deleted or moved" if not self.exists else "records were cut from the end"
-        )
+        return expected.loss(self.exists)
 
     def to_json(self) -> dict[str, object]:
         bad = None

@@ -14,7 +14,6 @@ from console.audit.checkpoint import Checkpoint, check_checkpoint, take_checkpoi
 from console.audit.expected import Evidence, hold_to, lock_evidence, strongest
 from console.audit.keys import load_signer, load_signers_file
 from console.audit.keys_model import Signer
-from console.audit.log import AuditLog
 from console.audit.query import Filters, ends_torn, export_csv, read_records
 from console.audit.verify import verify_log
 from console.clock import parse_time
@@ -29,7 +28,7 @@ from console.commands.common import (
     workspace,
 )
 from console.errors import MrpError
-from console.runbook.store import RunbookStore
+from console.runbook.store import RunbookStore, workspace_log
 from console.secrets import ensure_usable_keyring
 from console.settings import Workspace
 from console.store import connect, sql
@@ -136,7 +135,7 @@ def checkpoint(
     signers = load_signers_file(ws.signers_path)
     evidence = _evidence(ws)
     result, head = take_checkpoint(
-        AuditLog(ws.audit_path), signer, signers, ws.clock().now(), evidence=evidence
+        workspace_log(ws), signer, signers, ws.clock().now(), evidence=evidence
     )
     if head is None:
         warn(f"mrp: {result.message}")
@@ -294,16 +293,17 @@ def note(
     as_json: JsonOption = False,
     workspace_dir: WorkspaceOption = None,
 ) -> None:
-    """Append a signed free-text record."""
+    """Append a signed free-text record.
+
+    Refused (exit 2, nothing written) when the log holds fewer records than the workspace
+    shows it held: a deleted or cut log is restored, not started over."""
     ensure_usable_keyring()
     ws = workspace(workspace_dir)
     if not text.strip():
         raise MrpError("The note is empty: nothing was recorded.")
     _known_model(ws, model)
     signer = _signer(ws, as_)
-    record = AuditLog(ws.audit_path).append(
-        signer, "note", model, {"text": text}, None, ws.clock().now()
-    )
+    record = workspace_log(ws).append(signer, "note", model, {"text": text}, None, ws.clock().now())
     if as_json:
         emit_json(record.to_dict())
         return

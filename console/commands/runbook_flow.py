@@ -75,10 +75,13 @@ def ask(question: str, default: str | None = None) -> str:
 
 def signed_env(workspace_dir: Path | None, explicit: str | None) -> tuple[Env, Signer]:
     """The workspace's runbook environment and who signs in it (``--as``, else MRP_SIGNER,
-    else the config's operator), with a usable keyring checked first."""
+    else the config's operator), with a usable keyring checked first, and an audit log that
+    can take records: one deleted or cut short is refused before anything is asked."""
     ws = workspace(workspace_dir)
     signer = _signer(ws, explicit)
-    return Env.for_workspace(ws), signer
+    env = Env.for_workspace(ws)
+    env.log.check()
+    return env, signer
 
 
 def _signer(ws: Workspace, explicit: str | None) -> Signer:

@@ -20,7 +20,7 @@ from console.policy.selection import policies_for, rollback_for
 from console.runbook.evidence import Evaluator, Reading, engine_evaluator
 from console.runbook.executors import ExecutorChoice, choose_executor
 from console.runbook.facts import ModelFacts, read_facts
-from console.runbook.store import RunbookStore
+from console.runbook.store import RunbookStore, workspace_log
 from console.settings import Workspace
 
 ExecutorPicker = Callable[[str, str | None], ExecutorChoice]
@@ -54,7 +54,7 @@ class Env:
 
     def __post_init__(self) -> None:
         self.store = RunbookStore(self.workspace.runbooks_dir)
-        self.log = AuditLog(self.workspace.audit_path)
+        self.log = workspace_log(self.workspace, self.store)  # held to the runbooks' seqs
 
     @classmethod
     def for_workspace(

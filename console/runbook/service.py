@@ -5,7 +5,9 @@ and ``ending`` (close, abort).
 Each step takes the runbook's lock, loads the file, first finishes any record a killed
 process left pending, checks that the runbook is at the step, decides, and commits the
 decision (``console.runbook.trail.commit``): the file is saved before the record is written
-and the record before the runbook moves on.
+and the record before the runbook moves on. Before any of that, the audit log must be able
+to take the step's record (``AuditLog.check``): a log that was deleted or cut short stops
+the step before it decides or acts on anything (the executor is never called unrecorded).
 """
 
 from __future__ import annotations
@@ -48,7 +50,8 @@ def moved(runbook: Runbook, to: Step, signer: Signer, **update: Any) -> Runbook:
 @contextmanager
 def step(env: Env, runbook_id: str, signer: Signer, *states: str) -> Iterator[Runbook]:
     """Hold the runbook's lock; yield it once any pending record is written and it is at one
-    of ``states``."""
+    of ``states`` (refused first if the audit log could not take the step's record, see
+    ``settle``)."""
     with env.store.locked(runbook_id):
         runbook = settle(env, env.store.load(runbook_id), signer)
         if states and runbook.state not in states:
@@ -61,7 +64,12 @@ def step(env: Env, runbook_id: str, signer: Signer, *states: str) -> Iterator[Ru
 
 def settle(env: Env, runbook: Runbook, signer: Signer) -> Runbook:
     """Write the record a killed process left pending, or undo an approval only its own
-    signer can sign (it was never recorded, so it never happened)."""
+    signer can sign (it was never recorded, so it never happened).
+
+    First of all, ``RecordsMissing`` if the audit log was deleted or cut short: no step
+    decides or acts on anything it could not record, and a pending record is not judged
+    unwritten by a log that lost it."""
+    env.log.check()
     record = runbook.pending
     if record is None:
         return runbook
@@ -140,6 +148,7 @@ def open_runbook(env: Env, found: Plan, reason: str, requester: Signer, dry_run:
             **evidence_details(found.evidence),
         },
     )
+    env.log.check()  # no runbook is opened that could not record its opening
     created = env.store.create(runbook.model_copy(update={"pending": record}))
     crashpoint("open.saved")
     return trail.flush(env.store, env.log, env.clock, created, requester)

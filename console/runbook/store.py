@@ -8,11 +8,17 @@ kill -9) sees the old document or the new one, never half of either.
 folder's lock (``.lock``), so two engineers opening a rollback of the same model at once get
 one runbook, and the second joins it. ``<id>.lock`` serialises the steps of one runbook
 across processes (the console, a second signer's ``mrp runbook approve``).
+
+The seqs the runbooks recorded show what the audit log held (``audit_evidence``); the
+workspace's log is held to them on every append (``workspace_log``). A store remembers what
+each runbook file showed while the file is unchanged (same inode, size and mtime), so an
+append reads only the runbooks written since the last one.
 """
 
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,9 +27,11 @@ from urllib.parse import quote
 from pydantic import ValidationError
 
 from console.audit.expected import Evidence
+from console.audit.log import AuditLog
 from console.errors import MrpError
 from console.fileio import exclusive_lock, fsync_dir, write_atomically
 from console.runbook.model import Runbook
+from console.settings import Workspace
 
 LOCK_WAIT_SECONDS = 30.0
 
@@ -43,6 +51,8 @@ class RunbookStore:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self.open_dir = folder / "open"
+        self._shown: dict[str, tuple[tuple[int, int, int], Evidence | None]] = {}
+        """What each runbook file showed (``_evidence_in``), by its (inode, size, mtime)."""
 
     # -- reading -------------------------------------------------------------------------------
 
@@ -84,14 +94,43 @@ class RunbookStore:
     def audit_evidence(self) -> Evidence | None:
         """The runbook that records the highest audit seq (of a record it wrote, or the
         log's last before it wrote any): the log held at least that many records. None
-        when no runbook has recorded one."""
+        when no runbook has recorded one; a file that is not a readable runbook shows
+        nothing. Only files changed since this store last looked are read again."""
         best: Evidence | None = None
-        for runbook in self.all():
-            seq = max([*runbook.audit.values(), runbook.audit_floor])
-            if seq > 0 and (best is None or seq > best.seq):
-                what = f"runbook {runbook.id} records that it held seq {seq}"
-                best = Evidence(self.path(runbook.id), seq, what)
+        try:
+            with os.scandir(self.folder) as entries:
+                files = [
+                    e for e in entries if e.name.startswith("rb-") and e.name.endswith(".json")
+                ]
+        except FileNotFoundError:
+            return None
+        for entry in sorted(files, key=lambda e: e.name, reverse=True):  # newest id first
+            found = self._evidence_in(entry)
+            if found is not None and (best is None or found.seq > best.seq):
+                best = found
         return best
+
+    def _evidence_in(self, entry: os.DirEntry[str]) -> Evidence | None:
+        try:
+            stat = entry.stat()
+        except OSError:
+            return None
+        key = (stat.st_ino, stat.st_size, stat.st_mtime_ns)
+        known = self._shown.get(entry.name)
+        if known is not None and known[0] == key:
+            return known[1]
+        path = self.folder / entry.name
+        found: Evidence | None = None
+        try:
+            runbook = Runbook.model_validate_json(path.read_text(encoding="utf-8"))
+        except (OSError, ValidationError):
+            runbook = None
+        if runbook is not None:
+            seq = max([*runbook.audit.values(), runbook.audit_floor])
+            if seq > 0:
+                found = Evidence(path, seq, f"runbook {runbook.id} records that it held seq {seq}")
+        self._shown[entry.name] = (key, found)
+        return found
 
     def open_for(self, model: str) -> Runbook | None:
         """The runbook in flight for ``model``, if any."""
@@ -111,6 +150,7 @@ class RunbookStore:
         """Replace the runbook's file atomically and durably."""
         self.folder.mkdir(parents=True, exist_ok=True)
         text = runbook.model_dump_json(indent=2) + "\n"
+        self._shown.pop(self.path(runbook.id).name, None)
         write_atomically(self.path(runbook.id), text)
 
     def create(self, runbook: Runbook) -> Runbook:
@@ -150,6 +190,13 @@ class RunbookStore:
 
     def _marker(self, model: str) -> Path:
         return self.open_dir / quote(model, safe="")
+
+
+def workspace_log(workspace: Workspace, store: RunbookStore | None = None) -> AuditLog:
+    """The workspace's audit log, whose appends are held to what its runbooks recorded (and
+    to its lock file): a deleted or shortened log refuses them instead of starting over."""
+    runbooks = store if store is not None else RunbookStore(workspace.runbooks_dir)
+    return AuditLog(workspace.audit_path, evidence=runbooks.audit_evidence)
 
 
 def _safe_id(runbook_id: str) -> bool:

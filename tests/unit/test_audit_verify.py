@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from console.audit import scan
+from console.audit.log import AuditLog
 from console.audit.verify import VerifyResult, verify_log
 from console.errors import MrpError
 from tests.unit.audit_fixtures import ALICE, BOB, T0, TRUSTED, build_log, parse, rewrite
@@ -92,7 +93,8 @@ def test_wrong_actor_role_and_validity_are_named(tmp_path: Path) -> None:
     build_log(path, [(ALICE, "note", "m", {})], start=T0 - timedelta(days=2))
     result = verify_log(path, TRUSTED)
     assert "before it became valid" in (result.reason or "")
-    path.unlink()
+    path.unlink()  # started over deliberately: the lock file goes too (else appends refuse)
+    AuditLog(path).lock_path.unlink()
     build_log(path, [(ALICE, "note", "m", {})])
     record = parse(path.read_bytes())
     record["actor"] = "bob"
