@@ -9,7 +9,7 @@ here keeps the state database open between calls. Results are immutable snapshot
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -17,12 +17,14 @@ from pathlib import Path
 
 import duckdb
 
+from console.audit.expected import Evidence, lock_evidence, shortfall
 from console.audit.log import AuditLog
 from console.clock import Clock
 from console.errors import MrpError
 from console.fleet import FleetSnapshot, fleet_snapshot, stored_trigger_views
 from console.model_detail import ModelDetail, fleet_events, fleet_switches, model_detail
 from console.policy.loader import PolicySet, load_workspace_policies
+from console.runbook.store import RunbookStore
 from console.settings import Workspace
 from console.sources.sync import SyncOutcome, sync_workspace
 from console.store import connect
@@ -56,6 +58,7 @@ class Gateway:
     """Evaluates the policies as of an instant; returning None shows the stored states."""
     _policies: PolicySet | None = field(default=None, repr=False)
     _policy_stamp: tuple[tuple[str, float], ...] = field(default=(), repr=False)
+    _runbooks: RunbookStore | None = field(default=None, repr=False)
 
     @contextmanager
     def _read(self) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -123,34 +126,55 @@ class Gateway:
     # -- history ------------------------------------------------------------------------------
 
     def history(self) -> History:
+        evidence = self._audit_evidence()  # before the log is read
         with DB_LOCK, self._read() as con:
             now = self.now()
             rows = merge_deploys(
                 [switch_row(s) for s in fleet_switches(con, now)],
                 [event_row(model, event) for model, event in fleet_events(con, now)],
             )
-        audit, problem = self._audit_rows(now)
+        audit, problem = self._audit_rows(now, evidence=evidence)
         return History(now=now, rows=newest_first(rows + audit), problem=problem)
 
+    def _audit_evidence(self) -> list[Evidence | None]:
+        """What shows the records the log held (runbooks, the append lock), as `mrp audit
+        show` gathers it; the store remembers runbook files that have not changed."""
+        if self._runbooks is None:
+            self._runbooks = RunbookStore(self.workspace.runbooks_dir)
+        path = self.workspace.audit_path
+        return [self._runbooks.audit_evidence(), lock_evidence(path)]
+
     def _audit_rows(
-        self, now: datetime, model: str | None = None
+        self, now: datetime, model: str | None = None, evidence: Sequence[Evidence | None] = ()
     ) -> tuple[list[HistoryRow], str | None]:
+        """The log's records as rows, and what is wrong with the log: unreadable, or holding
+        fewer records than ``evidence`` shows it held (a missing log is no records yet only
+        when nothing shows it held any)."""
         path = self.workspace.audit_path
         if not path.exists():
-            return [], None
+            return [], _short(path, False, 0, evidence)
         # A replay held at the end of its history still stamps records past it.
         until = max(now, self.clock.stamp())
+        rows: list[HistoryRow] = []
+        last = 0
         try:
-            return [
-                audit_row(r.at, r.model, r.action, r.actor, dict(r.details), full_record(r))
-                for r in AuditLog(path).records()
-                if r.at <= until and (model is None or r.model == model)
-            ], None
+            for r in AuditLog(path).records():
+                last = r.seq
+                if r.at <= until and (model is None or r.model == model):
+                    rows.append(
+                        audit_row(r.at, r.model, r.action, r.actor, dict(r.details), full_record(r))
+                    )
         except MrpError as error:
             return [], f"audit log: {error.message}"
         except ValueError as error:
             return [], f"audit log: {error}; run `mrp audit verify`."
+        return rows, _short(path, True, last, evidence)
 
     @staticmethod
     def export(rows: tuple[HistoryRow, ...], path: Path) -> int:
         return write_csv(rows, path)
+
+
+def _short(path: Path, exists: bool, seq: int, evidence: Sequence[Evidence | None]) -> str | None:
+    reason = shortfall(path, exists, seq, evidence)
+    return None if reason is None else f"audit log: {reason}; run `mrp audit verify`."

@@ -8,15 +8,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from textual.widgets import Input
+from textual.widgets import Input, Static
 from tui_helpers import SIZE, ready, wait_for
 
+from console.audit.log import AuditLog
+from console.settings import open_workspace
 from console.tui.screens.history import HistoryScreen
 from console.tui.screens.model import ModelScreen
 from console.tui.widgets.metric_chart import MetricChart
 from console.tui.widgets.records_table import RecordsTable
 from console.tui.widgets.triggers_table import TriggersTable
 from console.tui.widgets.versions_table import VersionsTable
+from tests.unit.audit_fixtures import ALICE, T0
 
 
 async def open_model(pilot: Any, model: str) -> ModelScreen:
@@ -33,6 +36,15 @@ async def open_model(pilot: Any, model: str) -> ModelScreen:
     )
     screen = app.screen
     assert isinstance(screen, ModelScreen)
+    return screen
+
+
+async def open_history(pilot: Any) -> HistoryScreen:
+    await ready(pilot)
+    await pilot.press("h")
+    screen = pilot.app.screen
+    assert isinstance(screen, HistoryScreen)
+    await wait_for(pilot, lambda: screen.shown != ())
     return screen
 
 
@@ -79,11 +91,7 @@ async def test_history_filters_and_exports_csv(
     monkeypatch.chdir(tmp_path)
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await ready(pilot)
-        await pilot.press("h")
-        screen = app.screen
-        assert isinstance(screen, HistoryScreen)
-        await wait_for(pilot, lambda: screen.shown != ())
+        screen = await open_history(pilot)
         everything = len(screen.shown)
         assert everything > 30
         deploys = [(r.model, r.at) for r in screen.shown if r.action == "deploy"]
@@ -104,3 +112,30 @@ async def test_history_filters_and_exports_csv(
         rows = list(csv.DictReader(written[0].open(encoding="utf-8")))
         assert len(rows) == len(screen.shown)
         assert rows[0]["model"] == "fraud-scoring" and rows[0]["at"].endswith("Z")
+
+
+async def test_history_says_when_the_audit_log_was_deleted(
+    make_app: Any, workspace_root: Path
+) -> None:
+    """A missing log is no records yet only in a new workspace: when the append lock shows
+    records were written, the history says so in one line instead of showing none."""
+    ws = open_workspace(workspace_root)
+    AuditLog(ws.audit_path).append(ALICE, "note", "fraud-scoring", {"text": "hi"}, None, T0)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_history(pilot)
+        line = screen.query_one("#history-problem", Static)
+        assert not line.display  # the log is whole: no line
+        assert any(r.origin == "audit" for r in screen.shown)
+
+        ws.audit_path.unlink()
+        screen.load()
+        await wait_for(pilot, lambda: line.display)
+        text = str(line.render())
+        assert text == (
+            f"⚠ audit log: there is no audit log at {ws.audit_path}, but its lock file "
+            "audit.jsonl.lock shows that records were appended to it: the log was deleted or "
+            "moved; run `mrp audit verify`."
+        )
+        assert not any(r.origin == "audit" for r in screen.shown)
+    assert not ws.audit_path.exists()

@@ -208,6 +208,44 @@ async def test_escape_then_abort_is_recorded(make_app: Any, workspace_root: Path
     assert [r.action for r in AuditLog(ws.audit_path).records()][-1] == "runbook.abort"
 
 
+async def test_a_lost_audit_log_ends_the_wizard_with_an_error(
+    make_app: Any, workspace_root: Path
+) -> None:
+    """The log deleted mid-rollback (its lock file too: the runbook's recorded seqs alone
+    show it): the approval is refused with one sentence as an error notification, the
+    wizard closes, and nothing is written; opening the wizard again is refused at once."""
+    ws = open_workspace(workspace_root)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        keys = Keys(pilot)
+        await to_approve(pilot, keys)
+        (runbook,) = RunbookStore(ws.runbooks_dir).all()
+        document = RunbookStore(ws.runbooks_dir).path(runbook.id).read_bytes()
+        ws.audit_path.unlink()
+        AuditLog(ws.audit_path).lock_path.unlink()
+        await keys.type(PHRASE)
+        await keys.press("enter")
+        await wait_for(pilot, lambda: _errors(pilot) != [])
+        held = max(runbook.audit.values())
+        assert _errors(pilot) == [
+            f"there is no audit log at {ws.audit_path}, but runbook {runbook.id} records that "
+            f"it held seq {held}: the log was deleted or moved, so nothing was recorded; "
+            "restore the log from a backup (`mrp audit verify` says more)."
+        ]
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, ModelScreen))
+
+        pilot.app.clear_notifications()
+        await keys.press("r")  # joining the open runbook: refused before any step is shown
+        await wait_for(pilot, lambda: _errors(pilot) != [])
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, ModelScreen))
+    assert RunbookStore(ws.runbooks_dir).path(runbook.id).read_bytes() == document
+    assert not ws.audit_path.exists() and not AuditLog(ws.audit_path).lock_path.exists()
+
+
+def _errors(pilot: Any) -> list[str]:
+    return [n.message for n in pilot.app._notifications if n.severity == "error"]
+
+
 def _snap(driver: Any) -> Any:
     async def run_before(pilot: Any) -> None:
         await driver(pilot, Keys(pilot))

@@ -42,6 +42,7 @@ class HistoryScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield DrillBanner()
         yield Static("History · loading…", id="history-summary", classes="screen-title")
+        yield Static("", id="history-problem", markup=False)
         with Horizontal(id="history-filters"):
             yield Input(placeholder="model", id="filter-model")
             yield Input(placeholder="action: rollback, deploy…", id="filter-action")
@@ -73,8 +74,10 @@ class HistoryScreen(Screen[None]):
     @on(HistoryReady)
     def _ready(self, message: HistoryReady) -> None:
         self._history = message.history
-        if message.history.problem:
-            self.notify(message.history.problem, severity="warning", timeout=8)
+        problem = message.history.problem  # stays in view: the records shown may be incomplete
+        line = self.query_one("#history-problem", Static)
+        line.update(f"⚠ {problem}" if problem else "")
+        line.set_class(bool(problem), "shown")
         self._apply()
 
     @on(Input.Changed)

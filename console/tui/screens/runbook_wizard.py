@@ -7,6 +7,8 @@ person's decision (``push_screen_wait``), and hands it to the runbook machine in
 thread; the console's database lock guards each use of the state database). Step screens
 write nothing themselves, so Esc before the runbook is opened leaves no trace; after that,
 Esc asks whether to abort it (a signed record) or leave it open for anyone to resume.
+An audit log that was deleted or cut short (``RecordsMissing``) ends the wizard with an error
+notification and nothing written: it is checked as the wizard opens, and again by every step.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from textual.binding import BindingType
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from console.audit.expected import RecordsMissing
 from console.audit.keys import held_keys, load_signer
 from console.audit.keys_model import Signer
 from console.audit.signers_file import load_signers_file
@@ -136,6 +139,7 @@ class RunbookScreen(Screen[None]):
 
     async def _open(self) -> Runbook | None:
         found = await self._call(plan, self.env, self.model)
+        await self._call(self.env.log.check)  # a lost log: refused before anything is asked
         self._show(None, found)
         if found.open_runbook is not None:
             rb = found.open_runbook
@@ -157,6 +161,8 @@ class RunbookScreen(Screen[None]):
                 )
             except AlreadyOpen as joined:
                 return joined.runbook
+            except RecordsMissing:
+                raise  # nothing to retry on this screen: the wizard ends and says why
             except MrpError as refused:
                 error = refused.message
 
@@ -177,6 +183,8 @@ class RunbookScreen(Screen[None]):
                 return await self._verify(runbook)
             await self._ask(DoneStep(self._frame(runbook), runbook))
             return None
+        except RecordsMissing:
+            raise  # every step would be refused the same way: the wizard ends and says why
         except MrpError as refused:
             latest = await self._call(self.env.store.load, runbook.id)
             self._show(latest)
