@@ -1,4 +1,10 @@
-"""The `mrp` command: parses arguments, calls the core, formats output. Thin on purpose."""
+"""The `mrp` command: parses arguments, calls the core, formats output. Thin on purpose.
+
+Start-up stays fast (scripts, CI gates and an on-call engineer pay it at every command):
+building the app imports typer and the command modules only, and each command module imports
+the core it uses inside its command functions, its types for annotations under
+``TYPE_CHECKING`` (tests/unit/test_cli_startup.py keeps the heavy modules out).
+"""
 
 from __future__ import annotations
 
@@ -7,7 +13,6 @@ from typing import Annotated
 
 import typer
 
-from console import __version__
 from console.errors import MrpError
 
 app = typer.Typer(
@@ -22,6 +27,8 @@ app = typer.Typer(
 
 def _version(value: bool) -> None:
     if value:
+        from console import __version__
+
         typer.echo(f"mrp {__version__}")
         raise typer.Exit()
 

@@ -6,16 +6,10 @@ import difflib
 import json
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from console.audit.checkpoint import Checkpoint, check_checkpoint, take_checkpoint
-from console.audit.expected import Evidence, hold_to, lock_evidence, strongest
-from console.audit.keys import load_signer, load_signers_file
-from console.audit.keys_model import Signer
-from console.audit.query import Filters, ends_torn, export_csv, read_records
-from console.audit.verify import verify_log
 from console.clock import parse_time
 from console.commands.audit_text import summary, when
 from console.commands.common import (
@@ -28,11 +22,13 @@ from console.commands.common import (
     workspace,
 )
 from console.errors import MrpError
-from console.runbook.store import RunbookStore, workspace_log
-from console.secrets import ensure_usable_keyring
-from console.settings import Workspace
-from console.store import connect, sql
 from console.text import plural
+
+if TYPE_CHECKING:
+    from console.audit.expected import Evidence
+    from console.audit.keys_model import Signer
+    from console.audit.query import Filters
+    from console.settings import Workspace
 
 app = typer.Typer(help="The signed, hash-chained audit log.", no_args_is_help=True)
 
@@ -49,6 +45,8 @@ ActionFilter = Annotated[
 
 
 def _signer(ws: Workspace, explicit: str | None) -> Signer:
+    from console.audit.keys import load_signer
+
     name = ws.signer_name(explicit)
     if not name:
         raise MrpError("No signer: pass --as NAME, set MRP_SIGNER, or set operator in mrp.toml.")
@@ -57,6 +55,9 @@ def _signer(ws: Workspace, explicit: str | None) -> Signer:
 
 def _evidence(ws: Workspace) -> list[Evidence]:
     """What shows the log held records (gather it before reading the log)."""
+    from console.audit.expected import lock_evidence
+    from console.runbook.store import RunbookStore
+
     found = (RunbookStore(ws.runbooks_dir).audit_evidence(), lock_evidence(ws.audit_path))
     return [e for e in found if e is not None]
 
@@ -73,6 +74,8 @@ def _time(option: str, text: str | None) -> datetime | None:
 def _filters(
     model: str | None, since: str | None, until: str | None, action: str | None
 ) -> Filters:
+    from console.audit.query import Filters
+
     return Filters(model, action, _time("--since", since), _time("--until", until))
 
 
@@ -89,6 +92,11 @@ def verify(
 
     Exit 1 naming the first bad record, or what shows that records are missing (runbooks,
     the append lock, a checkpoint). No log and no such evidence: no records yet, exit 0."""
+    from console.audit.checkpoint import Checkpoint, check_checkpoint
+    from console.audit.expected import hold_to
+    from console.audit.signers_file import load_signers_file
+    from console.audit.verify import verify_log
+
     ws = workspace(workspace_dir)
     anchor = Checkpoint.load(checkpoint) if checkpoint is not None else None
     signers = load_signers_file(ws.signers_path)
@@ -129,6 +137,11 @@ def checkpoint(
     """Verify the log, append a signed checkpoint and print its head.
 
     The head is {seq, hash, ts, key_id, signature}; keep it where the log's writers cannot reach."""
+    from console.audit.checkpoint import take_checkpoint
+    from console.audit.signers_file import load_signers_file
+    from console.runbook.store import workspace_log
+    from console.secrets import ensure_usable_keyring
+
     ensure_usable_keyring()
     ws = workspace(workspace_dir)
     signer = _signer(ws, as_)
@@ -162,6 +175,11 @@ def show(
     workspace_dir: WorkspaceOption = None,
 ) -> None:
     """Read the log (records in file order; `mrp audit verify` says whether to trust it)."""
+    from console.audit.expected import hold_to
+    from console.audit.query import ends_torn, read_records
+    from console.audit.signers_file import load_signers_file
+    from console.audit.verify import verify_log
+
     ws = workspace(workspace_dir)
     filters = _filters(model, since, until, action)
     signers = load_signers_file(ws.signers_path)
@@ -229,6 +247,12 @@ def export(
     """Write the log as CSV for risk and compliance.
 
     UTF-8, a header row, standard quoting, and each record's signature_valid; the columns are documented in docs/audit.md."""
+    from console.audit.checkpoint import Checkpoint
+    from console.audit.expected import hold_to, strongest
+    from console.audit.query import export_csv
+    from console.audit.signers_file import load_signers_file
+    from console.audit.verify import verify_log
+
     ws = workspace(workspace_dir)
     target = csv.expanduser().resolve()
     if not target.parent.is_dir():
@@ -297,6 +321,9 @@ def note(
 
     Refused (exit 2, nothing written) when the log holds fewer records than the workspace
     shows it held: a deleted or cut log is restored, not started over."""
+    from console.runbook.store import workspace_log
+    from console.secrets import ensure_usable_keyring
+
     ensure_usable_keyring()
     ws = workspace(workspace_dir)
     if not text.strip():
@@ -312,6 +339,8 @@ def note(
 
 def _known_model(ws: Workspace, model: str) -> None:
     """A signed record is permanent: refuse a model name the state database does not know."""
+    from console.store import connect, sql
+
     if not ws.db_path.exists():
         return
     with connect(ws.db_path, read_only=True) as con:

@@ -9,9 +9,6 @@ import typer
 
 from console.commands.common import JsonOption, WorkspaceOption, echo, emit_json, workspace
 from console.errors import MrpError
-from console.secrets import ensure_usable_keyring, get_secret, set_secret
-from console.settings import FilesSource, HttpSource
-from console.sources.http_client import signing_key, token_key
 
 app = typer.Typer(help="Source credentials, kept in the OS keyring and nowhere else.")
 
@@ -32,6 +29,10 @@ def set_credential(
 
     Prompts without echo on a terminal; otherwise reads the first line of stdin.
     """
+    from console.secrets import ensure_usable_keyring, set_secret
+    from console.settings import FilesSource, HttpSource
+    from console.sources.http_client import signing_key, token_key
+
     ws = workspace(workspace_dir)
     config = ws.config.sources.get(source)
     if config is None:
@@ -62,6 +63,10 @@ def _read_secret(prompt: str) -> str:
 @app.command("status")
 def status(as_json: JsonOption = False, workspace_dir: WorkspaceOption = None) -> None:
     """Which sources have a token (and, for http sources, a signing secret)."""
+    from console.secrets import ensure_usable_keyring, get_secret
+    from console.settings import FilesSource, HttpSource
+    from console.sources.http_client import signing_key, token_key
+
     ws = workspace(workspace_dir)
     ensure_usable_keyring()
     rows = []

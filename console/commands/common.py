@@ -9,12 +9,14 @@ import textwrap
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from console.clock import format_duration, format_time
-from console.settings import Workspace, open_workspace
+
+if TYPE_CHECKING:
+    from console.settings import Workspace
 
 WorkspaceOption = Annotated[
     Path | None,
@@ -29,6 +31,8 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Machine-readable JSON 
 
 
 def workspace(path: Path | None) -> Workspace:
+    from console.settings import open_workspace
+
     return open_workspace(path)
 
 

@@ -11,7 +11,6 @@ import typer
 
 from console.commands.common import WorkspaceOption, warn, workspace
 from console.errors import ConfigError, MrpError
-from console.user_settings import load_user_settings
 
 ThemeOption = Annotated[
     str | None,
@@ -37,6 +36,8 @@ def _need_terminal(command: str) -> None:
 def _theme(explicit: str | None) -> str | None:
     if explicit:
         return explicit
+    from console.user_settings import load_user_settings
+
     try:
         return load_user_settings().theme
     except ConfigError as error:  # a broken settings file must not keep the console shut

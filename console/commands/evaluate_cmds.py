@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -18,21 +18,14 @@ from console.commands.common import (
     workspace,
 )
 from console.errors import MrpError
-from console.policy.loader import PolicySet, load_workspace_policies
-from console.settings import Workspace
-from console.store import connect
 from console.text import plural
-from console.triggers import STATE_RANK, TriggerState
-from console.triggers.backtest import Replay, replay
-from console.triggers.state import current_states
-from console.triggers.summary import (
-    TriggerOverview,
-    TriggerSummary,
-    deploys,
-    overview,
-    share,
-    summarize,
-)
+
+if TYPE_CHECKING:
+    from console.policy.loader import PolicySet
+    from console.settings import Workspace
+    from console.triggers import TriggerState
+    from console.triggers.backtest import Replay
+    from console.triggers.summary import TriggerOverview, TriggerSummary
 
 TimeOption = Annotated[str | None, typer.Option(show_default=False)]
 
@@ -54,6 +47,8 @@ def _time(text: str | None, option: str) -> datetime | None:
 
 
 def _ready(workspace_dir: Any) -> tuple[Workspace, PolicySet]:
+    from console.policy.loader import load_workspace_policies
+
     ws = workspace(workspace_dir)
     policies = load_workspace_policies(ws)
     if not ws.db_path.exists():
@@ -72,6 +67,9 @@ def evaluate(
     workspace_dir: WorkspaceOption = None,
 ) -> None:
     """State of every trigger of every model, with value, threshold and since."""
+    from console.store import connect
+    from console.triggers.state import current_states
+
     moment = _time(at, "--at")
     ws, policies = _ready(workspace_dir)
     when = moment or ws.clock().now()
@@ -116,6 +114,8 @@ def _number(value: float | None) -> str:
 
 
 def _print_states(states: list[TriggerState]) -> None:
+    from console.triggers import STATE_RANK
+
     ordered = sorted(states, key=lambda s: (-STATE_RANK[s.state], s.model, s.trigger))
     header = ("MODEL", "TRIGGER", "STATE", "SINCE", "VALUE", "THRESHOLD", "NOTE")
     rows: list[tuple[str, ...]] = []
@@ -153,6 +153,10 @@ def backtest(
     workspace_dir: WorkspaceOption = None,
 ) -> None:
     """Replay the policies over stored history and show every state change."""
+    from console.store import connect
+    from console.triggers.backtest import replay
+    from console.triggers.summary import deploys, overview, summarize
+
     first, last = _time(start, "--from"), _time(end, "--to")
     if first is not None and last is not None and last < first:
         raise MrpError("--to must not be before --from.")
@@ -215,6 +219,8 @@ def _print_summary(
 
 def _print_triggers(triggers: list[TriggerOverview]) -> None:
     """Every trigger of every policy, across its models, whether or not it ever changed."""
+    from console.triggers.summary import share
+
     header = ("POLICY", "TRIGGER", "MODELS", "FIRED IN", "FIRES", "NO DATA", "NOTE")
     rows = [
         (

@@ -6,10 +6,8 @@ from typing import Annotated, Any
 
 import typer
 
-from console.audit.keys import held_keys, init_key, load_signers_file
 from console.clock import format_time
 from console.commands.common import JsonOption, WorkspaceOption, echo, emit_json, workspace
-from console.secrets import ensure_usable_keyring
 
 app = typer.Typer(
     help="Signing keys: private halves in the OS keyring, public halves in signers.yaml.",
@@ -30,6 +28,9 @@ def init(
     """Make an Ed25519 key pair for a signer.
 
     The private half goes into the keyring, the public half into the workspace's signers.yaml; a key this keyring already holds is reused."""
+    from console.audit.keys import init_key
+    from console.secrets import ensure_usable_keyring
+
     ensure_usable_keyring()
     ws = workspace(workspace_dir)
     key = init_key(ws, name, roles)
@@ -54,6 +55,9 @@ def init(
 @app.command("show")
 def show(as_json: JsonOption = False, workspace_dir: WorkspaceOption = None) -> None:
     """Which keys this machine holds and whether signers.yaml trusts them."""
+    from console.audit.keys import held_keys, load_signers_file
+    from console.secrets import ensure_usable_keyring
+
     ensure_usable_keyring()
     ws = workspace(workspace_dir)
     trusted = load_signers_file(ws.signers_path)

@@ -6,9 +6,8 @@ import json
 import os
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import duckdb
 import typer
 
 from console.commands.common import (
@@ -20,12 +19,12 @@ from console.commands.common import (
     workspace,
 )
 from console.errors import MrpError
-from console.policy.errors import Problem, sort_problems
-from console.policy.loader import CheckResult, check_policies
-from console.policy.schema import policy_schema
-from console.policy.selection import selection_problems
-from console.settings import MlflowSource, PrometheusSource, Workspace
 from console.text import plural
+
+if TYPE_CHECKING:
+    from console.policy.errors import Problem
+    from console.policy.loader import CheckResult
+    from console.settings import Workspace
 
 app = typer.Typer(
     help="Validate rollback policies and print their JSON Schema.",
@@ -46,6 +45,9 @@ def check(
     workspace_dir: WorkspaceOption = None,
 ) -> None:
     """Validate policies; every problem is printed as file:line:col: message."""
+    from console.policy.errors import sort_problems
+    from console.policy.loader import check_policies
+
     ws = _workspace_for(paths, workspace_dir)
     targets = list(paths) if paths else [_shown_path(ws.policies_dir)] if ws else []
     known_metrics, models = _workspace_facts(ws)
@@ -89,6 +91,8 @@ def schema(workspace_dir: WorkspaceOption = None) -> None:
 
     The schema is the same for every workspace; --workspace is accepted so that scripts
     can pass it to every command alike."""
+    from console.policy.schema import policy_schema
+
     emit_json(policy_schema())
 
 
@@ -115,6 +119,8 @@ def _shown_path(path: Path) -> Path:
 def _combination_problems(result: CheckResult, models: list[ModelFacts] | None) -> list[Problem]:
     """Conflicts that only exist for a model two policies both select (once per place,
     not once per model)."""
+    from console.policy.selection import selection_problems
+
     problems: list[Problem] = []
     seen: set[tuple[Path, int, int]] = set()
     for name, team, tier, tags in models or []:
@@ -129,6 +135,8 @@ def _combination_problems(result: CheckResult, models: list[ModelFacts] | None) 
 def _workspace_facts(ws: Workspace | None) -> tuple[set[str] | None, list[ModelFacts] | None]:
     """Metric names the workspace knows (``None``: too little is known to judge) and its
     models, from the config and, once synced, the state database."""
+    from console.settings import MlflowSource, PrometheusSource
+
     if ws is None:
         return None, None
     names: set[str] = set()
@@ -152,6 +160,8 @@ def _stored_facts(ws: Workspace) -> tuple[set[str], list[ModelFacts] | None]:
     database just means less is checked."""
     if not ws.db_path.exists():
         return set(), None
+    import duckdb
+
     from console.store import connect, sql
 
     try:

@@ -4,11 +4,10 @@ missing; reads the answers from stdin when it is not a terminal. Thin: the machi
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from console.audit.keys_model import Signer
 from console.clock import format_time
 from console.commands.common import JsonOption, WorkspaceOption, echo, warn
 from console.commands.runbook_flow import (
@@ -26,15 +25,13 @@ from console.commands.runbook_flow import (
     signed_env,
 )
 from console.errors import MrpError
-from console.runbook import present
-from console.runbook.approvals import approval_role, check_phrase, needed
-from console.runbook.approving import approve, break_glass
-from console.runbook.drive import DriveOptions, PrecheckFailed
-from console.runbook.env import Env
-from console.runbook.model import Runbook
-from console.runbook.planning import Plan, plan, preview_checks
-from console.runbook.prechecks import blocking
-from console.runbook.service import choose_target, open_runbook, run_prechecks
+
+if TYPE_CHECKING:
+    from console.audit.keys_model import Signer
+    from console.runbook.drive import DriveOptions
+    from console.runbook.env import Env
+    from console.runbook.model import Runbook
+    from console.runbook.planning import Plan
 
 
 def register(app_: typer.Typer) -> None:
@@ -64,6 +61,12 @@ def rollback(
     """The guided rollback runbook in the terminal.
 
     Evidence, target, pre-checks, your signed confirmation, then (once approved) execute, verify and close. Prompts where an option is missing; reads stdin when it is not a terminal."""
+    from console.runbook import present
+    from console.runbook.drive import DriveOptions
+    from console.runbook.planning import plan, preview_checks
+    from console.runbook.prechecks import blocking
+    from console.runbook.service import choose_target, open_runbook, run_prechecks
+
     env, signer = signed_env(workspace_dir, as_)
     options = DriveOptions(to=to, verify_timeout=parse_timeout(verify_timeout), notes=notes)
     found = plan(env, model, to)
@@ -119,6 +122,9 @@ def _record_refusal(
     env: Env, found: Plan, reason: str, signer: Signer, dry_run: bool, target: str
 ) -> None:
     """Record the attempt and its failed pre-check, then refuse (exit 2)."""
+    from console.runbook.drive import PrecheckFailed
+    from console.runbook.service import choose_target, open_runbook, run_prechecks
+
     runbook = open_runbook(env, found, reason, signer, dry_run)
     runbook = choose_target(env, runbook.id, signer, target)
     runbook = run_prechecks(env, runbook.id, signer)
@@ -139,6 +145,9 @@ def _confirm(
     role: str | None,
     why_glass: str | None,
 ) -> Runbook:
+    from console.runbook.approvals import approval_role
+    from console.runbook.approving import approve, break_glass
+
     if why_glass is not None:
         return break_glass(env, runbook.id, signer, phrase, why_glass, role)
     try:
@@ -172,6 +181,10 @@ def _join(
     options: DriveOptions,
     as_json: bool,
 ) -> None:
+    from console.runbook import present
+    from console.runbook.approvals import check_phrase, needed
+    from console.runbook.approving import approve
+
     warn(
         f"runbook {runbook.id} is already open for {runbook.model} (opened by "
         f"{runbook.requester} at {format_time(runbook.created_at)}, at step '{runbook.state}'); "

@@ -3,7 +3,7 @@ approves. Thin: the machine is ``console.runbook``."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -31,14 +31,11 @@ from console.commands.runbook_flow import (
     signed_env,
 )
 from console.errors import MrpError
-from console.runbook import present
-from console.runbook.approvals import needed
-from console.runbook.approving import approve, break_glass
-from console.runbook.drive import DriveOptions
-from console.runbook.ending import abort
-from console.runbook.env import Env
-from console.runbook.model import Runbook
 from console.text import plural
+
+if TYPE_CHECKING:
+    from console.runbook.env import Env
+    from console.runbook.model import Runbook
 
 app = typer.Typer(
     help="Rollback runbooks in flight and done; a second signer approves with `approve`.",
@@ -74,6 +71,9 @@ def list_runbooks(
     workspace_dir: WorkspaceOption = None,
 ) -> None:
     """Runbooks in flight and done, newest first."""
+    from console.runbook import present
+    from console.runbook.env import Env
+
     ws = workspace(workspace_dir)
     env_store = Env.for_workspace(ws).store
     runbooks = [r for r in env_store.all() if not (open_only and r.final)]
@@ -105,6 +105,8 @@ def list_runbooks(
 
 
 def _outcome(runbook: Runbook) -> str:
+    from console.runbook.approvals import needed
+
     if runbook.state == "approvals":
         return f"needs {plural(needed(runbook), 'more approval')}"
     return (runbook.outcome or "-").replace("_", " ")
@@ -117,6 +119,9 @@ def show(
     workspace_dir: WorkspaceOption = None,
 ) -> None:
     """Everything about one runbook: evidence, target, checks, approvals, execution, outcome."""
+    from console.runbook import present
+    from console.runbook.env import Env
+
     env = Env.for_workspace(workspace(workspace_dir))
     runbook = _resolve(env, runbook_id)
     if as_json:
@@ -139,6 +144,8 @@ def resume(
     workspace_dir: WorkspaceOption = None,
 ) -> None:
     """Continue a runbook where it stopped (after a crash, a lost session, a failed call)."""
+    from console.runbook.drive import DriveOptions
+
     env, signer = signed_env(workspace_dir, as_)
     runbook = _resolve(env, runbook_id)
     options = DriveOptions(to=to, verify_timeout=parse_timeout(verify_timeout), notes=notes)
@@ -165,6 +172,10 @@ def approve_cmd(
     """Approve a runbook with your own key.
 
     The approval that completes the count carries the runbook on (execute, verify, close) unless --no-continue."""
+    from console.runbook import present
+    from console.runbook.approving import approve, break_glass
+    from console.runbook.drive import DriveOptions
+
     env, signer = signed_env(workspace_dir, as_)
     runbook = _resolve(env, runbook_id)
     if not as_json:
@@ -194,6 +205,9 @@ def abort_cmd(
     workspace_dir: WorkspaceOption = None,
 ) -> None:
     """Abort a runbook at any step; the abort is itself a signed record."""
+    from console.runbook import present
+    from console.runbook.ending import abort
+
     env, signer = signed_env(workspace_dir, as_)
     runbook = abort(env, _resolve(env, runbook_id).id, signer, reason)
     if as_json:

@@ -7,25 +7,22 @@ from __future__ import annotations
 import sys
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from console.audit.keys import load_signer
-from console.audit.keys_model import Signer
 from console.clock import format_time, parse_duration
 from console.commands.common import echo, emit_json, warn, workspace
 from console.errors import MrpError
-from console.runbook import present
-from console.runbook.approvals import describe_needed
-from console.runbook.drill import activate_drill_keyring
-from console.runbook.drive import Announce, DriveOptions, drive
-from console.runbook.env import Env
-from console.runbook.evidence import Reading
-from console.runbook.model import Runbook
-from console.runbook.verify import Progress
-from console.secrets import ensure_usable_keyring
-from console.settings import Workspace
+
+if TYPE_CHECKING:
+    from console.audit.keys_model import Signer
+    from console.runbook.drive import Announce, DriveOptions
+    from console.runbook.env import Env
+    from console.runbook.evidence import Reading
+    from console.runbook.model import Runbook
+    from console.runbook.verify import Progress
+    from console.settings import Workspace
 
 AsOption = Annotated[
     str | None,
@@ -77,6 +74,8 @@ def signed_env(workspace_dir: Path | None, explicit: str | None) -> tuple[Env, S
     """The workspace's runbook environment and who signs in it (``--as``, else MRP_SIGNER,
     else the config's operator), with a usable keyring checked first, and an audit log that
     can take records: one deleted or cut short is refused before anything is asked."""
+    from console.runbook.env import Env
+
     ws = workspace(workspace_dir)
     signer = _signer(ws, explicit)
     env = Env.for_workspace(ws)
@@ -85,6 +84,10 @@ def signed_env(workspace_dir: Path | None, explicit: str | None) -> tuple[Env, S
 
 
 def _signer(ws: Workspace, explicit: str | None) -> Signer:
+    from console.audit.keys import load_signer
+    from console.runbook.drill import activate_drill_keyring
+    from console.secrets import ensure_usable_keyring
+
     activate_drill_keyring(ws)
     ensure_usable_keyring()
     name = ws.signer_name(explicit)
@@ -126,6 +129,9 @@ def _progress(as_json: bool) -> Progress:
 
 
 def finish(runbook: Runbook, as_json: bool) -> None:
+    from console.runbook import present
+    from console.runbook.approvals import describe_needed
+
     if as_json:
         emit_json(present.as_json(runbook))
     else:
@@ -151,6 +157,8 @@ def _not_recovered(runbook: Runbook) -> bool:
 def drive_on(
     env: Env, runbook: Runbook, signer: Signer, options: DriveOptions, as_json: bool
 ) -> Runbook:
+    from console.runbook.drive import drive
+
     return drive(
         env, runbook.id, signer, options, announce=_announcer(as_json), progress=_progress(as_json)
     )

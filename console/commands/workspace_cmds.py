@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -20,14 +20,12 @@ from console.commands.common import (
     workspace,
 )
 from console.errors import MrpError
-from console.fleet import FleetEntry, fleet_status, with_states, worst_first
-from console.policy.loader import load_workspace_policies
-from console.refresh import RefreshReport, sync_and_refresh
-from console.settings import Workspace
-from console.store import connect
 from console.text import plural
-from console.triggers.state import current_states
-from console.workspace_init import init_workspace
+
+if TYPE_CHECKING:
+    from console.fleet import FleetEntry
+    from console.refresh import RefreshReport
+    from console.settings import Workspace
 
 
 def register(app: typer.Typer) -> None:
@@ -44,6 +42,8 @@ def init(
     workspace_dir: WorkspaceOption = None,
 ) -> None:
     """Create a workspace with a commented example config and policy."""
+    from console.workspace_init import init_workspace
+
     if folder is not None and workspace_dir is not None and folder != workspace_dir:
         raise MrpError("give the new workspace's folder once: as DIR or as --workspace, not both.")
     folder = folder or workspace_dir or Path(".")
@@ -54,6 +54,8 @@ def init(
 
 
 def run_sync(ws: Workspace, only: str | None, show_progress: bool) -> RefreshReport:
+    from console.refresh import sync_and_refresh
+
     def progress(source: str, what: str) -> None:
         if show_progress:
             warn(f"{source}: {what}")
@@ -142,6 +144,11 @@ def status(
     workspace_dir: WorkspaceOption = None,
 ) -> None:
     """Per model: alias -> version, previous version, worst trigger state, data age."""
+    from console.fleet import fleet_status, with_states, worst_first
+    from console.policy.loader import load_workspace_policies
+    from console.store import connect
+    from console.triggers.state import current_states
+
     if fail_on not in (None, "pending", "firing"):
         raise MrpError(f"--fail-on takes 'pending' or 'firing', not '{fail_on}'.")
     ws = workspace(workspace_dir)
