@@ -2,7 +2,10 @@
 """Trigger engine benchmark: current-state evaluation and backtesting, with a pandas baseline.
 
     .venv/bin/python benchmarks/bench_triggers.py                     # everything, ~15 min
-    .venv/bin/python benchmarks/bench_triggers.py --only current --write benchmarks/results/triggers.md
+    .venv/bin/python benchmarks/bench_triggers.py --only current --write /tmp/triggers.md
+    .venv/bin/python benchmarks/duel_triggers.py --a ../mrp-before --rounds 40   # two checkouts
+
+(benchmarks/results/triggers.md keeps each session's runs, written up by hand.)
 
 Data comes from ``benchmarks/generate_fleet.py`` (the demo fleet's models cycled as replicas,
 1-minute samples, scripted incidents in the last six hours), loaded into a state database
