@@ -2,7 +2,8 @@
 
 Policies are read before any source is contacted, so an invalid policy is reported without
 delaying the data: the sources still sync, stored trigger states are left as they were,
-and the caller reports the policy problem.
+and the caller reports the policy problem. The same holds for policies that only turn out
+invalid together, for a model the sync brought (conflicting rollback settings).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from datetime import datetime
 
 import duckdb
 
-from console.errors import MrpError
+from console.errors import ConfigError, MrpError
 from console.policy.loader import PolicySet, load_workspace_policies
 from console.settings import Workspace
 from console.sources.sync import Progress, SyncOutcome, sync_workspace
@@ -38,8 +39,12 @@ def sync_and_refresh(
     evaluated: list[int] = []
 
     def after_write(con: duckdb.DuckDBPyConnection, now: datetime) -> None:
+        nonlocal policy_error
         if policies is not None:
-            evaluated.append(refresh_states(con, list(policies), now))
+            try:
+                evaluated.append(refresh_states(con, list(policies), now))
+            except ConfigError as error:  # policies that conflict for a model just synced
+                policy_error = error
 
     outcomes = sync_workspace(workspace, only=only, progress=progress, after_write=after_write)
     return RefreshReport(outcomes, policy_error, sum(evaluated))

@@ -78,7 +78,7 @@ def rollback_for(
     """The rollback settings of the policies selecting this model; ``None`` if none of them
     declares any. Raises ``PolicyError`` if two of them declare different settings."""
     matched = policies_for(model_name, team, risk_tier, tags, policies)
-    conflicts = _rollback_conflicts(model_name, matched)
+    conflicts = rollback_conflicts(model_name, matched)
     if conflicts:
         raise PolicyError(conflicts)
     return next((p.rollback for p in matched if p.rollback is not None), None)
@@ -95,7 +95,7 @@ def selection_problems(
     settings, and two policies giving it triggers of the same name (trigger states and
     audit records name a model's trigger by name alone)."""
     matched = policies_for(model_name, team, risk_tier, tags, policies)
-    problems = _rollback_conflicts(model_name, matched)
+    problems = rollback_conflicts(model_name, matched)
     first: dict[str, LoadedPolicy] = {}
     for loaded in matched:
         for trigger in loaded.triggers:
@@ -111,7 +111,9 @@ def selection_problems(
     return problems
 
 
-def _rollback_conflicts(model_name: str, matched: list[LoadedPolicy]) -> list[Problem]:
+def rollback_conflicts(model_name: str, matched: list[LoadedPolicy]) -> list[Problem]:
+    """Policies that all select ``model_name`` and declare different rollback settings: one
+    problem per policy that differs from the first one declaring any."""
     declared = [p for p in matched if p.rollback is not None]
     if not declared:
         return []
@@ -156,6 +158,9 @@ def _flat(value: Any, prefix: str = "") -> dict[str, Any]:
 
 
 def _shown(value: Any) -> str:
+    """A setting as the policy's YAML spells it."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
     if isinstance(value, list):
         return "[" + ", ".join(str(item) for item in value) + "]"
     return "none" if value is None else str(value)

@@ -19,9 +19,10 @@ from typing import Any
 import duckdb
 
 from console.errors import ConfigError
+from console.policy.errors import PolicyError
 from console.policy.loader import LoadedPolicy
 from console.policy.model import SEVERITY_RANK, RollbackPolicy, Trigger
-from console.policy.selection import selects, selects_every_model
+from console.policy.selection import rollback_conflicts, selects, selects_every_model
 from console.store import sql
 from console.triggers.timeutil import span_us
 
@@ -135,20 +136,42 @@ def build_plan(
 ) -> Plan:
     """The triggers of ``policies`` and the known models each applies to (``keep`` filters
     model names)."""
-    chosen = as_policies(policies)
+    given = list(policies)
+    chosen = as_policies(given)
     triggers = _planned(chosen)
     selecting = [(pol, p.spec.selector) for pol, p in enumerate(chosen) if p.spec.triggers]
     every = {pol for pol, selector in selecting if selects_every_model(selector)}
     by_tags = any(selector.tags for _, selector in selecting)
     models: list[tuple[str, int]] = []
+    shared: dict[tuple[int, ...], str] = {}
     for name, team, tier, raw_tags in con.execute(sql("triggers/models")).fetchall():
         if keep is not None and not keep(name):
             continue
         tags = _tags(raw_tags) if by_tags else {}
-        for pol, selector in selecting:
-            if pol in every or selects(selector, name, team, tier, tags):
-                models.append((name, pol))
+        chosen_by = [
+            pol
+            for pol, selector in selecting
+            if pol in every or selects(selector, name, team, tier, tags)
+        ]
+        models.extend((name, pol) for pol in chosen_by)
+        if len(chosen_by) > 1:
+            shared.setdefault(tuple(chosen_by), name)
+    _refuse_conflicts(shared, given)
     return Plan(tuple(triggers), tuple(models))
+
+
+def _refuse_conflicts(shared: dict[tuple[int, ...], str], policies: list[PolicyLike]) -> None:
+    """Raise ``PolicyError`` when policies that select one model declare different rollback
+    settings (what ``mrp policy check`` reports): checked once per set of policies that share
+    a model, with the first such model named."""
+    problems = []
+    for pols, model in shared.items():
+        matched = [policies[pol] for pol in pols]
+        loaded = [p for p in matched if isinstance(p, LoadedPolicy)]
+        if len(loaded) == len(matched):
+            problems.extend(rollback_conflicts(model, loaded))
+    if problems:
+        raise PolicyError(problems)
 
 
 def glob_filter(pattern: str | None) -> Callable[[str], bool] | None:

@@ -23,6 +23,7 @@ from console.clock import Clock
 from console.errors import MrpError
 from console.fleet import FleetSnapshot, fleet_snapshot, stored_trigger_views
 from console.model_detail import ModelDetail, fleet_events, fleet_switches, model_detail
+from console.policy.errors import PolicyError
 from console.policy.loader import PolicySet, load_workspace_policies
 from console.runbook.store import RunbookStore
 from console.settings import Workspace
@@ -81,7 +82,10 @@ class Gateway:
             policies = self._policies_or_problem(problems)
             views = None
             if evaluate and policies is not None:
-                views = self.evaluator(con, policies, now, self.alias)
+                try:
+                    views = self.evaluator(con, policies, now, self.alias)
+                except PolicyError as error:  # e.g. conflicting rollback settings for a model
+                    problems.append(f"policies: {error.message}")
             if views is None:
                 views = stored_trigger_views(con)
                 if policies is not None:

@@ -54,3 +54,35 @@ def test_an_invalid_policy_is_an_error_not_a_stale_answer(
     result = run_mrp(capsys, "status", "--fail-on", "firing", "-w", synced)
     assert result.exit_code == 2
     assert "risk-ml.yaml:" in result.stderr and "did you mean 'threshold'" in result.stderr
+
+
+CONFLICTING = """\
+apiVersion: mrp/v1
+kind: RollbackPolicy
+metadata: {name: fraud-extra, owner: risk-ml}
+spec:
+  selector: {models: ["fraud-*"]}
+  triggers:
+    - {name: accuracy-hard-floor, metric: accuracy, op: "<", threshold: 0.5, for: 5m}
+  rollback:
+    approvals: {required: 1}
+"""
+
+
+def test_conflicting_rollback_settings_are_an_error_everywhere(
+    capsys: pytest.CaptureFixture[str], synced: Path
+) -> None:
+    (synced / "policies" / "zz-extra.yaml").write_text(CONFLICTING)
+    for command in ("status", "evaluate", "backtest"):
+        result = run_mrp(capsys, command, "-w", synced)
+        assert result.exit_code == 2, command
+        assert "zz-extra.yaml:8:3:" in result.stderr, command
+        assert "risk-ml.yaml:" in result.stderr and "different rollback settings" in result.stderr
+        assert "approvals.break_glass: false vs true" in result.stderr
+    metrics = synced / ".mrp" / "state.duckdb"
+    before = metrics.stat().st_size
+    synced_again = run_mrp(capsys, "sync", "-w", synced)
+    assert synced_again.exit_code == 2
+    assert "offline (files)" in synced_again.stdout
+    assert "trigger states not updated: " in synced_again.stderr
+    assert metrics.stat().st_size >= before

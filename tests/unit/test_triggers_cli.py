@@ -138,7 +138,6 @@ spec:
     - {name: accuracy-typo, metric: acuracy, op: "<", threshold: 0.9, action: page}
     - {name: accuracy-any, metric: accuracy, op: "<", threshold: 0.5, action: page,
        on_no_data: ok}
-  rollback: {target: previous_approved, mechanism: alias_swap}
 """
 
 
@@ -197,6 +196,15 @@ def test_backtest_json_stays_the_transitions_and_warns_on_stderr(
         (
             ("backtest", "--from", "2026-11-15", "--to", "2026-11-14"),
             "--to must not be before --from",
+        ),
+        (
+            ("backtest", "--model", "nomatch*"),
+            "Nothing to replay: no stored history for the models the policies select matching "
+            "--model 'nomatch*'.",
+        ),
+        (
+            ("backtest", "--from", "2026-11-20T00:00:00Z", "--json"),
+            "no stored history for the models the policies select from 2026-11-20T00:00:00Z.",
         ),
     ],
 )
