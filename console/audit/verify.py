@@ -21,6 +21,7 @@ from console.audit.keys_model import TrustedKey
 from console.audit.record import ZERO_HASH
 from console.audit.scan import scan_range, snapshot_size
 from console.errors import MrpError
+from console.text import plural
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,7 @@ class VerifyResult:
         if self.ok and self.count == 0:
             return f"{self.path.name}: no records yet (the file is empty)."
         if self.ok:
-            return f"{self.path.name}: {self.count} records verified; head seq {self.head_seq}."
+            return f"{self.path.name}: {plural(self.count, 'record')} verified; head seq {self.head_seq}."
         if self.first_bad_line is None:  # no bad record: records are missing
             return str(self.reason)
         return f"{where(self.path, self.first_bad_line, self.first_bad_seq)}: {self.reason}"

@@ -169,6 +169,8 @@ def backtest(
             if result.start is not None and result.end is not None
             else []
         )
+    if result.start is None or result.end is None:
+        _nothing_to_replay(model, first, last)
     triggers = overview(result)
     if as_json:
         emit_json(
@@ -191,11 +193,26 @@ def backtest(
     _warn_without_data(triggers)
 
 
+def _nothing_to_replay(model: str | None, first: datetime | None, last: datetime | None) -> None:
+    """Say why nothing was replayed; exit 2 when a filter the user gave left nothing."""
+    asked = [f" matching --model '{model}'" if model is not None else ""]
+    asked += [f" from {format_time(first)}" if first is not None else ""]
+    asked += [f" to {format_time(last)}" if last is not None else ""]
+    sentence = (
+        "Nothing to replay: no stored history for the models the policies select"
+        + "".join(asked)
+        + "."
+    )
+    if model is None and first is None and last is None:
+        echo(sentence)
+        return
+    raise MrpError(sentence)
+
+
 def _print_summary(
     result: Replay, triggers: list[TriggerOverview], summaries: list[TriggerSummary]
 ) -> None:
     if result.start is None or result.end is None:
-        echo("Nothing to replay: no stored history for the models the policies select.")
         return
     policies = len({t.policy for t in triggers})
     models = len({p.model for p in result.coverage if p.steps})

@@ -33,7 +33,8 @@ def approve(
         if frozen:
             raise MrpError(
                 f"{frozen[0].detail} Only break-glass can approve this rollback now "
-                f"(`mrp runbook approve {runbook.id} --break-glass --reason TEXT`)."
+                f"(`mrp runbook approve {runbook.id} --confirm {runbook.phrase or 'MODEL@TARGET'} "
+                "--break-glass --break-glass-reason TEXT`)."
             )
         chosen = approval_role(runbook, signer, role)
         acting = signer.with_role(chosen)

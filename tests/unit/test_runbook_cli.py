@@ -228,3 +228,15 @@ def test_dry_run_whose_rehearsal_would_recover_exits_0(capsys, ws) -> None:  # t
     closed = mrp(capsys, ws, "runbook", "approve", "fraud", "--as", "bob", "--confirm", "fraud@2")
     assert closed.exit_code == 0, closed.stdout + closed.stderr
     assert "rehearsal: would recover" in closed.stdout
+
+
+def test_a_frozen_rollback_names_the_break_glass_command_that_works(capsys, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    ws = build_workspace(tmp_path / "frozen", freeze=True)
+    opened = mrp(capsys, ws, *ROLLBACK, "--confirm", "fraud@2", "--as", "alice")
+    assert opened.exit_code == 2
+    told = opened.stderr[opened.stderr.index("`mrp ") + 1 : opened.stderr.rindex("`")]
+    assert told.endswith("--confirm fraud@2 --break-glass --break-glass-reason TEXT")
+    args = told.split()[1:-1]  # as an engineer pastes it, with a reason for TEXT
+    glass = mrp(capsys, ws, *args, "outage beats the freeze", "--as", "bob")
+    assert glass.exit_code in (0, 1), glass.stderr  # 1: the dry run's rehearsal may not recover
+    assert [r[0] for r in records(ws)].count("runbook.break_glass") == 1
