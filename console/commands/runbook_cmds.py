@@ -81,7 +81,7 @@ def list_runbooks(
         emit_json({"runbooks": [present.list_row(r) for r in runbooks]})
         return
     if not runbooks:
-        echo("no runbooks.")
+        echo("no runbooks in flight." if open_only else "no runbooks.")
         return
     rows = []
     for r in runbooks:

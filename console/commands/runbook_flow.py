@@ -63,11 +63,13 @@ def ask(question: str, default: str | None = None) -> str:
     sys.stderr.write(f"{question}{shown}: ")
     sys.stderr.flush()
     line = sys.stdin.readline()
+    answer = line.strip() or (default or "")
+    sys.stderr.write(f"{answer}\n")  # the answer, as a terminal would have echoed it
     if not line:
         if default is not None:
             return default
         raise MrpError(f"No answer to '{question}': stdin ended (pass it as an option).")
-    return line.strip() or (default or "")
+    return answer
 
 
 def signed_env(workspace_dir: Path | None, explicit: str | None) -> tuple[Env, Signer]:

@@ -175,10 +175,11 @@ def status(
 
 
 def _print_table(models: list[FleetEntry], now: datetime) -> None:
-    header = ("MODEL", "TEAM", "TIER", "SERVING", "SINCE", "PREV", "STATE", "FIRING", "DATA AGE")
+    header = ("MODEL", "TEAM", "TIER", "SERVING", "SINCE", "PREV", "STATE", "TRIGGERS", "DATA AGE")
     rows = []
     for m in models:
         age = m.data_age(now)
+        triggers = ", ".join(m.firing) or ", ".join(m.pending) or "-"  # the worst ones
         rows.append(
             (
                 m.name,
@@ -187,8 +188,8 @@ def _print_table(models: list[FleetEntry], now: datetime) -> None:
                 m.version or "-",
                 format_time(m.since) if m.since else "-",
                 m.previous_version or "-",
-                m.worst_state or "-",
-                ", ".join(m.firing) or "-",
+                m.worst_state or "no policy",
+                triggers,
                 format_duration(age) if age is not None else "no data",
             )
         )

@@ -74,7 +74,8 @@ def test_answers_from_stdin(capsys, ws) -> None:  # type: ignore[no-untyped-def]
     answers = "accuracy fell\n\nfraud@2\n"  # reason, target (take the suggestion), phrase
     result = mrp(capsys, ws, "rollback", "fraud", "--dry-run", "--as", "alice", stdin=answers)
     assert result.exit_code == 0, result.stderr
-    assert "Type fraud@2 to confirm" in result.stderr
+    assert "Type fraud@2 to confirm: fraud@2\n" in result.stderr  # each answer ends its line
+    assert "Reason for the rollback: accuracy fell\n" in result.stderr
     assert "1 more approval needed" in result.stdout
 
 
@@ -192,7 +193,7 @@ def test_abort_and_list(capsys, ws) -> None:  # type: ignore[no-untyped-def]
     assert header.split()[:5] == ["ID", "MODEL", "ROLLBACK", "STATE", "OUTCOME"]
     assert row.split()[1:6] == ["fraud", "4", "→", "2", "aborted"]
     assert row.index("aborted") == header.index("STATE")
-    assert mrp(capsys, ws, "runbook", "list", "--open").stdout.strip() == "no runbooks."
+    assert mrp(capsys, ws, "runbook", "list", "--open").stdout.strip() == "no runbooks in flight."
     assert records(ws)[-1][0] == "runbook.abort"
 
 

@@ -86,3 +86,18 @@ def test_conflicting_rollback_settings_are_an_error_everywhere(
     assert "offline (files)" in synced_again.stdout
     assert "trigger states not updated: " in synced_again.stderr
     assert metrics.stat().st_size >= before
+
+
+def test_the_table_names_pending_triggers_and_models_without_a_policy(
+    capsys: pytest.CaptureFixture[str], synced: Path
+) -> None:
+    lines = run_mrp(capsys, "status", "-w", synced).stdout.splitlines()
+    assert lines[0].split()[6:8] == ["STATE", "TRIGGERS"]
+    spam = next(line.split() for line in lines if line.startswith("spam-filter "))
+    assert spam[6:8] == ["pending", "error-rate"]
+    for policy in (synced / "policies").glob("*.yaml"):
+        policy.unlink()
+    result = run_mrp(capsys, "status", "-w", synced)
+    assert result.exit_code == 0
+    rows = result.stdout.splitlines()[1:]
+    assert rows and all(" no policy " in row for row in rows)
