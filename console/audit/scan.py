@@ -20,6 +20,7 @@ from pathlib import Path
 
 from console.audit.check import KeyTable, key_table
 from console.audit.chunk import ChunkResult, check_chunk
+from console.audit.expected import lock_path
 from console.audit.keys_model import TrustedKey
 
 PARALLEL_MIN_BYTES = 2 * 1024 * 1024
@@ -50,7 +51,7 @@ def _check_range(path: str, start: int, end: int, final: bool, all_records: bool
 def snapshot_size(path: Path) -> int:
     """The log's size with no append half-written: a shared lock on the append lock waits
     for a writer to finish (without creating the lock file for read-only auditors)."""
-    lock = path.with_name(path.name + ".lock")
+    lock = lock_path(path)
     try:
         fd = os.open(lock, os.O_RDONLY)
     except OSError:

@@ -55,11 +55,9 @@ def _signer(ws: Workspace, explicit: str | None) -> Signer:
 
 def _evidence(ws: Workspace) -> list[Evidence]:
     """What shows the log held records (gather it before reading the log)."""
-    from console.audit.expected import lock_evidence
-    from console.runbook.store import RunbookStore
+    from console.runbook.store import workspace_evidence
 
-    found = (RunbookStore(ws.runbooks_dir).audit_evidence(), lock_evidence(ws.audit_path))
-    return [e for e in found if e is not None]
+    return workspace_evidence(ws)
 
 
 def _time(option: str, text: str | None) -> datetime | None:

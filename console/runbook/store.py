@@ -26,7 +26,7 @@ from urllib.parse import quote
 
 from pydantic import ValidationError
 
-from console.audit.expected import Evidence
+from console.audit.expected import Evidence, lock_evidence
 from console.audit.log import AuditLog
 from console.errors import MrpError
 from console.fileio import exclusive_lock, fsync_dir, write_atomically
@@ -190,6 +190,14 @@ class RunbookStore:
 
     def _marker(self, model: str) -> Path:
         return self.open_dir / quote(model, safe="")
+
+
+def workspace_evidence(workspace: Workspace, store: RunbookStore | None = None) -> list[Evidence]:
+    """What shows the records the workspace's log held: its runbooks' recorded seqs and the
+    append lock file. Gather it before reading the log (``console.audit.expected``)."""
+    runbooks = store if store is not None else RunbookStore(workspace.runbooks_dir)
+    found = (runbooks.audit_evidence(), lock_evidence(workspace.audit_path))
+    return [e for e in found if e is not None]
 
 
 def workspace_log(workspace: Workspace, store: RunbookStore | None = None) -> AuditLog:

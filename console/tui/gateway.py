@@ -17,7 +17,7 @@ from pathlib import Path
 
 import duckdb
 
-from console.audit.expected import Evidence, lock_evidence, shortfall
+from console.audit.expected import Evidence, shortfall
 from console.audit.log import AuditLog
 from console.clock import Clock
 from console.errors import MrpError
@@ -25,7 +25,7 @@ from console.fleet import FleetSnapshot, fleet_snapshot, stored_trigger_views
 from console.model_detail import ModelDetail, fleet_events, fleet_switches, model_detail
 from console.policy.errors import PolicyError
 from console.policy.loader import PolicySet, load_workspace_policies
-from console.runbook.store import RunbookStore
+from console.runbook.store import RunbookStore, workspace_evidence
 from console.settings import Workspace
 from console.sources.sync import SyncOutcome, sync_workspace
 from console.store import connect
@@ -140,13 +140,12 @@ class Gateway:
         audit, problem = self._audit_rows(now, evidence=evidence)
         return History(now=now, rows=newest_first(rows + audit), problem=problem)
 
-    def _audit_evidence(self) -> list[Evidence | None]:
+    def _audit_evidence(self) -> list[Evidence]:
         """What shows the records the log held (runbooks, the append lock), as `mrp audit
         show` gathers it; the store remembers runbook files that have not changed."""
         if self._runbooks is None:
             self._runbooks = RunbookStore(self.workspace.runbooks_dir)
-        path = self.workspace.audit_path
-        return [self._runbooks.audit_evidence(), lock_evidence(path)]
+        return workspace_evidence(self.workspace, self._runbooks)
 
     def _audit_rows(
         self, now: datetime, model: str | None = None, evidence: Sequence[Evidence | None] = ()
