@@ -9,10 +9,12 @@ the core it uses inside its command functions, its types for annotations under
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from console.commands.common import workspace_defaults
 from console.errors import MrpError
 
 app = typer.Typer(
@@ -35,12 +37,30 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _root(
+    ctx: typer.Context,
     version: Annotated[
         bool,
         typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
     ] = False,
+    workspace_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--workspace",
+            "-w",
+            help="The workspace folder for any command (default: MRP_HOME, then the current "
+            "folder upwards, then the user config folder); a --workspace after the command "
+            "wins.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Model Rollback Policies: evaluate rollback triggers and run signed rollbacks."""
+    if workspace_dir is None or ctx.invoked_subcommand is None:
+        return
+    defaults = workspace_defaults(ctx.command, workspace_dir)
+    if not defaults.get(ctx.invoked_subcommand):
+        raise MrpError(f"the {ctx.invoked_subcommand} command takes no --workspace.")
+    ctx.default_map = defaults
 
 
 def _register() -> None:

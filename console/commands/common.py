@@ -9,7 +9,7 @@ import textwrap
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, Protocol
 
 import typer
 
@@ -18,16 +18,36 @@ from console.clock import format_duration, format_time
 if TYPE_CHECKING:
     from console.settings import Workspace
 
+WORKSPACE_PARAMETER = "workspace_dir"
+"""What every command that opens a workspace calls its --workspace parameter."""
+
 WorkspaceOption = Annotated[
     Path | None,
     typer.Option(
         "--workspace",
         "-w",
-        help="The workspace folder (default: MRP_HOME, then the current folder upwards).",
+        help="The workspace folder (default: MRP_HOME, then the current folder upwards, "
+        "then the user config folder).",
         show_default=False,
     ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Machine-readable JSON on stdout.")]
+
+
+class _Command(Protocol):
+    params: list[Any]
+
+
+def workspace_defaults(command: _Command, folder: Path) -> dict[str, Any]:
+    """The defaults (a click ``default_map``) that make ``folder`` the --workspace of
+    ``command`` and of every command under it; a --workspace given after a command wins."""
+    subcommands: dict[str, _Command] = getattr(command, "commands", {})
+    defaults: dict[str, Any] = {
+        name: workspace_defaults(sub, folder) for name, sub in subcommands.items()
+    }
+    if any(p.name == WORKSPACE_PARAMETER for p in command.params):
+        defaults[WORKSPACE_PARAMETER] = folder
+    return defaults
 
 
 def workspace(path: Path | None) -> Workspace:
