@@ -4,6 +4,7 @@ screen (filters, CSV export in a worker)."""
 from __future__ import annotations
 
 import csv
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ from tui_helpers import SIZE, ready, wait_for
 
 from console.audit.log import AuditLog
 from console.settings import open_workspace
+from console.tui.messages import SnapshotReady
 from console.tui.screens.history import HistoryScreen
 from console.tui.screens.model import ModelScreen
 from console.tui.widgets.metric_chart import MetricChart
@@ -139,3 +141,40 @@ async def test_history_says_when_the_audit_log_was_deleted(
         )
         assert not any(r.origin == "audit" for r in screen.shown)
     assert not ws.audit_path.exists()
+
+
+async def test_a_switch_near_the_charts_right_edge_keeps_its_label_whole(make_app: Any) -> None:
+    """fraud-scoring's switch to 7 is 2h40m before the end: at 7 days, the last columns."""
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_model(pilot, "fraud-scoring")
+        previous = screen._detail
+        await pilot.press("4")
+        await wait_for(pilot, lambda: screen._detail is not previous)
+        await pilot.pause()
+        chart = screen.query_one("#chart-accuracy", MetricChart)
+        top_row = next(line for line in chart.render().plain.splitlines() if "├" in line)
+        assert "▸v7" in top_row  # left of its line, which is in the last columns
+
+
+async def test_a_trigger_that_starts_firing_moves_its_chart_first(make_app: Any) -> None:
+    """A new snapshot reorders the open model's charts in place (the same charts, moved)."""
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_model(pilot, "fraud-scoring")
+        charts = {c.metric: c for c in screen.query(MetricChart)}
+        assert next(iter(charts)) == "accuracy"
+        snapshot = app.snapshot
+        triggers = tuple(
+            replace(t, state="firing" if t.trigger == "error-rate" else "ok")
+            if t.model == "fraud-scoring"
+            else t
+            for t in snapshot.triggers
+        )
+        previous = screen._detail
+        app.post_message(SnapshotReady(replace(snapshot, triggers=triggers), False, app.fleet_rows))
+        await wait_for(pilot, lambda: screen._detail is not previous)
+        await pilot.pause()
+        now = list(screen.query(MetricChart))
+        assert [c.metric for c in now][:2] == ["error_rate", "accuracy"]
+        assert {c.metric: c for c in now} == charts

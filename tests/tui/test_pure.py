@@ -6,6 +6,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from rich.text import Text
+from textual_plotext.plot import Plot
 
 from console.clock import Clock
 from console.errors import ConfigError
@@ -14,7 +16,13 @@ from console.model_detail import Series
 from console.tui.format import age, local_time, sparkline, state_label, times_in
 from console.tui.history_data import HistoryRow, audit_row, merge_deploys, record_summary
 from console.tui.widgets.fleet_table import matches, row_spec, trigger_names
-from console.tui.widgets.metric_chart import ChartData, chart_title
+from console.tui.widgets.metric_chart import (
+    ChartData,
+    canvas_column,
+    canvas_width,
+    chart_title,
+    switch_label_place,
+)
 from console.tui.widgets.triggers_table import trigger_spec
 from console.user_settings import load_user_settings, remember_theme
 
@@ -170,3 +178,26 @@ def test_a_chart_title_fits_its_chart() -> None:
     assert chart_title(data, 80) == full
     assert chart_title(data, 50) == "latency_p99_seconds · ✔ latency-re… · last 0.08794"
     assert all(len(chart_title(data, w)) <= w for w in range(10, 60))
+
+
+@pytest.mark.parametrize(
+    ("width", "ys"),
+    [(57, (0.82, 0.957, 0.9)), (40, (1200.0, 5300.5)), (30, (0.0021, 0.03)), (57, (0.0, 1.0))],
+)
+def test_the_plot_area_is_as_wide_as_plotext_draws_it(width: int, ys: tuple[float, ...]) -> None:
+    plot = Plot()
+    plot.plotsize(width, 12)
+    plot.plot([0.0, 1.0], [ys[0], ys[1]])
+    for level in ys[2:]:
+        plot.hline(level)
+    top = next(line for line in Text.from_ansi(plot.build()).plain.splitlines() if "┌" in line)
+    assert canvas_width(width, ys) == top.index("┐") - top.index("┌") - 1
+
+
+def test_a_switch_label_goes_left_of_its_line_only_when_it_would_be_cut() -> None:
+    label, canvas = "▸v12", 50
+    assert switch_label_place(40.0, 0.0, 100.0, label, canvas) == (40.0, "left")
+    x, alignment = switch_label_place(97.0, 0.0, 100.0, label, canvas)
+    assert alignment == "right"
+    assert canvas_column(x, 0.0, 100.0, canvas) == canvas_column(97.0, 0.0, 100.0, canvas) - 1
+    assert switch_label_place(100.0, 0.0, 100.0, label, 3) == (100.0, "left")  # no room either way

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from datetime import timedelta
 from functools import partial
@@ -147,14 +148,10 @@ class ModelScreen(Screen[None]):
         triggers = snapshot.triggers_of(self.model) if snapshot else ()
         grid = self.query_one("#charts", Grid)
         order = chart_order(detail, triggers)
-        existing = {chart.metric: chart for chart in grid.query(MetricChart)}
-        if list(existing) != order:
-            grid.remove_children()
-            existing = {m: MetricChart(m, id=f"chart-{m}") for m in order}
-            grid.mount_all(existing.values())
+        charts = self._arrange_charts(grid, order)
         serving = detail.switches[-1].version if detail.switches else None
         baselines = detail.baselines_of(serving)
-        for metric, chart in existing.items():
+        for metric, chart in charts.items():
             chart.show(
                 ChartData(
                     metric=metric,
@@ -166,6 +163,22 @@ class ModelScreen(Screen[None]):
                     baseline=baselines.get(metric),
                 )
             )
+
+    @staticmethod
+    def _arrange_charts(grid: Grid, order: list[str]) -> dict[str, MetricChart]:
+        """One chart per metric in ``order``: the charts already there are kept and moved
+        (a chart removed and mounted again in one go would clash with itself by id)."""
+        existing = {chart.metric: chart for chart in grid.query(MetricChart)}
+        if list(existing) == order:
+            return existing
+        for metric, chart in existing.items():
+            if metric not in order:
+                chart.remove()
+        charts = {m: existing.get(m) or MetricChart(m, id=f"chart-{m}") for m in order}
+        grid.mount_all(c for m, c in charts.items() if m not in existing)
+        for before, after in itertools.pairwise(charts.values()):
+            grid.move_child(after, after=before)
+        return charts
 
     def _restyle(self) -> None:
         for table in (self.query_one(TriggersTable),):

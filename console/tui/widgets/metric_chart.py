@@ -3,10 +3,13 @@ switches as marked vertical lines. A plotext figure per widget (textual-plotext)
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Literal
 
+from plotext._utility import get_labels, get_lim, linspace
 from textual.color import Color, ColorParseError
 from textual_plotext import PlotextPlot
 
@@ -15,10 +18,15 @@ from console.model_detail import Series, Switch
 from console.tui.format import SYMBOL, number
 
 RGB = tuple[int, int, int]
+Alignment = Literal["left", "right"]
 _TICKS = 4
 _TITLE_MARGIN = 8
 """plotext drops a title (silently) that does not fit beside the y-axis labels; a title at
 most this much narrower than the chart always fits."""
+_Y_TICKS = 7
+"""plotext's number of y-axis ticks (its default)."""
+_FRAME = 2
+"""The columns of the frame's left and right edges."""
 
 
 @dataclass(frozen=True)
@@ -60,6 +68,33 @@ def chart_title(data: ChartData, width: int | None = None) -> str:
     return title[: max(width - 1, 0)] + "…"
 
 
+def canvas_width(width: int, ys: Sequence[float]) -> int:
+    """The plot area's width in columns, as plotext lays out a chart ``width`` wide whose
+    y values (series, lines, texts) are ``ys``: the frame and the widest y tick label
+    (plotext's own labels) take the rest."""
+    labels = get_labels(linspace(*get_lim(list(ys)), _Y_TICKS))
+    return width - _FRAME - max(len(label) for label in labels)
+
+
+def canvas_column(x: float, start: float, end: float, canvas: int) -> int:
+    """The plot area's column plotext draws ``x`` in (its own rounding)."""
+    return math.floor(round(0.5 + (canvas - 1) * (x - start) / (end - start), 8))
+
+
+def switch_label_place(
+    at: float, start: float, end: float, label: str, canvas: int
+) -> tuple[float, Alignment]:
+    """Where a version switch's label goes, as (x, plotext alignment): from the switch's
+    line rightwards; when that would run past the plot area's right edge (a switch near
+    the end of the range), ending in the column left of the line instead."""
+    if canvas < 2 or end <= start:
+        return at, "left"
+    column = canvas_column(at, start, end, canvas)
+    if column + len(label) <= canvas or column < len(label):
+        return at, "left"
+    return at - (end - start) / (canvas - 1), "right"
+
+
 class MetricChart(PlotextPlot):
     """Call ``show`` with new data; the figure is rebuilt on data, resize and theme change."""
 
@@ -98,7 +133,11 @@ class MetricChart(PlotextPlot):
         start, end = data.start.timestamp(), data.end.timestamp()
         span = data.end - data.start
         xs: Sequence[float] = ()
+        levels = [t.threshold for t in data.triggers if t.threshold is not None]
+        levels += [] if data.baseline is None else [data.baseline]
+        ys: Sequence[float] = (0.0, 1.0)
         if data.series is not None and data.series.values:
+            ys = [*data.series.values, *levels]
             xs = [t.timestamp() for t in data.series.times]
             plt.plot(
                 xs,
@@ -116,13 +155,15 @@ class MetricChart(PlotextPlot):
         if data.baseline is not None:
             plt.hline(data.baseline, color=_rgb(variables, "chart-baseline"))
         switch_colour = _rgb(variables, "chart-switch")
+        canvas = canvas_width(width, ys)
+        top = max(data.series.values) if data.series and data.series.values else 1.0
         for switch in data.switches:
             at = switch.at.timestamp()
             if start <= at <= end:
                 plt.vline(at, color=switch_colour)
-                top = max(data.series.values) if data.series and data.series.values else 1.0
                 label = f"{'↩' if switch.rollback else '▸'}v{switch.version}"
-                plt.text(label, at, top, color=switch_colour, alignment="left")
+                x, alignment = switch_label_place(at, start, end, label, canvas)
+                plt.text(label, x, top, color=switch_colour, alignment=alignment)
         positions = [start + (end - start) * i / _TICKS for i in range(_TICKS + 1)]
         plt.xticks(
             positions,
