@@ -21,7 +21,7 @@ import duckdb
 
 from console.store import sql
 from console.store.rows import fetch_rows
-from console.triggers.engine import drop_tables, run_pipeline
+from console.triggers.engine import drop_tables, run_pipeline, use_threads
 from console.triggers.plan import Plan, PolicyLike, build_plan, glob_filter
 from console.triggers.timeutil import ceil_step, floor_step, from_us, to_us
 from console.triggers.types import Transition
@@ -103,6 +103,7 @@ def replay(
             for t in plan.triggers
         }
         data_from = min(grids[t.tid][0] - t.reach_us for t in plan.triggers)
+        use_threads(con, few=False)
         run_pipeline(con, plan, grids, (max(data_from, 0), end_us), alias, current=False)
         rows = fetch_rows(con.execute(sql("triggers/transitions")))
         covered = con.execute(sql("triggers/replay_coverage")).fetchall() if coverage else []

@@ -21,9 +21,11 @@ from console.store import sql
 from console.store.rows import fetch_rows
 from console.triggers.engine import (
     drop_tables,
+    few_steps,
     one_transaction,
     run_pipeline,
     unordered,
+    use_threads,
 )
 from console.triggers.plan import Plan, PlannedTrigger, PolicyLike, build_plan
 from console.triggers.timeutil import floor_step, from_us, span_us, to_us
@@ -98,6 +100,7 @@ def evaluated(
         t.tid: _grid(t, at_us, extra, seeds.get((t.policy, t.trigger.name))) for t in plan.triggers
     }
     data_from = min(grids[t.tid][0] - t.reach_us for t in plan.triggers)
+    use_threads(con, few=few_steps(plan, grids))
     with unordered(con), one_transaction(con, commit=store):
         continued = run_pipeline(
             con,

@@ -1,0 +1,2 @@
+-- One thread: the few-step current-state evaluation (see engine.use_threads).
+SET threads = 1
