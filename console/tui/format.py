@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from functools import lru_cache
 
+from rich.cells import cell_len, chop_cells
 from rich.style import Style
 from rich.text import Text
 from textual.color import Color, ColorParseError
@@ -129,3 +130,26 @@ def progress(held: timedelta | None, needed: timedelta | None) -> str:
         return "-"
     done = held or timedelta(0)
     return f"{format_duration(done)}/{format_duration(needed)}"
+
+
+def wrap_cells(text: str, width: int, max_lines: int) -> list[str]:
+    """``text`` in lines at most ``width`` cells wide, broken between words (a word wider
+    than a line is cut), at most ``max_lines`` of them: the last ends in "…" when some was
+    left out."""
+    width = max(width, 1)
+    lines: list[str] = []
+    line = ""
+    for word in text.split():
+        joined = f"{line} {word}" if line else word
+        if cell_len(joined) <= width:
+            line = joined
+            continue
+        if line:
+            lines.append(line)
+        *whole, line = chop_cells(word, width)
+        lines.extend(whole)
+    lines.append(line)
+    if len(lines) <= max_lines:
+        return lines
+    last = " ".join(lines[max_lines - 1 : max_lines + 1])
+    return [*lines[: max_lines - 1], chop_cells(last, max(width - 1, 1))[0].rstrip() + "…"]

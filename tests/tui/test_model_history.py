@@ -9,7 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from rich.cells import cell_len
 from textual.widgets import Input, Static
+from textual.widgets.data_table import ColumnKey, RowKey
 from tui_helpers import SIZE, ready, wait_for
 
 from console.audit.log import AuditLog
@@ -18,7 +20,7 @@ from console.tui.messages import SnapshotReady
 from console.tui.screens.history import HistoryScreen
 from console.tui.screens.model import ModelScreen
 from console.tui.widgets.metric_chart import MetricChart
-from console.tui.widgets.records_table import RecordsTable
+from console.tui.widgets.records_table import RecordsTable, row_key
 from console.tui.widgets.triggers_table import TriggersTable
 from console.tui.widgets.versions_table import VersionsTable
 from tests.unit.audit_fixtures import ALICE, T0
@@ -141,6 +143,38 @@ async def test_history_says_when_the_audit_log_was_deleted(
         )
         assert not any(r.origin == "audit" for r in screen.shown)
     assert not ws.audit_path.exists()
+
+
+async def test_history_wraps_a_records_detail_to_read_it_whole(
+    make_app: Any, workspace_root: Path
+) -> None:
+    """At 120 columns a record's detail wraps onto the lines its row grows to (the date over
+    the time leaves it more room), and wraps again when the terminal is resized."""
+    ws = open_workspace(workspace_root)
+    checks = [{"name": "serving_unchanged", "ok": False}, {"name": "change_freeze", "ok": False}]
+    details = {"from_version": "7", "to_version": "6", "passed": True, "checks": checks}
+    AuditLog(ws.audit_path).append(ALICE, "runbook.precheck", "fraud-scoring", details, None, T0)
+    said = "pre-checks failed: serving_unchanged, change_freeze (only break-glass may proceed)"
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_history(pilot)
+        table = screen.query_one(RecordsTable)
+        key = row_key(next(i for i, r in enumerate(screen.shown) if r.origin == "audit"))
+        assert table.get_cell(key, "at").plain == "2026-11-01\n03:00 UTC"
+
+        def detail_lines() -> list[str]:
+            return str(table.get_cell(key, "detail").plain).split("\n")
+
+        width = table.columns[ColumnKey("detail")].width
+        assert width >= 30
+        assert " ".join(detail_lines()) == said
+        assert all(cell_len(line) <= width for line in detail_lines())
+        assert table.get_row_height(RowKey(key)) == len(detail_lines()) == 3
+
+        await pilot.resize_terminal(200, 40)
+        await wait_for(pilot, lambda: len(detail_lines()) == 1)
+        assert detail_lines() == [said]
+        assert table.get_row_height(RowKey(key)) == 2  # the time under the date
 
 
 async def test_a_switch_near_the_charts_right_edge_keeps_its_label_whole(make_app: Any) -> None:

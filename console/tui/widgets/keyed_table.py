@@ -14,7 +14,7 @@ from textual.geometry import Region
 from textual.widgets import DataTable
 from textual.widgets.data_table import ColumnKey, RowKey
 
-from console.tui.format import role_style
+from console.tui.format import role_style, wrap_cells
 
 CellSpec = tuple[str, str | None, bool]
 """A cell as its text, the theme role variable that colours it (or None), and bold."""
@@ -49,7 +49,9 @@ class KeyedTable(DataTable[str | Text]):
     second for a thousand-model fleet).
 
     One column may be ``flex`` (a free-text detail): it takes the width the others leave
-    (clipped with an ellipsis), so the table fits the terminal instead of scrolling sideways.
+    (clipped with an ellipsis, or wrapped onto up to ``flex_lines`` lines), so the table
+    fits the terminal instead of scrolling sideways. A cell's text may hold several lines;
+    a row is as high as its tallest cell.
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -67,6 +69,7 @@ class KeyedTable(DataTable[str | Text]):
         self._column_keys: list[str] = []
         self._fixed: set[str] = set()
         self._flex: str | None = None
+        self._flex_lines = 1
         self._flex_natural = 0
         """The widest text of the flex column, whatever width it is given."""
         self._grew = False
@@ -74,13 +77,18 @@ class KeyedTable(DataTable[str | Text]):
         self._refresh_wanted = False
 
     def set_columns(
-        self, columns: Sequence[tuple[str, str, int | None]], flex: str | None = None
+        self,
+        columns: Sequence[tuple[str, str, int | None]],
+        flex: str | None = None,
+        flex_lines: int = 1,
     ) -> None:
         """(key, label, width or None to fit the content) per column; ``flex`` names the
-        column that gets the room left (at most its content's width)."""
+        column that gets the room left (at most its content's width); its text wraps onto
+        at most ``flex_lines`` lines."""
         self._column_keys = [key for key, _label, _width in columns]
         self._fixed = {key for key, _label, width in columns if width is not None}
         self._flex = flex
+        self._flex_lines = flex_lines
         for key, label, width in columns:
             self.add_column(label, key=key, width=width or cell_len(label))
             if key == flex:
@@ -108,10 +116,14 @@ class KeyedTable(DataTable[str | Text]):
             for gone in set(self._shown).difference(wanted):
                 self.remove_row(gone)
                 del self._shown[gone]
-            for key, spec in rows:
-                if self._shown.get(key) != spec:
-                    self._put(key, spec, variables)
-            self._grew = self._fit_flex() or self._grew
+            changed = [(key, spec) for key, spec in rows if self._shown.get(key) != spec]
+            for _key, spec in changed:
+                self._grew = self._widen(spec) or self._grew
+            if self._fit_flex():
+                self._grew = True
+                self._rewrap(variables, {key for key, _spec in changed})
+            for key, spec in changed:
+                self._put(key, spec, variables)
             if self._grew:
                 self._clear_caches()
                 self._require_update_dimensions = True
@@ -125,22 +137,62 @@ class KeyedTable(DataTable[str | Text]):
 
     def _put(self, key: str, spec: RowSpec, variables: Mapping[str, str]) -> None:
         old = self._shown.get(key)
-        self._grew = self._widen(spec) or self._grew
         if old is None:
-            self.add_row(*(render(c, variables) for c in spec), key=key)
+            cells = [
+                self._cell_text(k, c, variables)
+                for k, c in zip(self._column_keys, spec, strict=True)
+            ]
+            self.add_row(*cells, key=key, height=self._height(spec))
         else:
             stale = old if len(old) == len(spec) else (("", None, False),) * len(spec)
             for column, now, was in zip(self._column_keys, spec, stale, strict=True):
                 if now != was:
-                    self.update_cell(key, column, render(now, variables))
+                    self.update_cell(key, column, self._cell_text(column, now, variables))
+            self._fit_height(key, spec)
         self._shown[key] = spec
 
+    def _lines(self, column: str, text: str) -> list[str]:
+        if column == self._flex and self._flex_lines > 1:
+            width = self.columns[ColumnKey(column)].width
+            return wrap_cells(text, width, self._flex_lines)
+        return text.split("\n")
+
+    def _cell_text(self, column: str, spec: CellSpec, variables: Mapping[str, str]) -> Text:
+        text, role, bold = spec
+        return render(("\n".join(self._lines(column, text)), role, bold), variables)
+
+    def _height(self, spec: RowSpec) -> int:
+        return max(
+            len(self._lines(column, text))
+            for column, (text, _role, _bold) in zip(self._column_keys, spec, strict=True)
+        )
+
+    def _fit_height(self, key: str, spec: RowSpec) -> None:
+        row = self.rows[RowKey(key)]
+        height = self._height(spec)
+        if row.height != height:
+            row.height = height
+            self._grew = True
+
+    def _rewrap(self, variables: Mapping[str, str], skip: set[str] | None = None) -> None:
+        """Wrap the flex column's text again at its new width (rows shown, but ``skip``)."""
+        if self._flex is None or self._flex_lines <= 1:
+            return
+        index = self._column_keys.index(self._flex)
+        for key, spec in self._shown.items():
+            if spec and key not in (skip or set()):
+                self.update_cell(
+                    key, self._flex, self._cell_text(self._flex, spec[index], variables)
+                )
+                self._fit_height(key, spec)
+
     def _widen(self, spec: RowSpec) -> bool:
+        """Grow the columns that fit their content to ``spec``'s cells; True when one grew."""
         grew = False
         for key, (text, _role, _bold) in zip(self._column_keys, spec, strict=True):
             if key in self._fixed:
                 continue
-            width = cell_len(text)
+            width = max(cell_len(line) for line in text.split("\n"))
             if key == self._flex:
                 self._flex_natural = max(self._flex_natural, width)
                 continue
@@ -174,6 +226,8 @@ class KeyedTable(DataTable[str | Text]):
 
     def on_resize(self) -> None:
         if self._fit_flex():
+            with self._one_refresh():
+                self._rewrap(self.app.theme_variables)
             self._clear_caches()
             self._require_update_dimensions = True
 

@@ -4,6 +4,7 @@ Enter on a row shows the whole record."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from textual import on
 from textual.widgets import DataTable
@@ -23,6 +24,14 @@ COLUMNS: tuple[tuple[str, str, int | None], ...] = (
     ("version", "VERSION", None),
     ("detail", "DETAIL", None),
 )
+DETAIL_LINES = 4
+"""A record's detail wraps onto this many lines at most (enter shows the whole record)."""
+
+
+def stacked_time(moment: datetime) -> str:
+    """The date over the time: the column is half as wide, the rows are taller anyway."""
+    day, _, time = local_time(moment).partition(" ")
+    return f"{day}\n{time}"
 
 
 def row_key(index: int) -> str:
@@ -33,7 +42,7 @@ def record_spec(index: int, row: HistoryRow, with_model: bool) -> RowSpec:
     rollback = row.action == "rollback"
     cells = (
         cell(row_key(index)),
-        cell(local_time(row.at)),
+        cell(stacked_time(row.at)),
         cell(row.origin),
         cell(row.model or "-"),
         cell("↩ rollback" if rollback else row.action, None, rollback),
@@ -50,7 +59,7 @@ class RecordsTable(KeyedTable):
         self.with_model = with_model
         self.rows_shown: tuple[HistoryRow, ...] = ()
         columns = COLUMNS if with_model else tuple(c for c in COLUMNS if c[0] != "model")
-        self.set_columns(columns, flex="detail")
+        self.set_columns(columns, flex="detail", flex_lines=DETAIL_LINES)
 
     def show_records(self, rows: Sequence[HistoryRow]) -> None:
         self.rows_shown = tuple(rows)
