@@ -79,7 +79,7 @@ def evaluate(
         emit_json({"at": when, "triggers": [_state_row(s) for s in states]})
         return
     if not states:
-        echo("No trigger applies to any known model.")
+        echo("no trigger applies to any known model.")
         return
     _print_states(states)
 
@@ -199,7 +199,7 @@ def _nothing_to_replay(model: str | None, first: datetime | None, last: datetime
     asked += [f" from {format_time(first)}" if first is not None else ""]
     asked += [f" to {format_time(last)}" if last is not None else ""]
     sentence = (
-        "Nothing to replay: no stored history for the models the policies select"
+        "nothing to replay: no stored history for the models the policies select"
         + "".join(asked)
         + "."
     )

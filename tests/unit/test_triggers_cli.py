@@ -199,7 +199,7 @@ def test_backtest_json_stays_the_transitions_and_warns_on_stderr(
         ),
         (
             ("backtest", "--model", "nomatch*"),
-            "Nothing to replay: no stored history for the models the policies select matching "
+            "nothing to replay: no stored history for the models the policies select matching "
             "--model 'nomatch*'.",
         ),
         (

@@ -1,0 +1,66 @@
+"""How `mrp` words what went wrong (console/errors.py): one line on stderr, `mrp: ` and a
+sentence that starts lower-case and ends with a period; a notice that there is nothing to
+show starts lower-case too."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.unit.cli_helpers import run_mrp
+
+
+def _one_sentence(stderr: str) -> str:
+    lines = stderr.splitlines()
+    assert len(lines) == 1, stderr
+    label, _, sentence = lines[0].partition(": ")
+    assert label == "mrp", stderr
+    assert sentence.endswith("."), stderr
+    return sentence
+
+
+@pytest.mark.parametrize(
+    ("args", "sentence"),
+    [
+        (
+            ("backtest", "--model", "nomatch*"),
+            "nothing to replay: no stored history for the models the policies select "
+            "matching --model 'nomatch*'.",
+        ),
+        (("status", "--fail-on", "bogus"), "--fail-on takes 'pending' or 'firing', not 'bogus'."),
+        (("auth", "set", "nowhere"), "no source named 'nowhere' in "),
+        (("auth", "set", "offline"), "source 'offline' reads files and takes no token."),
+        (("console",), "mrp console needs an interactive terminal (stdin and stdout a TTY)."),
+        (("demo",), "the demo command takes no --workspace."),
+    ],
+    ids=lambda value: " ".join(value) if isinstance(value, tuple) else "",
+)
+def test_an_error_is_one_lower_case_sentence_after_mrp(
+    capsys: pytest.CaptureFixture[str],
+    tiny_workspace: Path,
+    args: tuple[str, ...],
+    sentence: str,
+) -> None:
+    assert run_mrp(capsys, "sync", "-w", tiny_workspace).exit_code == 0
+    result = run_mrp(capsys, "-w", tiny_workspace, *args)
+    assert result.exit_code == 2
+    assert _one_sentence(result.stderr).startswith(sentence)
+
+
+def test_nothing_to_evaluate_is_a_lower_case_notice(
+    capsys: pytest.CaptureFixture[str], tiny_workspace: Path
+) -> None:
+    assert run_mrp(capsys, "sync", "-w", tiny_workspace).exit_code == 0
+    result = run_mrp(capsys, "evaluate", "-w", tiny_workspace)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == "no trigger applies to any known model.\n"
+
+
+def test_nothing_to_replay_without_filters_is_a_notice(
+    capsys: pytest.CaptureFixture[str], tiny_workspace: Path
+) -> None:
+    assert run_mrp(capsys, "sync", "-w", tiny_workspace).exit_code == 0
+    result = run_mrp(capsys, "backtest", "-w", tiny_workspace)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.startswith("nothing to replay: ")
