@@ -21,6 +21,7 @@ from console.commands.runbook_flow import (
     ask,
     drive_on,
     finish,
+    line_width,
     parse_timeout,
     signed_env,
 )
@@ -69,6 +70,7 @@ def rollback(
 
     env, signer = signed_env(workspace_dir, as_)
     options = DriveOptions(to=to, verify_timeout=parse_timeout(verify_timeout), notes=notes)
+    width = line_width()
     found = plan(env, model, to)
     if found.open_runbook is not None:
         _refuse_other_target(found.open_runbook, to)
@@ -80,28 +82,30 @@ def rollback(
             "with --dry-run."
         )
     if not as_json:
-        for line in present.evidence_lines(found.evidence, model):
+        for line in present.evidence_lines(found.evidence, model, width):
             echo(line)
-    text = reason if reason is not None else ask("Reason for the rollback")
+    text = reason if reason is not None else ask("Reason for the rollback", "--reason TEXT")
     if not text.strip():
         raise MrpError("A rollback needs a reason: say what is wrong (--reason TEXT).")
     if not as_json:
         echo(f"targets ({found.rollback.target}):")
-        for line in present.candidate_lines(found.target.candidates, found.target.suggested):
+        for line in present.candidate_lines(found.target.candidates, found.target.suggested, width):
             echo(line)
     target = to or (found.target.suggested if yes else None)
     if target is None:
-        target = ask("Roll back to version", default=found.target.suggested or None)
+        target = ask("Roll back to version", "--to VERSION", default=found.target.suggested or None)
     checks = preview_checks(env, found, target, dry_run)
     if not as_json:
         echo("pre-checks:")
-        for line in present.check_lines(checks):
+        for line in present.check_lines(checks, width):
             echo(line)
     hard = blocking(checks, break_glass=True)
     if hard:
         _record_refusal(env, found, text, signer, dry_run, target)
     phrase = found.phrase(target)
-    typed = confirm if confirm is not None else ask(f"Type {phrase} to confirm")
+    typed = (
+        confirm if confirm is not None else ask(f"Type {phrase} to confirm", f"--confirm {phrase}")
+    )
     if typed.strip() != phrase:
         raise MrpError(
             f"The confirmation phrase does not match: you typed '{typed.strip()}'; type {phrase} "
@@ -109,7 +113,11 @@ def rollback(
         )
     why_glass = None
     if glass:
-        why_glass = glass_reason if glass_reason is not None else ask("Break-glass reason")
+        why_glass = (
+            glass_reason
+            if glass_reason is not None
+            else ask("Break-glass reason", "--break-glass-reason TEXT")
+        )
     runbook = open_runbook(env, found, text, signer, dry_run)
     runbook = choose_target(env, runbook.id, signer, target)
     runbook = run_prechecks(env, runbook.id, signer)
@@ -193,9 +201,13 @@ def _join(
     mine = any(a.signer == signer.name for a in runbook.approvals)
     if runbook.state == "approvals" and not mine and needed(runbook) > 0:
         if not as_json:
-            for line in present.summary_lines(runbook):
+            for line in present.summary_lines(runbook, line_width()):
                 echo(line)
-        typed = confirm if confirm is not None else ask(f"Type {runbook.phrase} to approve")
+        typed = (
+            confirm
+            if confirm is not None
+            else ask(f"Type {runbook.phrase} to approve", f"--confirm {runbook.phrase}")
+        )
         check_phrase(runbook, typed)
         runbook = approve(env, runbook.id, signer, typed, role)
         runbook = drive_on(env, runbook, signer, options, as_json)

@@ -27,11 +27,11 @@ from console.commands.runbook_flow import (
     ask,
     drive_on,
     finish,
+    line_width,
     parse_timeout,
     signed_env,
 )
 from console.errors import MrpError
-from console.text import plural
 
 if TYPE_CHECKING:
     from console.runbook.env import Env
@@ -101,15 +101,13 @@ def list_runbooks(
             )
         )
     header = ("ID", "MODEL", "ROLLBACK", "STATE", "OUTCOME", "OPENED", "BY", "FLAGS")
-    print_table(header, rows)
+    print_table(header, rows, wrap=4)
 
 
 def _outcome(runbook: Runbook) -> str:
-    from console.runbook.approvals import needed
+    from console.runbook.standing import standing
 
-    if runbook.state == "approvals":
-        return f"needs {plural(needed(runbook), 'more approval')}"
-    return (runbook.outcome or "-").replace("_", " ")
+    return standing(runbook, brief=True) or (runbook.outcome or "-").replace("_", " ")
 
 
 @app.command("show")
@@ -127,7 +125,7 @@ def show(
     if as_json:
         emit_json(present.as_json(runbook))
         return
-    for line in present.runbook_lines(runbook):
+    for line in present.runbook_lines(runbook, line_width()):
         echo(line)
 
 
@@ -179,12 +177,18 @@ def approve_cmd(
     env, signer = signed_env(workspace_dir, as_)
     runbook = _resolve(env, runbook_id)
     if not as_json:
-        for line in present.summary_lines(runbook):
+        for line in present.summary_lines(runbook, line_width()):
             echo(line)
     phrase = runbook.phrase or "MODEL@TARGET"
-    typed = confirm if confirm is not None else ask(f"Type {phrase} to approve")
+    typed = (
+        confirm if confirm is not None else ask(f"Type {phrase} to approve", f"--confirm {phrase}")
+    )
     if glass:
-        why = glass_reason if glass_reason is not None else ask("Break-glass reason")
+        why = (
+            glass_reason
+            if glass_reason is not None
+            else ask("Break-glass reason", "--break-glass-reason TEXT")
+        )
         runbook = break_glass(env, runbook.id, signer, typed, why, role)
     else:
         runbook = approve(env, runbook.id, signer, typed, role)

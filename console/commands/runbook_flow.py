@@ -4,6 +4,7 @@ answers from stdin when it is not one."""
 
 from __future__ import annotations
 
+import shutil
 import sys
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -54,8 +55,20 @@ GlassReasonOption = Annotated[
 ]
 
 
-def ask(question: str, default: str | None = None) -> str:
-    """One answer: prompted on a terminal, else the next line of stdin."""
+LINE_WIDTH = 120
+"""The widest a line of runbook text gets, on a wider terminal too; a narrower one wraps it
+at its own width (not below ``MIN_WIDTH``)."""
+MIN_WIDTH = 60
+
+
+def line_width() -> int:
+    columns = shutil.get_terminal_size((LINE_WIDTH, 24)).columns
+    return max(MIN_WIDTH, min(columns, LINE_WIDTH))
+
+
+def ask(question: str, option: str, default: str | None = None) -> str:
+    """One answer: prompted on a terminal, else the next line of stdin. ``option`` is how
+    the command line gives the answer instead (``--reason TEXT``), named when stdin ends."""
     if sys.stdin.isatty():
         answer: str = typer.prompt(question, default=default, err=True, show_default=bool(default))
         return answer
@@ -68,7 +81,7 @@ def ask(question: str, default: str | None = None) -> str:
     if not line:
         if default is not None:
             return default
-        raise MrpError(f"No answer to '{question}': stdin ended (pass it as an option).")
+        raise MrpError(f"No answer to '{question}': stdin ended; pass it as {option}.")
     return answer
 
 
@@ -115,7 +128,10 @@ def _announcer(as_json: bool) -> Announce:
             return
         seen.append(runbook.state)
         if runbook.state == "verify" and runbook.execution and runbook.execution.last:
-            warn(f"execute: {runbook.execution.last.detail}")
+            from console.runbook.present import fit
+
+            for line in fit("execute: ", runbook.execution.last.detail or "", line_width()):
+                warn(line)
 
     return announce
 
@@ -132,15 +148,17 @@ def _progress(as_json: bool) -> Progress:
 
 def finish(runbook: Runbook, as_json: bool) -> None:
     from console.runbook import present
-    from console.runbook.approvals import describe_needed
+    from console.runbook.approvals import needed_lines
+    from console.runbook.standing import blocked
 
     if as_json:
         emit_json(present.as_json(runbook))
     else:
-        for line in present.runbook_lines(runbook):
+        for line in present.runbook_lines(runbook, line_width()):
             echo(line)
-        if runbook.state == "approvals":
-            echo(describe_needed(runbook))
+        if runbook.state == "approvals" and blocked(runbook) is None:
+            for line in needed_lines(runbook):
+                echo(line)
         elif runbook.state == "verify":
             echo(f"still verifying: `mrp runbook resume {runbook.id}` continues.")
     if runbook.state == "closed" and _not_recovered(runbook):

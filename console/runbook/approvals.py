@@ -93,13 +93,14 @@ def needed(runbook: Runbook) -> int:
     return max(0, runbook.rollback.approvals.required - counted)
 
 
-def describe_needed(runbook: Runbook) -> str:
+def needed_lines(runbook: Runbook) -> list[str]:
+    """How many more approvals, by whom so far, and how the next signer approves."""
     missing = needed(runbook)
     roles = runbook.rollback.approvals.roles
     who = f" ({' or '.join(roles)})" if roles else ""
     done = ", ".join(f"{a.signer} ({a.role})" for a in runbook.approvals) or "none yet"
-    return (
-        f"{missing} more approval{'s' if missing != 1 else ''} needed{who}; approved by: {done}. "
+    return [
+        f"{missing} more approval{'s' if missing != 1 else ''} needed{who}; approved by: {done}.",
         f"Another signer approves with `mrp runbook approve {runbook.id} --as NAME "
-        f"--confirm {runbook.phrase}`."
-    )
+        f"--confirm {runbook.phrase}`.",
+    ]

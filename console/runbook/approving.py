@@ -20,6 +20,7 @@ from console.runbook.env import Env
 from console.runbook.model import Approval, BreakGlass, Runbook
 from console.runbook.prechecks import blocking
 from console.runbook.service import commit, moved, step
+from console.runbook.standing import break_glass_command
 
 
 def approve(
@@ -30,11 +31,15 @@ def approve(
         check_can_approve(runbook, signer)
         check_phrase(runbook, phrase)
         frozen = blocking(runbook.prechecks)
-        if frozen:
+        if frozen and runbook.rollback.approvals.break_glass:
             raise MrpError(
                 f"{frozen[0].detail} Only break-glass can approve this rollback now "
-                f"(`mrp runbook approve {runbook.id} --confirm {runbook.phrase or 'MODEL@TARGET'} "
-                "--break-glass --break-glass-reason TEXT`)."
+                f"(`{break_glass_command(runbook)}`)."
+            )
+        if frozen:
+            raise MrpError(
+                f"{frozen[0].detail} No approval can move this rollback on: abort it with "
+                f"`mrp runbook abort {runbook.id}`."
             )
         chosen = approval_role(runbook, signer, role)
         acting = signer.with_role(chosen)

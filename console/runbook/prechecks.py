@@ -155,13 +155,18 @@ def _freeze(given: CheckInput) -> CheckResult:
     for window in given.rollback.freeze:
         if window.starts_at <= given.now < window.ends_at:
             why = f" ({window.reason})" if window.reason else ""
+            way = (
+                "only break-glass may proceed"
+                if given.rollback.approvals.break_glass
+                else "no rollback may proceed while it lasts (the policy allows no break-glass)"
+            )
             return CheckResult(
                 name="change_freeze",
                 ok=False,
                 overridable=True,
                 detail=(
                     f"a change freeze applies from {format_time(window.starts_at)} to "
-                    f"{format_time(window.ends_at)}{why}; only break-glass may proceed."
+                    f"{format_time(window.ends_at)}{why}; {way}."
                 ),
             )
     return CheckResult(name="change_freeze", ok=True, detail="no change freeze applies now.")

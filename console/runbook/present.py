@@ -1,49 +1,103 @@
 """Runbooks as lines of text and as JSON, for ``mrp rollback`` and ``mrp runbook``.
 
 Plain strings only (no Typer, no Textual): the CLI prints them, the console may reuse them.
+Given a ``width``, a line longer than that wraps under its own text (the column after its
+label); without one (the console, which wraps for itself), each item stays one line.
 """
 
 from __future__ import annotations
 
+import textwrap
 from typing import Any
 
 from console.clock import format_duration, format_time
 from console.runbook.approvals import needed
 from console.runbook.model import Candidate, CheckResult, Evidence, Runbook, Verification
+from console.runbook.standing import blocked, next_commands, standing
 from console.runbook.store import dump
 from console.text import plural
+
+MIN_TEXT = 40
+"""A wrapped line keeps at least this many columns for its text, however deep its label."""
+
+
+def fit(head: str, text: str, width: int | None) -> list[str]:
+    """``head + text``; with a ``width``, wrapped between words under the text's first column
+    (never inside a date or a name with hyphens)."""
+    if width is None or len(head) + len(text) <= width:
+        return [head + text]
+    hang = " " * min(len(head), max(width - MIN_TEXT, 0))
+    return textwrap.wrap(
+        text,
+        width,
+        initial_indent=head,
+        subsequent_indent=hang,
+        break_long_words=False,
+        break_on_hyphens=False,
+    )
+
+
+def fit_command(head: str, command: str, width: int | None) -> list[str]:
+    """A shell command after ``head``; with a ``width``, broken before an option with a
+    trailing backslash, so the lines still paste into a shell as one command."""
+    if width is None or len(head) + len(command) <= width:
+        return [head + command]
+    first, *options = command.replace(" --", "\n--").split("\n")
+    lines = [head + first]
+    hang = " " * (len(head) + 2)
+    for option in options:
+        if len(lines[-1]) + len(f" {option} \\") <= width:
+            lines[-1] += " " + option
+        else:
+            lines[-1] += " \\"
+            lines.append(hang + option)
+    return lines
 
 
 def _value(value: float | None) -> str:
     return "-" if value is None else f"{value:.4g}"
 
 
-def evidence_lines(evidence: Evidence, model: str) -> list[str]:
+def evidence_lines(evidence: Evidence, model: str, width: int | None = None) -> list[str]:
     since = f" since {format_time(evidence.serving_since)}" if evidence.serving_since else ""
-    lines = [f"{model}: version {evidence.serving_version or '-'} serving{since}"]
+    lines = fit("", f"{model}: version {evidence.serving_version or '-'} serving{since}", width)
     bad = [t for t in evidence.triggers if t.state != "ok"]
     if not bad:
         lines.append("  no trigger is firing, pending or without data")
     for t in bad:
         when = f" since {format_time(t.since)}" if t.since else ""
-        lines.append(
-            f"  {t.state:8} {t.trigger} ({t.policy}): value {_value(t.value)}, "
-            f"threshold {_value(t.threshold)}{when}"
+        lines += fit(
+            f"  {t.state:8} ",
+            f"{t.trigger} ({t.policy}): value {_value(t.value)}, "
+            f"threshold {_value(t.threshold)}{when}",
+            width,
         )
     return lines
 
 
-def candidate_lines(candidates: tuple[Candidate, ...], chosen: str | None) -> list[str]:
+def candidate_lines(
+    candidates: tuple[Candidate, ...], chosen: str | None, width: int | None = None
+) -> list[str]:
+    """One line per version (``>`` marks the chosen one) and why it is or is not eligible;
+    with a ``width``, its metrics over the last hour it served on the line below."""
     lines = []
     for c in candidates:
-        mark = ">" if c.version == chosen else " "
+        head = f" {'>' if c.version == chosen else ' '} {c.version:>6}  "
         metrics = ", ".join(f"{k} {_value(v)}" for k, v in sorted(c.metrics.items())[:4])
-        lines.append(f" {mark} {c.version:>6}  {c.why}" + (f"  [{metrics}]" if metrics else ""))
+        if width is None:
+            lines.append(head + c.why + (f"  [{metrics}]" if metrics else ""))
+            continue
+        lines += fit(head, c.why, width)
+        if metrics:
+            lines += fit(" " * len(head), f"last hour served: {metrics}", width)
     return lines
 
 
-def check_lines(results: tuple[CheckResult, ...]) -> list[str]:
-    return [f"  {'ok  ' if r.ok else 'FAIL'} {r.name}: {r.detail}" for r in results]
+def check_lines(results: tuple[CheckResult, ...], width: int | None = None) -> list[str]:
+    lines = []
+    for r in results:
+        lines += fit(f"  {'ok  ' if r.ok else 'FAIL'} ", f"{r.name}: {r.detail}", width)
+    return lines
 
 
 def verdict_words(verification: Verification) -> str:
@@ -103,66 +157,92 @@ def serving_phrase(model: str, alias: str, mechanism: str) -> tuple[str, str]:
     return f"{model}'s alias '{alias}'", "points at"
 
 
-def runbook_lines(runbook: Runbook) -> list[str]:
+def runbook_lines(runbook: Runbook, width: int | None = None) -> list[str]:
     """``mrp runbook show``: the whole story of one runbook."""
     rb = runbook
+
+    def item(label: str, text: str) -> list[str]:
+        return fit(f"  {label:<10} ", text, width)
+
     head = f"runbook {rb.id}: {rb.model} {rb.from_version or '-'} → {rb.to_version or '?'}"
-    lines = [
-        head + (" (dry run)" if rb.dry_run else ""),
-        f"  state      {rb.state}",
-        f"  opened     {format_time(rb.created_at)} by {rb.requester}: {rb.reason}",
-        f"  policy     {rb.policy} ({rb.rollback.mechanism}, "
+    lines = [head + (" (dry run)" if rb.dry_run else "")]
+    lines += item("state", rb.state)
+    lines += item("opened", f"{format_time(rb.created_at)} by {rb.requester}: {rb.reason}")
+    lines += item(
+        "policy",
+        f"{rb.policy} ({rb.rollback.mechanism}, "
         f"{plural(rb.rollback.approvals.required, 'approval')}, "
         f"verify {format_duration(rb.rollback.verify.window)})",
-    ]
+    )
     if rb.evidence is not None:
-        lines += ["  evidence"] + ["  " + x for x in evidence_lines(rb.evidence, rb.model)]
+        lines += ["  evidence"] + [
+            "    " + x for x in evidence_lines(rb.evidence, rb.model, _less(width, 4))
+        ]
     if rb.prechecks:
-        lines += ["  pre-checks"] + ["  " + x for x in check_lines(rb.prechecks)]
+        lines += ["  pre-checks"] + ["  " + x for x in check_lines(rb.prechecks, _less(width, 2))]
     for a in rb.approvals:
-        lines.append(f"  approved   {a.signer} as {a.role} at {format_time(a.at)} (key {a.key_id})")
+        lines += item("approved", f"{a.signer} as {a.role} at {format_time(a.at)} (key {a.key_id})")
     if rb.break_glass is not None:
         bg = rb.break_glass
-        lines.append(
-            f"  BREAK-GLASS by {bg.signer} as {bg.role} at {format_time(bg.at)}: {bg.reason}"
+        lines += fit(
+            "  BREAK-GLASS ",
+            f"by {bg.signer} as {bg.role} at {format_time(bg.at)}: {bg.reason}",
+            width,
         )
-    if rb.state == "approvals":
-        lines.append(f"  waiting    {plural(needed(rb), 'more approval')}")
+    stopped = standing(rb) if rb.state != "approvals" else blocked(rb)
+    if stopped is not None:
+        lines += item("blocked", stopped)
+    elif rb.state == "approvals":
+        lines += item("waiting", plural(needed(rb), "more approval"))
+    for command in next_commands(rb):
+        lines += fit_command(f"  {'next':<10} ", command, width)
     if rb.execution is not None:
         for attempt in rb.execution.attempts:
             what = attempt.detail or attempt.error or "in flight (intent recorded)"
             if attempt.reference:
                 what += f" Platform reference: {attempt.reference}."
-            lines.append(f"  execute #{attempt.n} {attempt.status}: {what}")
+            lines += item("execute", f"#{attempt.n} {attempt.status}: {what}")
     if rb.verification is not None:
         v = rb.verification
-        lines.append(f"  verify     {verdict_words(v)} ({v.mode}): {v.summary or ''}".rstrip())
+        lines += item("verify", f"{verdict_words(v)} ({v.mode}): {v.summary or ''}".rstrip())
         if v.next_step:
-            lines.append(f"  next       {v.next_step}")
+            lines += item("next", v.next_step)
     if rb.state == "closed":
-        lines.append(f"  closed     {outcome_words(rb)}" + (f": {rb.notes}" if rb.notes else ""))
+        lines += item("closed", outcome_words(rb) + (f": {rb.notes}" if rb.notes else ""))
     if rb.state == "aborted":
-        lines.append(f"  aborted    {rb.abort_reason}")
+        lines += item("aborted", rb.abort_reason or "(no reason given)")
     return lines
 
 
-def summary_lines(runbook: Runbook) -> list[str]:
+def _less(width: int | None, columns: int) -> int | None:
+    return None if width is None else width - columns
+
+
+def summary_lines(runbook: Runbook, width: int | None = None) -> list[str]:
     """What a second signer reads before typing the phrase: who asks, why, what moves."""
     rb = runbook
-    lines = [
+
+    def item(label: str, text: str) -> list[str]:
+        return fit(f"  {label:<10} ", text, width)
+
+    lines = fit(
+        "",
         f"runbook {rb.id}: {rb.model} {rb.from_version or '-'} → {rb.to_version or '?'}"
         + (" (dry run)" if rb.dry_run else "")
         + f", at step '{rb.state}'",
-        f"  opened by {rb.requester} at {format_time(rb.created_at)}: {rb.reason}",
-    ]
+        width,
+    )
+    lines += fit(
+        "  opened by ", f"{rb.requester} at {format_time(rb.created_at)}: {rb.reason}", width
+    )
     if rb.evidence is not None:
         firing = [f"{t.trigger} {t.state}" for t in rb.evidence.triggers if t.state != "ok"]
-        lines.append(f"  evidence   {', '.join(firing) or 'no trigger firing'}")
+        lines += item("evidence", ", ".join(firing) or "no trigger firing")
     if rb.prechecks:
         failed = [r.name for r in rb.prechecks if not r.ok]
-        lines.append(f"  pre-checks {'failed: ' + ', '.join(failed) if failed else 'all passed'}")
+        lines += item("pre-checks", "failed: " + ", ".join(failed) if failed else "all passed")
     done = ", ".join(f"{a.signer} ({a.role})" for a in rb.approvals) or "none yet"
-    lines.append(f"  approvals  {done}; {needed(rb)} more needed")
+    lines += item("approvals", f"{done}; {blocked(rb) or f'{needed(rb)} more needed'}")
     return lines
 
 

@@ -450,8 +450,9 @@ def test_traffic_shift_rollback_end_to_end(
     verified = s.mrp("audit", "verify", now=T_APPROVE)
     assert verified.code == 0, verified.stdout + verified.stderr
     shown = s.mrp("runbook", "show", done.json["id"], now=T_APPROVE)
-    assert "execute #1 done: the platform shifted all of web-fraud's traffic" in shown.stdout
-    assert "confirmed by reading it back. Platform reference: rb-1." in shown.stdout
+    said = " ".join(shown.stdout.split())  # show wraps a long line under its column
+    assert "execute #1 done: the platform shifted all of web-fraud's traffic" in said
+    assert "confirmed by reading it back. Platform reference: rb-1." in said
 
 
 def test_traffic_shift_answer_lost_is_sent_again_and_acted_on_once(
