@@ -13,8 +13,10 @@ from console.clock import Clock
 from console.errors import ConfigError
 from console.fleet import FleetEntry, TriggerView
 from console.model_detail import Series
-from console.tui.format import age, local_time, sparkline, state_label, times_in
+from console.runbook.model import Candidate, Evidence, TriggerEvidence
+from console.tui.format import age, local_time, sparkline, state_label, times_in, wrap_cells
 from console.tui.history_data import HistoryRow, audit_row, merge_deploys, record_summary
+from console.tui.screens.runbook_target import FiredMetric, fired_metrics, metrics_then
 from console.tui.widgets.fleet_table import matches, row_spec, trigger_names
 from console.tui.widgets.metric_chart import (
     ChartData,
@@ -201,3 +203,45 @@ def test_a_switch_label_goes_left_of_its_line_only_when_it_would_be_cut() -> Non
     assert alignment == "right"
     assert canvas_column(x, 0.0, 100.0, canvas) == canvas_column(97.0, 0.0, 100.0, canvas) - 1
     assert switch_label_place(100.0, 0.0, 100.0, label, 3) == (100.0, "left")  # no room either way
+
+
+def test_wrapped_cells_break_between_words_and_say_when_cut() -> None:
+    text = "pre-checks failed: serving_unchanged, change_freeze (only break-glass may proceed)"
+    assert wrap_cells(text, 32, 4) == [
+        "pre-checks failed:",
+        "serving_unchanged, change_freeze",
+        "(only break-glass may proceed)",
+    ]
+    assert wrap_cells(text, 32, 2) == ["pre-checks failed:", "serving_unchanged, change_freez…"]
+    assert wrap_cells("abcdefghijklmnop", 6, 4) == ["abcdef", "ghijkl", "mnop"]
+    assert wrap_cells("", 10, 3) == [""]
+
+
+def test_the_target_step_leads_with_the_metric_that_fired() -> None:
+    evidence = Evidence(
+        at=NOW,
+        serving_version="12",
+        triggers=(
+            TriggerEvidence(policy="growth", trigger="latency-regression", state="firing"),
+            TriggerEvidence(policy="growth", trigger="latency-p99", state="firing", value=0.2),
+            TriggerEvidence(policy="growth", trigger="security", state="firing"),
+            TriggerEvidence(policy="growth", trigger="auc-floor", state="ok", value=0.85),
+        ),
+    )
+    views = [
+        TriggerView("m", "growth", "latency-regression", "firing", metric="latency", value=0.17),
+        TriggerView("m", "growth", "latency-p99", "firing", metric="latency"),
+        TriggerView("m", "growth", "security", "firing", metric="security_finding"),
+        TriggerView("m", "growth", "auc-floor", "ok", metric="auc", value=0.85),
+    ]
+    metrics = {"auc": 0.84, "error_rate": 0.002, "latency": 0.1213}
+    eleven = Candidate(version="11", status="approved", eligible=True, why="", metrics=metrics)
+    never = Candidate(version="10", status="rejected", eligible=False, why="")
+    fired = fired_metrics(evidence, views, [eleven, never])
+    assert fired == (FiredMetric("latency", 0.17),)  # once; the event has no data
+    assert metrics_then(eleven, fired) == "latency 0.1213 (now 0.17)"
+    assert metrics_then(never, fired) == "latency - (now 0.17)"
+    assert metrics_then(eleven, ()) == "auc 0.84, error_rate 0.002"
+    assert fired_metrics(None, views, [eleven]) == ()
+    recorded = fired_metrics(evidence, views[1:], [eleven])  # no live value: the one then
+    assert recorded == (FiredMetric("latency", 0.2),)

@@ -4,13 +4,14 @@ refusals on screen; and a snapshot of every step at 120×40 under a fixed clock.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import keyring
 import pytest
-from textual.widgets import Static
+from textual.widgets import DataTable, Static
 from tui_helpers import SIZE, ready, wait_for
 
 from console.audit.log import AuditLog
@@ -240,6 +241,24 @@ async def test_a_lost_audit_log_ends_the_wizard_with_an_error(
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, ModelScreen))
     assert RunbookStore(ws.runbooks_dir).path(runbook.id).read_bytes() == document
     assert not ws.audit_path.exists() and not AuditLog(ws.audit_path).lock_path.exists()
+
+
+async def test_the_target_step_shows_the_fired_metric_then_and_now(make_app: Any) -> None:
+    """search-ranking's latency-regression fired on latency_p99_seconds, which is not among
+    a version's first metrics by name: each version shows it, beside its value now."""
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        app.start_rollback("search-ranking")
+        await until(pilot, OpenStep)
+        await pilot.press(*"latency up 40% since 12")
+        await pilot.press("enter")
+        await until(pilot, TargetStep)
+        table = pilot.app.screen.query_one("#targets", DataTable)
+        assert str(table.columns[list(table.columns)[3]].label) == "metrics then"
+        then = {v: str(table.get_row(v)[3]) for v in ("11", "9")}
+    assert re.fullmatch(r"latency_p99_seconds 0\.1[12]\d* \(now 0\.171\)", then["11"])
+    assert then["9"].startswith("latency_p99_seconds ")
 
 
 def _errors(pilot: Any) -> list[str]:
