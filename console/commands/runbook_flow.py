@@ -81,7 +81,7 @@ def ask(question: str, option: str, default: str | None = None) -> str:
     if not line:
         if default is not None:
             return default
-        raise MrpError(f"No answer to '{question}': stdin ended; pass it as {option}.")
+        raise MrpError(f"no answer to '{question}': stdin ended; pass it as {option}.")
     return answer
 
 

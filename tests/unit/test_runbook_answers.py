@@ -41,14 +41,14 @@ ROLLBACK = ("rollback", "fraud", "--dry-run", "--as", "alice")
 @pytest.mark.parametrize(
     ("given", "said"),
     [
-        ((), "No answer to 'Reason for the rollback': stdin ended; pass it as --reason TEXT."),
+        ((), "no answer to 'Reason for the rollback': stdin ended; pass it as --reason TEXT."),
         (
             ("--reason", "r", "--yes"),
-            "No answer to 'Type fraud@2 to confirm': stdin ended; pass it as --confirm fraud@2.",
+            "no answer to 'Type fraud@2 to confirm': stdin ended; pass it as --confirm fraud@2.",
         ),
         (
             ("--reason", "r", "--yes", "--confirm", "fraud@2", "--break-glass"),
-            "No answer to 'Break-glass reason': stdin ended; pass it as --break-glass-reason TEXT.",
+            "no answer to 'Break-glass reason': stdin ended; pass it as --break-glass-reason TEXT.",
         ),
     ],
     ids=["reason", "phrase", "break-glass-reason"],
@@ -76,7 +76,7 @@ def test_a_target_without_a_suggestion_names_to(
     result = mrp(capsys, ws, *ROLLBACK, "--reason", "r")
     assert result.exit_code == 2
     assert last_line(result) == (
-        "mrp: No answer to 'Roll back to version': stdin ended; pass it as --to VERSION."
+        "mrp: no answer to 'Roll back to version': stdin ended; pass it as --to VERSION."
     )
 
 
@@ -84,7 +84,7 @@ def test_a_second_signer_is_told_confirm(capsys: pytest.CaptureFixture[str], ws:
     opened = mrp(capsys, ws, *ROLLBACK, "--reason", "r", "--yes", "--confirm", "fraud@2")
     assert opened.exit_code == 0, opened.stderr
     phrase = (
-        "mrp: No answer to 'Type fraud@2 to approve': stdin ended; pass it as --confirm fraud@2."
+        "mrp: no answer to 'Type fraud@2 to approve': stdin ended; pass it as --confirm fraud@2."
     )
 
     joined = mrp(capsys, ws, "rollback", "fraud", "--dry-run", "--as", "bob")
@@ -97,7 +97,7 @@ def test_a_second_signer_is_told_confirm(capsys: pytest.CaptureFixture[str], ws:
                 "--break-glass")  # fmt: skip
     assert glass.exit_code == 2
     assert last_line(glass) == (
-        "mrp: No answer to 'Break-glass reason': stdin ended; pass it as --break-glass-reason TEXT."
+        "mrp: no answer to 'Break-glass reason': stdin ended; pass it as --break-glass-reason TEXT."
     )
     shown = mrp(capsys, ws, "runbook", "show", "fraud", "--json").json()
     assert [a["signer"] for a in shown["approvals"]] == ["alice"]
