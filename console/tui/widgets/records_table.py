@@ -24,7 +24,7 @@ COLUMNS: tuple[tuple[str, str, int | None], ...] = (
     ("version", "VERSION", None),
     ("detail", "DETAIL", None),
 )
-DETAIL_LINES = 4
+DETAIL_LINES = 6
 """A record's detail wraps onto this many lines at most (enter shows the whole record)."""
 
 
