@@ -281,7 +281,7 @@ def warm_phases(path: Path, target: Path) -> dict[str, float]:
         time.perf_counter() - began
     )
     con = duckdb.connect(config={"autoinstall_known_extensions": False})
-    params = {**Filters().params(snapshot), "target": str(target)}
+    params = {**Filters().params(snapshot), "target": str(target), "fixed_ts": None}
     began = time.perf_counter()
     con.execute(sql("audit/export_csv"), params).fetchone()
     phases["DuckDB read_json + COPY TO csv"] = time.perf_counter() - began

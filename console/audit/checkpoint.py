@@ -92,10 +92,8 @@ def take_checkpoint(
     return result, checkpoint
 
 
-def check_checkpoint(
-    result: VerifyResult, checkpoint: Checkpoint, source: Path, signers: Sequence[TrustedKey]
-) -> str | None:
-    """Why a log that verified on its own disagrees with ``checkpoint``, or None."""
+def untrusted(checkpoint: Checkpoint, source: Path, signers: Sequence[TrustedKey]) -> str | None:
+    """Why ``checkpoint`` (read from ``source``) is not a signed head to trust, or None."""
     key = next((k for k in signers if k.key_id == checkpoint.key_id), None)
     name = source.name
     if key is None:
@@ -107,6 +105,17 @@ def check_checkpoint(
     signature = strict_b64decode(checkpoint.signature, 64)
     if signature is None or not key.verifies(signature, checkpoint.hash.encode("ascii")):
         return f"checkpoint {name}: signature does not verify against key {checkpoint.key_id}"
+    return None
+
+
+def check_checkpoint(
+    result: VerifyResult, checkpoint: Checkpoint, source: Path, signers: Sequence[TrustedKey]
+) -> str | None:
+    """Why a log that verified on its own disagrees with ``checkpoint``, or None."""
+    name = source.name
+    distrust = untrusted(checkpoint, source, signers)
+    if distrust is not None:
+        return distrust
     if result.head_seq < checkpoint.seq:
         vouched = f"checkpoint {name} vouches for seq {checkpoint.seq}"
         return f"{result.ending}, but {vouched}: {result.loss}"

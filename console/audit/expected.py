@@ -77,6 +77,18 @@ def loss(exists: bool) -> str:
     return "the log was deleted or moved" if not exists else "records were cut from the end"
 
 
+def recovery(log: Path, exists: bool, seq: int) -> str:
+    """What to do about a log that should reach ``seq`` but is missing or ends before it."""
+    backup = f"from a backup that reaches seq {seq}"
+    restore = f"restore {log.name} {backup}"
+    if not exists:
+        restore = f"put {log.name} back from where it was moved, or restore it {backup}"
+    return (
+        f"to recover, {restore}; then run `mrp audit verify` again "
+        '(docs/audit.md, "Recovering a lost or cut log").'
+    )
+
+
 def shortfall(log: Path, exists: bool, seq: int, evidence: Iterable[Evidence | None]) -> str | None:
     """Why a log that ends at ``seq`` (0: missing or empty) holds fewer records than the
     strongest ``evidence`` shows it held, or None when it holds them all."""

@@ -15,6 +15,7 @@ from typing import Any
 import duckdb
 
 from console.audit.checkpoint import Checkpoint
+from console.audit.fixed_clock import CSV_COLUMN
 from console.audit.keys_model import TrustedKey
 from console.audit.scan import snapshot_size
 from console.audit.snapshot import write_snapshot
@@ -40,6 +41,7 @@ CSV_COLUMNS = (
     "policy_digest",
     "hash",
     "signature_valid",
+    CSV_COLUMN,
 )
 
 
@@ -126,10 +128,12 @@ def export_csv(
     workers: int | None = None,
     checkpoint: Checkpoint | None = None,
     missing_ok: bool = False,
+    fixed_ts: str | None = None,
 ) -> ExportResult:
     """Write the (filtered) log to ``target`` as UTF-8 CSV with a header row. With a
     ``checkpoint`` the auditor trusts, the prefix its signer verified counts as valid when
-    its bytes are unchanged (``ExportResult.validity.vouched`` lines). No log is an
+    its bytes are unchanged (``ExportResult.validity.vouched`` lines). Rows whose ``ts`` is
+    ``fixed_ts`` (a fixed clock's stamp) have ``fixed_clock`` true. No log is an
     MrpError, or with ``missing_ok`` the header row alone, as for an empty log."""
     if missing_ok and not path.exists():
         _write_header(target)
@@ -153,7 +157,7 @@ def export_csv(
     partial = target.with_name(f".{target.name}.partial")
     con = _connect()
     try:
-        params = {**filters.params(snapshot), "target": str(partial)}
+        params = {**filters.params(snapshot), "target": str(partial), "fixed_ts": fixed_ts}
         row = con.execute(sql("audit/export_csv"), params).fetchone()
         os.replace(partial, target)
     except duckdb.Error as error:

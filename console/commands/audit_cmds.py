@@ -26,6 +26,7 @@ from console.text import plural
 
 if TYPE_CHECKING:
     from console.audit.expected import Evidence
+    from console.audit.fixed_clock import FixedClock
     from console.audit.keys_model import Signer
     from console.audit.query import Filters
     from console.settings import Workspace
@@ -60,6 +61,18 @@ def _evidence(ws: Workspace) -> list[Evidence]:
     return workspace_evidence(ws)
 
 
+def _stamped_lines(ws: Workspace, pinned: FixedClock | None) -> tuple[int, int]:
+    """How many of the log's lines carry the fixed clock's instant, of how many."""
+    from console.audit.fixed_clock import stamped_lines
+
+    if pinned is None:
+        return 0, 0
+    try:
+        return stamped_lines(ws.audit_path, pinned)
+    except FileNotFoundError:
+        return 0, 0
+
+
 def _time(option: str, text: str | None) -> datetime | None:
     if text is None:
         return None
@@ -89,23 +102,33 @@ def verify(
     """Check every hash, link, sequence number and signature.
 
     Exit 1 naming the first bad record, or what shows that records are missing (runbooks,
-    the append lock, a checkpoint). No log and no such evidence: no records yet, exit 0."""
-    from console.audit.checkpoint import Checkpoint, check_checkpoint
-    from console.audit.expected import hold_to
+    the append lock, a checkpoint), and how to recover. No log and no such evidence: no
+    records yet, exit 0. With a fixed workspace clock, says how many records carry its time."""
+    from console.audit.checkpoint import Checkpoint, check_checkpoint, untrusted
+    from console.audit.expected import hold_to, recovery, strongest
+    from console.audit.fixed_clock import fixed_clock
     from console.audit.signers_file import load_signers_file
     from console.audit.verify import verify_log
 
     ws = workspace(workspace_dir)
+    pinned = fixed_clock(ws)
     anchor = Checkpoint.load(checkpoint) if checkpoint is not None else None
     signers = load_signers_file(ws.signers_path)
     evidence = _evidence(ws)
     result = verify_log(ws.audit_path, signers, missing_ok=True)
+    stamped, lines = _stamped_lines(ws, pinned)
     problem = result.message if not result.ok else None
+    reach: int | None = None  # the seq a log that lost records should reach
     if problem is None and anchor is not None and checkpoint is not None:
         problem = check_checkpoint(result, anchor, checkpoint, signers)
+        trusted = untrusted(anchor, checkpoint, signers) is None
+        if problem is not None and trusted and result.head_seq < anchor.seq:
+            reach = anchor.seq
     if problem is None:
         result = hold_to(result, evidence)
         problem = result.message if not result.ok else None
+        best = strongest(evidence)
+        reach = best.seq if problem is not None and best is not None else None
     if as_json:
         payload: dict[str, Any] = result.to_json()
         payload["evidence"] = [e.to_json() for e in evidence]
@@ -113,14 +136,20 @@ def verify(
             payload["checkpoint"] = {**anchor.to_json(), "ok": problem is None and result.ok}
         payload["ok"] = problem is None
         payload["problem"] = problem
+        payload["fixed_clock"] = pinned.to_json(stamped) if pinned is not None else None
         emit_json(payload)
-    elif problem is None:
-        echo(result.message)
-        if anchor is not None:
-            echo(f"checkpoint {checkpoint} (seq {anchor.seq}) matches the log.")
+    else:
+        if problem is None:
+            echo(result.message)
+            if anchor is not None:
+                echo(f"checkpoint {checkpoint} (seq {anchor.seq}) matches the log.")
+        if pinned is not None and stamped:
+            echo(pinned.note(stamped, lines))
     if problem is not None:
         if not as_json:
             warn(f"mrp: {problem}")
+            if reach is not None:
+                warn(f"mrp: {recovery(result.path, result.exists, reach)}")
         raise typer.Exit(1)
 
 
@@ -174,11 +203,13 @@ def show(
 ) -> None:
     """Read the log (records in file order; `mrp audit verify` says whether to trust it)."""
     from console.audit.expected import hold_to
+    from console.audit.fixed_clock import fixed_clock
     from console.audit.query import ends_torn, read_records
     from console.audit.signers_file import load_signers_file
     from console.audit.verify import verify_log
 
     ws = workspace(workspace_dir)
+    pinned = fixed_clock(ws)
     filters = _filters(model, since, until, action)
     signers = load_signers_file(ws.signers_path)
     evidence = _evidence(ws)
@@ -187,7 +218,10 @@ def show(
         if not gone.ok:  # deleted or moved, by what the workspace shows
             warn(f"warning: {gone.message}; run `mrp audit verify`.")
         if as_json:
-            emit_json({"records": [], "verified": gone.ok, "verify": gone.to_json()})
+            clock = pinned.to_json(0) if pinned is not None else None
+            emit_json(
+                {"records": [], "verified": gone.ok, "verify": gone.to_json(), "fixed_clock": clock}
+            )
         elif gone.ok:  # a new workspace: nothing to show yet, and nothing wrong
             echo(gone.message)
         else:
@@ -204,8 +238,16 @@ def show(
             f"warning: the log does not verify ({checked.message}); records from seq "
             f"{checked.head_seq + 1} on cannot be trusted."
         )
+    stamped = sum(record["ts"] == pinned.stamp for record in records) if pinned else 0
     if as_json:
-        emit_json({"records": records, "verified": checked.ok, "verify": checked.to_json()})
+        emit_json(
+            {
+                "records": records,
+                "verified": checked.ok,
+                "verify": checked.to_json(),
+                "fixed_clock": pinned.to_json(stamped) if pinned is not None else None,
+            }
+        )
         return
     if not records:
         echo("no records match.")
@@ -222,6 +264,8 @@ def show(
         for record in records
     ]
     print_table(("SEQ", "TIME", "ACTOR", "ACTION", "MODEL", "DETAIL"), rows)
+    if pinned is not None and stamped:
+        echo(pinned.note(stamped, len(records)))
 
 
 @app.command("export")
@@ -247,11 +291,13 @@ def export(
     UTF-8, a header row, standard quoting, and each record's signature_valid; the columns are documented in docs/audit.md."""
     from console.audit.checkpoint import Checkpoint
     from console.audit.expected import hold_to, strongest
+    from console.audit.fixed_clock import fixed_clock, stamped_rows
     from console.audit.query import export_csv
     from console.audit.signers_file import load_signers_file
     from console.audit.verify import verify_log
 
     ws = workspace(workspace_dir)
+    pinned = fixed_clock(ws)
     target = csv.expanduser().resolve()
     if not target.parent.is_dir():
         raise MrpError(f"Cannot write {csv}: the folder {target.parent} does not exist.")
@@ -266,7 +312,11 @@ def export(
         gone = hold_to(verify_log(ws.audit_path, signers, missing_ok=True), evidence)
         if not gone.ok:
             raise MrpError(f"{gone.message}; nothing was exported.")
-    result = export_csv(ws.audit_path, signers, csv, filters, checkpoint=anchor, missing_ok=True)
+    fixed_ts = pinned.stamp if pinned is not None else None
+    result = export_csv(
+        ws.audit_path, signers, csv, filters, checkpoint=anchor, missing_ok=True, fixed_ts=fixed_ts
+    )
+    stamped = stamped_rows(csv)[0] if pinned is not None and result.rows else 0
     invalid = result.validity.invalid
     best = strongest(evidence)
     short = best is not None and result.validity.lines < best.seq
@@ -279,6 +329,7 @@ def export(
                 "invalid_lines": [
                     {"line": r.line, "seq": r.seq, "reason": r.reason} for r in invalid
                 ],
+                "fixed_clock": pinned.to_json(stamped) if pinned is not None else None,
             }
         )
     elif missing and result.rows == 0:
@@ -292,6 +343,8 @@ def export(
                 if vouched
                 else f"checkpoint {checkpoint} vouches for nothing here: every record was checked"
             )
+        if pinned is not None and stamped:
+            echo(pinned.note(stamped, result.rows, " (fixed_clock is true in their rows)"))
     if invalid:
         first = invalid[0]
         warn(

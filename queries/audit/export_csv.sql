@@ -1,7 +1,8 @@
 -- The audit log as CSV rows for risk and compliance (columns documented in docs/audit.md).
 -- Reads a checked snapshot of the log in which every line is a checked record or is marked
--- "_invalid": true (console/audit/snapshot.py). Same filters as audit/records. Returns
--- the number of rows written to $target.
+-- "_invalid": true (console/audit/snapshot.py). Same filters as audit/records. $fixed_ts
+-- is the ts a fixed workspace clock stamps (NULL when the clock runs): rows carrying it are
+-- marked fixed_clock (console/audit/fixed_clock.py). Returns the number of rows written.
 COPY (
 SELECT seq,
        ts,
@@ -17,7 +18,8 @@ SELECT seq,
        TRY_CAST(details ->> 'dry_run' AS BOOLEAN) AS dry_run,
        policy_digest,
        hash,
-       NOT coalesce(_invalid, false) AS signature_valid
+       NOT coalesce(_invalid, false) AS signature_valid,
+       coalesce(ts = $fixed_ts, false) AS fixed_clock
 FROM read_json(
     $path,
     format = 'newline_delimited',

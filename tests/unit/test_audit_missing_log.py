@@ -19,6 +19,7 @@ from tests.unit.test_runbook_support import build_workspace
 __all__ = ["audit_workspace"]  # a fixture used below
 
 HEADER = ",".join(CSV_COLUMNS)
+DOCS = '`mrp audit verify` again (docs/audit.md, "Recovering a lost or cut log").'
 
 
 def _lines(result: Result) -> list[str]:
@@ -48,6 +49,7 @@ def test_a_new_workspace_has_no_records_yet_and_nothing_wrong(
         "first_bad": None,
         "evidence": [],
         "problem": None,
+        "fixed_clock": None,
     }
 
     target = tmp_path / "audit.csv"
@@ -60,6 +62,7 @@ def test_a_new_workspace_has_no_records_yet_and_nothing_wrong(
         "rows": 0,
         "vouched_by_checkpoint": 0,
         "invalid_lines": [],
+        "fixed_clock": None,
     }
     shown = run_mrp(capsys, "audit", "show", "--json", "-w", folder)
     assert shown.exit_code == 0 and shown.json()["verified"] is True
@@ -103,7 +106,9 @@ def test_runbooks_show_that_a_deleted_log_held_records(
     assert result.exit_code == 1 and result.stdout == ""
     assert _lines(result) == [
         f"mrp: there is no audit log at {ws.audit_path}, but runbook {runbook} records that "
-        f"it held seq {head}: the log was deleted or moved"
+        f"it held seq {head}: the log was deleted or moved",
+        "mrp: to recover, put audit.jsonl back from where it was moved, or restore it from a "
+        f"backup that reaches seq {head}; then run {DOCS}",
     ]
     as_json = run_mrp(capsys, "audit", "verify", "--json", "-w", ws.root)
     assert as_json.exit_code == 1
@@ -140,7 +145,9 @@ def test_runbooks_show_that_records_were_cut_from_the_end(
     assert result.exit_code == 1
     assert _lines(result) == [
         f"mrp: audit.jsonl ends at seq 2, but runbook {runbook} records that it held seq "
-        f"{len(lines)}: records were cut from the end"
+        f"{len(lines)}: records were cut from the end",
+        f"mrp: to recover, restore audit.jsonl from a backup that reaches seq {len(lines)}; "
+        f"then run {DOCS}",
     ]
     exported = run_mrp(capsys, "audit", "export", "--csv", tmp_path / "a.csv", "-w", ws.root)
     assert exported.exit_code == 0  # export writes what there is, and says what is missing
@@ -161,7 +168,8 @@ def test_a_log_emptied_under_a_checkpoint_does_not_pass(
     assert result.exit_code == 1
     assert _lines(result) == [
         "mrp: audit.jsonl holds no records, but checkpoint head.json vouches for seq 4: "
-        "records were cut from the end"
+        "records were cut from the end",
+        f"mrp: to recover, restore audit.jsonl from a backup that reaches seq 4; then run {DOCS}",
     ]
     as_json = run_mrp(capsys, "audit", "verify", "--checkpoint", anchor, "--json", "-w", ws)
     assert as_json.exit_code == 1 and as_json.json()["checkpoint"]["ok"] is False
@@ -170,7 +178,8 @@ def test_a_log_emptied_under_a_checkpoint_does_not_pass(
     assert alone.exit_code == 1
     assert _lines(alone) == [
         "mrp: audit.jsonl holds no records, but its lock file audit.jsonl.lock shows that "
-        "records were appended to it: records were cut from the end"
+        "records were appended to it: records were cut from the end",
+        f"mrp: to recover, restore audit.jsonl from a backup that reaches seq 1; then run {DOCS}",
     ]
 
     audit_workspace.audit_path.unlink()  # deleted, lock file and all: the checkpoint says so
@@ -179,7 +188,9 @@ def test_a_log_emptied_under_a_checkpoint_does_not_pass(
     assert deleted.exit_code == 1
     assert _lines(deleted) == [
         f"mrp: there is no audit log at {audit_workspace.audit_path}, but checkpoint "
-        "head.json vouches for seq 4: the log was deleted or moved"
+        "head.json vouches for seq 4: the log was deleted or moved",
+        "mrp: to recover, put audit.jsonl back from where it was moved, or restore it from a "
+        f"backup that reaches seq 4; then run {DOCS}",
     ]
     assert run_mrp(capsys, "audit", "verify", "-w", ws).exit_code == 0  # nothing else shows it
 
