@@ -179,7 +179,14 @@ class Workspace:
         return self.state_dir
 
     def clock(self) -> Clock:
-        fixed = os.environ.get("MRP_NOW") or self.config.clock.fixed
+        """The workspace's "now": ``MRP_NOW``, else ``[clock] fixed``, else the real clock."""
+        pinned = os.environ.get("MRP_NOW")
+        if pinned:
+            try:
+                return Clock(fixed=parse_time(pinned))
+            except ValueError:
+                raise ConfigError(f"MRP_NOW '{pinned}' is not an RFC 3339 time.") from None
+        fixed = self.config.clock.fixed
         return Clock(fixed=parse_time(fixed)) if fixed else Clock()
 
     @property

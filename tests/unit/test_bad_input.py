@@ -135,3 +135,16 @@ def test_unknown_source_name(capsys: pytest.CaptureFixture[str], tiny_workspace:
     result = run_mrp(capsys, "sync", "--source", "prom", "-w", tiny_workspace)
     assert result.exit_code == 2
     assert "no source named 'prom'" in _one_sentence(result)
+
+
+def test_a_pinned_time_that_is_no_time_keeps_stored_data(
+    capsys: pytest.CaptureFixture[str], tiny_workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert run_mrp(capsys, "sync", "-w", tiny_workspace).exit_code == 0
+    before = _stored(tiny_workspace)
+    monkeypatch.setenv("MRP_NOW", "yesterday")
+    for command in (("sync",), ("status",), ("evaluate",)):
+        result = run_mrp(capsys, *command, "-w", tiny_workspace)
+        assert result.exit_code == 2, command
+        assert _one_sentence(result) == "mrp: MRP_NOW 'yesterday' is not an RFC 3339 time."
+    assert _stored(tiny_workspace) == before
