@@ -30,7 +30,9 @@ def register(app: typer.Typer) -> None:
 
 def _need_terminal(command: str) -> None:
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
-        raise MrpError(f"mrp {command} needs an interactive terminal (stdin and stdout a TTY).")
+        raise MrpError(
+            f"the {command} command needs an interactive terminal (stdin and stdout a TTY)."
+        )
 
 
 def _theme(explicit: str | None) -> str | None:

@@ -31,7 +31,10 @@ def _one_sentence(stderr: str) -> str:
         (("status", "--fail-on", "bogus"), "--fail-on takes 'pending' or 'firing', not 'bogus'."),
         (("auth", "set", "nowhere"), "no source named 'nowhere' in "),
         (("auth", "set", "offline"), "source 'offline' reads files and takes no token."),
-        (("console",), "mrp console needs an interactive terminal (stdin and stdout a TTY)."),
+        (
+            ("console",),
+            "the console command needs an interactive terminal (stdin and stdout a TTY).",
+        ),
         (("demo",), "the demo command takes no --workspace."),
     ],
     ids=lambda value: " ".join(value) if isinstance(value, tuple) else "",
