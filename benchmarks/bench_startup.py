@@ -41,6 +41,36 @@ COMMANDS: list[tuple[str, list[str]]] = [
     ("`mrp audit verify`", ["-m", "console", "audit", "verify"]),
 ]
 NOTES = 20
+PYDANTIC_PROBES: list[tuple[str, str]] = [
+    (
+        "`import console.settings` after `console.cli`: pydantic and mrp.toml's models, "
+        "which every command loads",
+        """
+import time
+import console.cli
+started = time.perf_counter()
+import console.settings
+print(time.perf_counter() - started)
+""",
+    ),
+    (
+        "then typer's own pydantic work: `typer._adapters` and the TypeAdapters of a path, "
+        "a text and a flag option",
+        """
+import time
+from pathlib import Path
+import console.cli, console.settings
+from typer.models import OptionInfo
+started = time.perf_counter()
+from typer._adapters import try_build_adapter
+for annotation in (Path | None, str | None, bool):
+    try_build_adapter(annotation, OptionInfo())
+print(time.perf_counter() - started)
+""",
+    ),
+]
+"""In-process timings, each in a fresh interpreter: what typer's use of pydantic costs a
+command once the core (which validates mrp.toml with pydantic) has imported it."""
 
 
 def environment(tree: Path, home: Path) -> dict[str, str]:
@@ -106,11 +136,33 @@ def measure(
     return times
 
 
+def probe(code: str, env: dict[str, str], cwd: Path, runs: int) -> list[float]:
+    return [
+        float(
+            subprocess.run(
+                [sys.executable, "-c", code],
+                cwd=cwd,
+                env=env,
+                check=True,
+                capture_output=True,
+                text=True,
+            ).stdout
+        )
+        for _ in range(runs)
+    ]
+
+
 def cell(values: list[float]) -> str:
     return f"{min(values) * 1000:.0f} / {statistics.median(values) * 1000:.0f}"
 
 
-def report(times: dict[tuple[str, str], list[float]], trees: dict[str, Path], runs: int) -> str:
+def report(
+    times: dict[tuple[str, str], list[float]],
+    probes: dict[str, list[float]],
+    trees: dict[str, Path],
+    runs: int,
+    note: str,
+) -> str:
     names = list(trees)
     header = "| command | " + " | ".join(f"{n}: best / median (ms)" for n in names)
     rule = "|---|" + "---|" * len(names)
@@ -124,7 +176,12 @@ def report(times: dict[tuple[str, str], list[float]], trees: dict[str, Path], ru
             before, after = (min(times[(label, n)]) for n in names)
             cells.append(f"{after / before:.2f}")
         lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    probe_lines = [
+        f"| {label} | {min(values) * 1000:.1f} / {statistics.median(values) * 1000:.1f} |"
+        for label, values in probes.items()
+    ]
     import duckdb
+    import typer
 
     machine = (
         f"{cpu_name()}, {os.cpu_count()} CPUs, {memory_gib():.0f} GiB RAM; "
@@ -136,7 +193,7 @@ def report(times: dict[tuple[str, str], list[float]], trees: dict[str, Path], ru
 `python benchmarks/bench_startup.py` on {datetime.now(UTC):%Y-%m-%d}: wall time of a fresh
 `python -m console ...` process on the synced demo workspace (sample_data, {NOTES} signed
 notes in the audit log), {runs} runs of each, the trees interleaved within each round.
-
+{note}
 Machine: {machine}.
 
 {chr(10).join(lines)}
@@ -144,10 +201,23 @@ Machine: {machine}.
 Building the app imports typer and the command modules only; each command imports the
 core it uses when it runs (console/cli.py's docstring, tests/unit/test_cli_startup.py).
 What is left is not mrp's own import work: `--help` is typer's rich help (typer.rich_utils
-imports rich.markdown and markdown_it, about 0.17 s); running any command, typer coerces
-its options through pydantic TypeAdapters (pydantic, whose plugin loader imports
-importlib.metadata); the status and evaluate commands' first DuckDB query with
-parameters imports numpy when it is installed (about 0.1 s), as the console's start does.
+imports rich.markdown and markdown_it, about 0.17 s); the status and evaluate commands'
+first DuckDB query with parameters imports numpy when it is installed (about 0.1 s), as
+the console's start does.
+
+Typer {typer.__version__} coerces every option that is not a plain flag through a pydantic
+TypeAdapter, its own --help option included, so any `mrp COMMAND` imports pydantic before
+the command runs. The import is paid anyway: every command opens the workspace, and
+console/settings.py validates mrp.toml with pydantic models. Measured in a fresh process
+each, {runs} runs (ms, best / median):
+
+| what | ms |
+|---|---|
+{chr(10).join(probe_lines)}
+
+Saving the second row would take replacing typer's private coercion
+(`typer.core._TyperParameter.get_runtime_param`) or pinning an older typer; it is left as
+it is. Only a core that read mrp.toml without pydantic would make the first row a saving.
 """
 
 
@@ -169,6 +239,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--before", type=Path, help="an older source tree to compare with")
     parser.add_argument("--runs", type=int, default=10)
     parser.add_argument("--no-write", action="store_true", help="print, do not record")
+    parser.add_argument("--note", default="", help="what the trees are, for the results file")
     args = parser.parse_args(argv)
     trees = {"before": args.before.resolve()} if args.before else {}
     trees["after" if args.before else "this tree"] = ROOT
@@ -177,7 +248,10 @@ def main(argv: list[str] | None = None) -> int:
         home.mkdir()
         ws = demo_workspace(Path(folder), environment(ROOT, home))
         times = measure(trees, ws, home, args.runs)
-    section = report(times, trees, args.runs)
+        env = environment(ROOT, home)
+        probes = {label: probe(code, env, ws, args.runs) for label, code in PYDANTIC_PROBES}
+    note = f"\n{args.note}\n" if args.note else ""
+    section = report(times, probes, trees, args.runs, note)
     print(section)
     if not args.no_write:
         record(section)
