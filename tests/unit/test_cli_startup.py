@@ -79,7 +79,7 @@ def test_building_the_app_and_every_help_import_no_heavy_module() -> None:
     built, count, helped, modules = done.stdout.split("\n")[:4]
     assert built == "", f"a command module imports {built} at module level"
     assert int(count) >= 25, "every command's --help was printed"
-    # typer itself coerces `mrp init`'s PATH argument through pydantic, even for --help
+    # typer coerces the root's own --help option through pydantic before a command's --help
     helped_heavy = set(helped.split(",")) - {"", "pydantic", "importlib.metadata"}
     assert not helped_heavy, f"printing help imported {sorted(helped_heavy)}"
     core = {m for m in modules.split(",") if not m.startswith("console.commands")} - LIGHT
