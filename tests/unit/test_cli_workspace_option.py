@@ -50,7 +50,7 @@ def test_before_the_command_does_what_after_it_does(
     assert after.exit_code == 0, after.stderr
     assert (before.exit_code, before.stdout) == (after.exit_code, after.stdout)
     assert (long_form.exit_code, long_form.stdout) == (after.exit_code, after.stdout)
-    assert "No mrp workspace here" not in before.stderr
+    assert "no mrp workspace here" not in before.stderr.lower()
 
 
 def test_without_it_the_same_commands_find_no_workspace(
@@ -58,7 +58,7 @@ def test_without_it_the_same_commands_find_no_workspace(
 ) -> None:
     result = run_mrp(capsys, "status")
     assert result.exit_code == 2
-    assert "No mrp workspace here" in result.stderr
+    assert "no mrp workspace here" in result.stderr.lower()
 
 
 def test_the_one_after_the_command_wins(
