@@ -153,7 +153,7 @@ def backtest(
     workspace_dir: WorkspaceOption = None,
 ) -> None:
     """Replay the policies over stored history and show every state change."""
-    from console.store import connect
+    from console.store import connect, sql
     from console.triggers.backtest import replay
     from console.triggers.summary import deploys, overview, summarize
 
@@ -169,9 +169,10 @@ def backtest(
             if result.start is not None and result.end is not None
             else []
         )
+        known_events = {str(row[0]) for row in con.execute(sql("known_event_kinds")).fetchall()}
     if result.start is None or result.end is None:
         _nothing_to_replay(model, first, last)
-    triggers = overview(result)
+    triggers = overview(result, known_events)
     if as_json:
         emit_json(
             {
@@ -258,7 +259,7 @@ def _warn_without_data(triggers: list[TriggerOverview]) -> None:
     """One line on stderr per trigger that never had data: it could never have fired (or,
     with on_no_data: firing, fired on nothing)."""
     for t in triggers:
-        if t.never_had_data:
+        if t.never_had_data or t.unseen_event:
             warn(f"warning: policy {t.policy}, trigger {t.trigger}: {t.note}.")
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -50,9 +51,9 @@ def check(
 
     ws = _workspace_for(paths, workspace_dir)
     targets = list(paths) if paths else [_shown_path(ws.policies_dir)] if ws else []
-    known_metrics, models = _workspace_facts(ws)
-    result = check_policies(targets, known_metrics)
-    combined = [*result.problems, *_combination_problems(result, models)]
+    facts = _workspace_facts(ws)
+    result = check_policies(targets, facts.metrics, facts.events)
+    combined = [*result.problems, *_combination_problems(result, facts.models)]
     problems = sort_problems(combined, result.policy_set.files)
     files = len(result.policy_set.files)
     if as_json:
@@ -63,18 +64,22 @@ def check(
                 "triggers": result.policy_set.trigger_count,
                 "files": [str(path) for path in result.policy_set.files],
                 "digest": result.policy_set.digest,
-                "problems": [
-                    {"file": str(p.path), "line": p.line, "col": p.col, "message": p.message}
-                    for p in problems
-                ],
+                "problems": [_problem_json(p) for p in problems],
+                "warnings": [_problem_json(p) for p in result.warnings],
             }
         )
-    elif not problems:
+        if problems:
+            raise typer.Exit(2)
+        return
+    for warning in result.warnings:
+        echo(warning.render(label="warning: "))
+    if not problems:
         policies = len(result.policy_set)
         triggers = result.policy_set.trigger_count
+        warned = f"; {plural(len(result.warnings), 'warning')}" if result.warnings else ""
         echo(
             f"ok: {plural(policies, 'policy', 'policies')}, {plural(triggers, 'trigger')} "
-            f"in {plural(files, 'file')}"
+            f"in {plural(files, 'file')}{warned}"
         )
     else:
         for problem in problems:
@@ -94,6 +99,15 @@ def schema(workspace_dir: WorkspaceOption = None) -> None:
     from console.policy.schema import policy_schema
 
     emit_json(policy_schema())
+
+
+def _problem_json(problem: Problem) -> dict[str, object]:
+    return {
+        "file": str(problem.path),
+        "line": problem.line,
+        "col": problem.col,
+        "message": problem.message,
+    }
 
 
 def _workspace_for(paths: Sequence[Path] | None, explicit: Path | None) -> Workspace | None:
@@ -132,13 +146,23 @@ def _combination_problems(result: CheckResult, models: list[ModelFacts] | None) 
     return problems
 
 
-def _workspace_facts(ws: Workspace | None) -> tuple[set[str] | None, list[ModelFacts] | None]:
-    """Metric names the workspace knows (``None``: too little is known to judge) and its
-    models, from the config and, once synced, the state database."""
+@dataclass(frozen=True)
+class WorkspaceFacts:
+    """What a policy is checked against beyond its own files."""
+
+    metrics: set[str] | None = None
+    """Metric names the workspace knows (None: too little is known to judge)."""
+    events: set[str] = field(default_factory=set)
+    """Event kinds it has stored."""
+    models: list[ModelFacts] | None = None
+
+
+def _workspace_facts(ws: Workspace | None) -> WorkspaceFacts:
+    """What the workspace knows, from the config and, once synced, the state database."""
     from console.settings import MlflowSource, PrometheusSource
 
     if ws is None:
-        return None, None
+        return WorkspaceFacts()
     names: set[str] = set()
     complete = True
     for source in ws.config.sources.values():
@@ -148,41 +172,39 @@ def _workspace_facts(ws: Workspace | None) -> tuple[set[str] | None, list[ModelF
             names |= set(source.baseline_metrics)
         else:
             complete = False
-    stored_metrics, models = _stored_facts(ws)
-    if stored_metrics:
-        names |= stored_metrics
+    stored = _stored_facts(ws)
+    if stored.metrics:
+        names |= stored.metrics
         complete = True
-    return (names if complete and names else None), models
+    return WorkspaceFacts(names if complete and names else None, stored.events, stored.models)
 
 
-def _stored_facts(ws: Workspace) -> tuple[set[str], list[ModelFacts] | None]:
+def _stored_facts(ws: Workspace) -> WorkspaceFacts:
     """Read through named queries when the store provides them; a missing, locked or older
     database just means less is checked."""
     if not ws.db_path.exists():
-        return set(), None
+        return WorkspaceFacts()
     import duckdb
 
     from console.store import connect, sql
 
+    names = ("known_metrics", "known_event_kinds", "policy_models")
+    queries = {name: _optional_sql(sql, name) for name in names}
+    if not any(queries.values()):
+        return WorkspaceFacts()
     try:
-        metrics_sql = _optional_sql(sql, "known_metrics")
-        models_sql = _optional_sql(sql, "policy_models")
-        if metrics_sql is None and models_sql is None:
-            return set(), None
         with connect(ws.db_path, read_only=True, wait=1.0) as con:
-            metrics = (
-                {str(row[0]) for row in con.execute(metrics_sql).fetchall()}
-                if metrics_sql
-                else set()
-            )
-            models = (
-                [_model_facts(row) for row in con.execute(models_sql).fetchall()]
-                if models_sql
-                else None
-            )
+            rows = {
+                name: con.execute(query).fetchall() if query else None
+                for name, query in queries.items()
+            }
     except (MrpError, duckdb.Error):
-        return set(), None
-    return metrics, models
+        return WorkspaceFacts()
+    return WorkspaceFacts(
+        {str(row[0]) for row in rows["known_metrics"] or []},
+        {str(row[0]) for row in rows["known_event_kinds"] or []},
+        None if rows["policy_models"] is None else [_model_facts(r) for r in rows["policy_models"]],
+    )
 
 
 def _optional_sql(sql: Any, name: str) -> str | None:

@@ -1,5 +1,6 @@
 """Rules that need more than one key's value or more than one document: duplicate
-trigger and policy names, and metric names the workspace does not know.
+trigger and policy names, metric names the workspace does not know, and (a warning, not a
+problem) event kinds it has never stored.
 
 They read the document's plain data, not the validated model, so that they are reported
 alongside the document's other problems instead of only once those are fixed.
@@ -50,6 +51,38 @@ def unknown_metric(metric: str, known: Collection[str]) -> str:
         return f"unknown metric '{metric}' (the workspace knows no metrics yet)"
     shown = ", ".join(names[:8]) + (", ..." if len(names) > 8 else "")
     return f"unknown metric '{metric}' (known: {shown})"
+
+
+def unseen_event_kinds(
+    documents: Iterable[Document], known_events: Collection[str] | None
+) -> list[Problem]:
+    """Warnings for event triggers on a kind no stored event has, but close to one that has:
+    a misspelled kind never fires, as silently as a kind that has not happened yet. Only a
+    near miss is named (a kind that simply never happened, a security finding, is normal),
+    and as a warning, not a problem."""
+    if not known_events:
+        return []
+    warnings: list[Problem] = []
+    for document in documents:
+        triggers = _get(document.data, "spec", "triggers")
+        for index, trigger in enumerate(triggers if isinstance(triggers, list) else []):
+            kind = _text(_get(trigger, "event"))
+            message = None if kind is None else unseen_event_kind(kind, known_events)
+            if message is not None:
+                position = document.value_position(("spec", "triggers", index, "event"))
+                warnings.append(Problem.at(document.path, position, message))
+    return warnings
+
+
+def unseen_event_kind(kind: str, known: Collection[str]) -> str | None:
+    """``no 'kind' event has been stored (did you mean ...?)`` when ``kind`` is not among
+    the stored kinds ``known`` but close to one of them; None otherwise."""
+    if kind in known:
+        return None
+    close = difflib.get_close_matches(kind, sorted(known), n=1)
+    if not close:
+        return None
+    return f"no '{kind}' event has been stored (did you mean '{close[0]}'?)"
 
 
 def duplicate_policy_names(documents: Iterable[Document]) -> list[Problem]:

@@ -28,9 +28,11 @@ class Problem:
     def at(cls, path: Path, position: Position, message: str) -> Problem:
         return cls(path, position.line, position.col, message)
 
-    def render(self, shown: str | None = None) -> str:
-        """``file:line:col: message``; ``shown`` replaces the file's name (e.g. relative)."""
-        return f"{shown if shown is not None else self.path}:{self.line}:{self.col}: {self.message}"
+    def render(self, shown: str | None = None, label: str = "") -> str:
+        """``file:line:col: message``; ``shown`` replaces the file's name (e.g. relative),
+        ``label`` goes before the message (``warning: ``)."""
+        where = shown if shown is not None else self.path
+        return f"{where}:{self.line}:{self.col}: {label}{self.message}"
 
     def __str__(self) -> str:
         return self.render()

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
-from console.policy.checks import document_problems, duplicate_policy_names
+from console.policy.checks import document_problems, duplicate_policy_names, unseen_event_kinds
 from console.policy.digest import policy_digest
 from console.policy.errors import PolicyError, Position, Problem, sort_problems
 from console.policy.model import Rollback, RollbackPolicy, Trigger
@@ -96,6 +96,8 @@ class PolicySet:
 class CheckResult:
     policy_set: PolicySet
     problems: list[Problem]
+    warnings: list[Problem] = field(default_factory=list)
+    """Worth a look, not wrong: event kinds never stored (``unseen_event_kinds``)."""
 
     @property
     def ok(self) -> bool:
@@ -137,12 +139,15 @@ def workspace_policy_files(workspace: Workspace) -> list[Path]:
 
 
 def check_policies(
-    paths: Iterable[Path], known_metrics: Collection[str] | None = None
+    paths: Iterable[Path],
+    known_metrics: Collection[str] | None = None,
+    known_events: Collection[str] | None = None,
 ) -> CheckResult:
     """Load and validate; every problem is collected, none raised.
 
     ``known_metrics``: metric names the workspace has seen; when given, a trigger on any
-    other metric is a problem.
+    other metric is a problem. ``known_events``: event kinds it has stored; a trigger on
+    any other kind is a warning.
     """
     files, problems = policy_files(paths)
     loaded: list[LoadedPolicy] = []
@@ -169,7 +174,8 @@ def check_policies(
                 loaded.append(policy)
     problems.extend(duplicate_policy_names(documents))
     policy_set = PolicySet(tuple(loaded), tuple(files), policy_digest(contents))
-    return CheckResult(policy_set, sort_problems(problems, files))
+    warnings = sort_problems(unseen_event_kinds(documents, known_events), files)
+    return CheckResult(policy_set, sort_problems(problems, files), warnings)
 
 
 def load_policies(paths: Iterable[Path], known_metrics: Collection[str] | None = None) -> PolicySet:

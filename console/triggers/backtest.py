@@ -45,6 +45,8 @@ class Coverage:
     no_data: int
     """Steps with nothing to compare: no sample or no baseline, whatever ``on_no_data`` made
     of them (so also when it counted them as ok or firing)."""
+    event: str | None = None
+    """The event kind watched; None for a metric trigger."""
 
 
 @dataclass(frozen=True)
@@ -123,8 +125,18 @@ def replay(
         for model, tid, at_us, from_state, to_state, value in rows
     )
     pairs = tuple(
-        Coverage(str(model), t.policy, t.trigger.name, t.trigger.metric, *map(int, counts))
-        for model, tid, *counts in covered
+        Coverage(
+            str(model),
+            t.policy,
+            t.trigger.name,
+            t.trigger.metric,
+            int(steps),
+            int(no_sample),
+            int(no_baseline),
+            int(no_data),
+            t.trigger.event,
+        )
+        for model, tid, steps, no_sample, no_baseline, no_data in covered
         for t in (by_tid[int(tid)],)
     )
     return Replay(from_us(start_us), from_us(end_us), transitions, pairs)

@@ -5,13 +5,14 @@ had any (a misspelled metric, one a model never reports) is named rather than si
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 import duckdb
 
 from console.clock import naive_utc
+from console.policy.checks import unseen_event_kind
 from console.store import sql
 from console.text import plural
 from console.triggers.backtest import Coverage, Replay
@@ -144,6 +145,9 @@ class TriggerOverview:
     without_samples: tuple[str, ...]
     """Of those, the models without a fresh sample at any step (the others lacked a
     baseline where they had samples)."""
+    unseen_event: str = ""
+    """For an event trigger on a kind no stored event has but close to one that has (a
+    misspelling never fires): which; "" otherwise."""
 
     @property
     def no_data_share(self) -> float | None:
@@ -163,6 +167,8 @@ class TriggerOverview:
             return f"not evaluated: none of its {plural(self.selected, 'model')} served in the span"
         if self.never_had_data:
             return "never had data: " + self._why()
+        if self.unseen_event:
+            return self.unseen_event + "; check the event name"
         notes = []
         if self.without_data:
             notes.append(
@@ -182,10 +188,11 @@ class TriggerOverview:
         return "no sample or no baseline at any step; check the metric name and baseline"
 
 
-def overview(replay: Replay) -> list[TriggerOverview]:
+def overview(replay: Replay, known_events: Collection[str] = ()) -> list[TriggerOverview]:
     """One overview per trigger of each policy the replay evaluated (from
     ``replay.coverage``), in the policies' and their triggers' order, whether or not its
-    state ever changed."""
+    state ever changed. ``known_events``: the event kinds stored (any model, any time), to
+    name an event trigger on a kind close to one of them but not stored itself."""
     fires: dict[tuple[str, str], list[str]] = {}
     for t in replay.transitions:
         if t.to_state == "firing":
@@ -212,9 +219,14 @@ def overview(replay: Replay) -> list[TriggerOverview]:
                 sum(p.no_baseline for p in served),
                 tuple(p.model for p in without),
                 tuple(p.model for p in without if p.no_sample == p.steps),
+                _unseen(pairs[0].event, known_events),
             )
         )
     return result
+
+
+def _unseen(kind: str | None, known_events: Collection[str]) -> str:
+    return "" if kind is None else unseen_event_kind(kind, known_events) or ""
 
 
 def share(part: float | None) -> str:

@@ -95,7 +95,7 @@ def test_check_without_a_workspace_or_paths(
     monkeypatch.chdir(tmp_path)
     result = run_mrp(capsys, "policy", "check")
     assert result.exit_code == 2
-    assert result.stderr.startswith("mrp: No mrp workspace here")
+    assert result.stderr.startswith("mrp: no mrp workspace here")
     assert "Traceback" not in result.stderr
 
 
@@ -249,3 +249,30 @@ def test_schema_help_texts_name_real_keys() -> None:
     schema = policy_schema()
     for (model, key), text in _HELP.items():
         assert schema["$defs"][model]["properties"][key]["description"] == text
+
+
+def test_an_event_kind_close_to_a_stored_one_is_a_warning_not_a_problem(
+    capsys: pytest.CaptureFixture[str], tiny_workspace: Path
+) -> None:
+    """A misspelled kind never fires. A kind that never happened (the tiny workspace stored
+    notes only, no security finding) is normal and not named."""
+    policy = tiny_workspace / "policies" / "a.yaml"
+    policy.write_text(VALID.replace("event: security_finding", "event: notes"))
+    before_sync = run_mrp(capsys, "policy", "check", "-w", tiny_workspace)
+    assert (before_sync.exit_code, before_sync.stdout) == (
+        0,
+        "ok: 1 policy, 2 triggers in 1 file\n",
+    )  # nothing stored yet: nothing to compare with
+    assert run_mrp(capsys, "sync", "-w", tiny_workspace).exit_code == 0
+    result = run_mrp(capsys, "policy", "check", "-w", tiny_workspace)
+    assert result.exit_code == 0
+    assert result.stdout.splitlines() == [
+        f"{policy}:14:14: warning: no 'notes' event has been stored (did you mean 'note'?)",
+        "ok: 1 policy, 2 triggers in 1 file; 1 warning",
+    ]
+    as_json = run_mrp(capsys, "policy", "check", "--json", "-w", tiny_workspace).json()
+    assert (as_json["ok"], as_json["problems"]) == (True, [])
+    assert [(w["line"], w["col"]) for w in as_json["warnings"]] == [(14, 14)]
+    policy.write_text(VALID)
+    spelled = run_mrp(capsys, "policy", "check", "-w", tiny_workspace)
+    assert spelled.stdout == "ok: 1 policy, 2 triggers in 1 file\n"

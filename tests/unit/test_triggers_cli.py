@@ -138,6 +138,7 @@ spec:
     - {name: accuracy-typo, metric: acuracy, op: "<", threshold: 0.9, action: page}
     - {name: accuracy-any, metric: accuracy, op: "<", threshold: 0.5, action: page,
        on_no_data: ok}
+    - {name: security-typo, event: security_findings, min_severity: high, action: page}
 """
 
 
@@ -164,9 +165,29 @@ def test_backtest_names_a_trigger_that_never_had_data(
     assert max(len(line) for line in lines) <= 120
     assert result.stderr.splitlines() == [
         "warning: policy fleet-checks, trigger accuracy-typo: never had data: no sample of "
-        "'acuracy' for any of its 14 models; check the metric name."
+        "'acuracy' for any of its 14 models; check the metric name.",
+        "warning: policy fleet-checks, trigger security-typo: no 'security_findings' event has "
+        "been stored (did you mean 'security_finding'?); check the event name.",
     ]
     assert "Traceback" not in result.stderr
+
+
+def test_backtest_names_an_event_trigger_on_a_kind_never_stored(
+    capsys: pytest.CaptureFixture[str], typo_workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A misspelled event kind never fires, as silently as one that has not happened yet:
+    the summary names it with the stored kind it is closest to."""
+    result = _summary(capsys, monkeypatch, typo_workspace)
+    lines = result.stdout.splitlines()
+    row = next(n for n, line in enumerate(lines) if line.startswith("fleet-checks  security-typo"))
+    assert lines[row].split()[2:6] == ["14", "0", "0", "0%"]
+    note = " ".join(line[lines[3].index("NOTE") :].strip() for line in lines[row : row + 2])
+    assert note == (
+        "no 'security_findings' event has been stored (did you mean 'security_finding'?); "
+        "check the event name"
+    )
+    spelled = next(line for line in lines if line.startswith("trust-safety  security "))
+    assert "event" not in spelled
 
 
 def test_backtest_says_for_how_many_models_a_trigger_had_no_data(
