@@ -68,7 +68,7 @@ def _backend() -> Any:
     except Exception as error:  # a bad PYTHON_KEYRING_BACKEND fails while loading
         named = os.environ.get("PYTHON_KEYRING_BACKEND", "the configured keyring backend")
         reason = _named_class_reason(named) or f"cannot be loaded ({error})"
-        raise MrpError(f"No usable keyring backend: {named} {reason}; {FIX}.") from None
+        raise MrpError(f"no usable keyring backend: {named} {reason}; {FIX}.") from None
 
 
 def ensure_usable_keyring() -> None:
@@ -77,7 +77,7 @@ def ensure_usable_keyring() -> None:
     reason = _why_unusable(backend)
     if reason is not None:
         raise MrpError(
-            f"No usable keyring backend: keyring chose {_class_path(backend)}, which {reason}; "
+            f"no usable keyring backend: keyring chose {_class_path(backend)}, which {reason}; "
             f"{FIX}."
         )
 
@@ -94,7 +94,7 @@ def get_secret(service_key: str) -> str | None:
     try:
         value = _backend().get_password(SERVICE, service_key)
     except keyring.errors.KeyringError as error:
-        raise MrpError(f"The keyring refused to read '{service_key}': {error}.") from None
+        raise MrpError(f"the keyring refused to read '{service_key}': {error}.") from None
     return value if isinstance(value, str) else None
 
 
@@ -105,7 +105,7 @@ def set_secret(service_key: str, value: str) -> None:
     try:
         _backend().set_password(SERVICE, service_key, value)
     except keyring.errors.KeyringError as error:
-        raise MrpError(f"The keyring refused to store '{service_key}': {error}.") from None
+        raise MrpError(f"the keyring refused to store '{service_key}': {error}.") from None
 
 
 def delete_secret(service_key: str) -> bool:
@@ -117,5 +117,5 @@ def delete_secret(service_key: str) -> bool:
     except keyring.errors.PasswordDeleteError:
         return False
     except keyring.errors.KeyringError as error:
-        raise MrpError(f"The keyring refused to delete '{service_key}': {error}.") from None
+        raise MrpError(f"the keyring refused to delete '{service_key}': {error}.") from None
     return True

@@ -209,7 +209,7 @@ def user_config_dir() -> Path:
 def find_workspace_root(explicit: Path | None = None, cwd: Path | None = None) -> Path:
     if explicit is not None:
         if not explicit.is_dir():
-            raise ConfigError(f"The workspace folder {explicit} does not exist.")
+            raise ConfigError(f"the workspace folder {explicit} does not exist.")
         if not (explicit / CONFIG_NAME).is_file():
             raise ConfigError(
                 f"{explicit} is not an mrp workspace: it has no {CONFIG_NAME} "
@@ -227,7 +227,7 @@ def find_workspace_root(explicit: Path | None = None, cwd: Path | None = None) -
     if (fallback / CONFIG_NAME).is_file():
         return fallback
     raise ConfigError(
-        f"No mrp workspace here: no {CONFIG_NAME} in {here} or its parents, and MRP_HOME is "
+        f"no mrp workspace here: no {CONFIG_NAME} in {here} or its parents, and MRP_HOME is "
         "not set (use --workspace DIR, or create one with `mrp init`)."
     )
 

@@ -51,7 +51,7 @@ class Checkpoint:
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
-            raise MrpError(f"The checkpoint file {path} does not exist.") from None
+            raise MrpError(f"the checkpoint file {path} does not exist.") from None
         except (OSError, UnicodeDecodeError, ValueError) as error:
             raise MrpError(f"{path} is not a checkpoint file: {error}.") from None
         fields = {"seq": int, "hash": str, "ts": str, "key_id": str, "signature": str}

@@ -58,7 +58,7 @@ def _decode_private(name: str, secret: str) -> Ed25519PrivateKey:
         return Ed25519PrivateKey.from_private_bytes(raw)
     except ValueError:
         raise MrpError(
-            f"The keyring entry for '{name}' (service mrp) is not an mrp signing key; "
+            f"the keyring entry for '{name}' (service mrp) is not an mrp signing key; "
             f"remove it and run `mrp keys init --name {name} --role ROLE`."
         ) from None
 
@@ -78,7 +78,7 @@ def load_signer(workspace: Workspace, name: str, role: str | None = None) -> Sig
     key = _private_key(name)
     if key is None:
         raise MrpError(
-            f"This machine's keyring holds no signing key for '{name}': create one with "
+            f"this machine's keyring holds no signing key for '{name}': create one with "
             f"`mrp keys init --name {name} --role ROLE`."
         )
     key_id = fingerprint(public_raw(key.public_key()))
@@ -107,7 +107,7 @@ def init_key(
     ensure_usable_keyring()
     role_list = (roles,) if isinstance(roles, str) else tuple(roles)
     if not role_list:
-        raise MrpError("A key needs at least one role: pass --role ROLE.")
+        raise MrpError("a key needs at least one role: pass --role ROLE.")
     for role in role_list:
         check_name(role, "role")
     existing = _private_key(name)

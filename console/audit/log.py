@@ -58,11 +58,11 @@ class AuditLog:
         if rule.needs_role and (signer.role is None or signer.role not in signer.roles):
             raise MrpError(f"'{action}' must be signed in a role, and {signer.name} has none.")
         if not isinstance(details, dict):
-            raise MrpError("Audit record details must be a JSON object.")
+            raise MrpError("audit record details must be a JSON object.")
         try:  # a private copy, exactly as it will read back (tuples become lists, ...)
             details = json.loads(canonical_json(details))
         except (TypeError, ValueError) as error:
-            raise MrpError(f"Audit record details are not plain JSON: {error}.") from None
+            raise MrpError(f"audit record details are not plain JSON: {error}.") from None
         body: dict[str, Any] = {
             "seq": 0,
             "ts": format_ts(now),
@@ -78,7 +78,7 @@ class AuditLog:
         try:  # before the lock file exists, which shows that an append was made
             body_hash(body)
         except (TypeError, ValueError) as error:  # e.g. a model name with a lone surrogate
-            raise MrpError(f"This audit record is not plain JSON: {error}.") from None
+            raise MrpError(f"this audit record is not plain JSON: {error}.") from None
         locked_before, expected = self._expected()
         if expected is not None and not locked_before:  # refused before the lock file exists
             self._hold_to(expected, self._tail()[0])
@@ -158,7 +158,7 @@ class AuditLog:
             record = None
         if record is None or body_hash(record.body()) != record.hash:
             raise MrpError(
-                f"The last line of {self.path} is not an intact audit record; refusing to "
+                f"the last line of {self.path} is not an intact audit record; refusing to "
                 "append after it: run `mrp audit verify`."
             )
         return record.seq, record.hash
@@ -175,7 +175,7 @@ class AuditLog:
                 os.fsync(fd)
             except OSError as error:
                 os.ftruncate(fd, start)  # never leave a half-written line behind
-                raise MrpError(f"Could not write to {self.path}: {error.strerror}.") from None
+                raise MrpError(f"could not write to {self.path}: {error.strerror}.") from None
         finally:
             os.close(fd)
         if created:

@@ -161,14 +161,18 @@ def export_csv(
         row = con.execute(sql("audit/export_csv"), params).fetchone()
         os.replace(partial, target)
     except duckdb.Error as error:
-        raise MrpError(f"Could not export to {target}: {str(error).splitlines()[0]}") from None
+        raise MrpError(f"could not export to {target}: {_first_line(error)}.") from None
     except OSError as error:
-        raise MrpError(f"Could not write {target}: {error.strerror}.") from None
+        raise MrpError(f"could not write {target}: {error.strerror}.") from None
     finally:
         con.close()
         snapshot.unlink(missing_ok=True)
         partial.unlink(missing_ok=True)
     return ExportResult(int(row[0]) if row else 0, validity)
+
+
+def _first_line(error: duckdb.Error) -> str:
+    return str(error).splitlines()[0].rstrip(".")
 
 
 def _write_header(target: Path) -> None:
@@ -177,6 +181,6 @@ def _write_header(target: Path) -> None:
         partial.write_text(",".join(CSV_COLUMNS) + "\n", encoding="utf-8")
         os.replace(partial, target)
     except OSError as error:
-        raise MrpError(f"Could not write {target}: {error.strerror}.") from None
+        raise MrpError(f"could not write {target}: {error.strerror}.") from None
     finally:
         partial.unlink(missing_ok=True)

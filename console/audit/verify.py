@@ -85,7 +85,7 @@ def where(path: Path, line: int | None, seq: int | None) -> str:
 
 def require_log(path: Path) -> None:
     if not path.is_file():
-        raise MrpError(f"There is no audit log at {path} (nothing has been recorded yet).")
+        raise MrpError(f"there is no audit log at {path} (nothing has been recorded yet).")
 
 
 def verify_log(

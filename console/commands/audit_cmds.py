@@ -50,7 +50,7 @@ def _signer(ws: Workspace, explicit: str | None) -> Signer:
 
     name = ws.signer_name(explicit)
     if not name:
-        raise MrpError("No signer: pass --as NAME, set MRP_SIGNER, or set operator in mrp.toml.")
+        raise MrpError("no signer: pass --as NAME, set MRP_SIGNER, or set operator in mrp.toml.")
     return load_signer(ws, name)
 
 
@@ -188,7 +188,7 @@ def checkpoint(
     try:
         output.write_text(text, encoding="utf-8")
     except OSError as error:
-        raise MrpError(f"Could not write {output}: {error.strerror}.") from None
+        raise MrpError(f"could not write {output}: {error.strerror}.") from None
     echo(f"checkpoint seq {head.seq} written to {output}; keep it away from the log's writers.")
 
 
@@ -300,9 +300,9 @@ def export(
     pinned = fixed_clock(ws)
     target = csv.expanduser().resolve()
     if not target.parent.is_dir():
-        raise MrpError(f"Cannot write {csv}: the folder {target.parent} does not exist.")
+        raise MrpError(f"cannot write {csv}: the folder {target.parent} does not exist.")
     if target.is_dir():
-        raise MrpError(f"Cannot write {csv}: it is a folder; give a file name such as audit.csv.")
+        raise MrpError(f"cannot write {csv}: it is a folder; give a file name such as audit.csv.")
     signers = load_signers_file(ws.signers_path)
     filters = _filters(model, since, until, action)
     anchor = Checkpoint.load(checkpoint) if checkpoint is not None else None
@@ -378,7 +378,7 @@ def note(
     ensure_usable_keyring()
     ws = workspace(workspace_dir)
     if not text.strip():
-        raise MrpError("The note is empty: nothing was recorded.")
+        raise MrpError("the note is empty: nothing was recorded.")
     _known_model(ws, model)
     signer = _signer(ws, as_)
     record = workspace_log(ws).append(signer, "note", model, {"text": text}, None, ws.clock().now())
@@ -399,4 +399,4 @@ def _known_model(ws: Workspace, model: str) -> None:
     if known and model not in known:
         close = difflib.get_close_matches(model, known, n=1)
         hint = f" (did you mean '{close[0]}'?)" if close else ""
-        raise MrpError(f"No model named '{model}' in {ws.root}{hint}: nothing was recorded.")
+        raise MrpError(f"no model named '{model}' in {ws.root}{hint}: nothing was recorded.")

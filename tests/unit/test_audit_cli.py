@@ -239,7 +239,7 @@ def test_no_usable_keyring_is_said_before_anything_happens(
     monkeypatch.setattr(keyring.core, "_keyring_backend", None)  # detect again, from the env
     result = run_mrp(capsys, *args, "-w", audit_workspace.root)
     assert result.exit_code == 2
-    assert result.stderr.startswith("mrp: No usable keyring backend")
+    assert result.stderr.startswith("mrp: no usable keyring backend")
     assert (
         why in result.stderr
         and "PYTHON_KEYRING_BACKEND=keyrings.alt.file.PlaintextKeyring" in result.stderr

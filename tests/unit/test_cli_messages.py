@@ -36,6 +36,20 @@ def _one_sentence(stderr: str) -> str:
             "the console command needs an interactive terminal (stdin and stdout a TTY).",
         ),
         (("demo",), "the demo command takes no --workspace."),
+        (("audit", "note", "fraud", "  "), "the note is empty: nothing was recorded."),
+        (("audit", "note", "fraud-v2", "hi"), "no model named 'fraud-v2' in "),
+        (
+            ("audit", "checkpoint", "--as", "bob"),
+            "this machine's keyring holds no signing key for 'bob': create one with ",
+        ),
+        (
+            ("audit", "verify", "--checkpoint", "nowhere.json"),
+            "the checkpoint file nowhere.json does not exist.",
+        ),
+        (
+            ("audit", "export", "--csv", "nowhere/audit.csv"),
+            "cannot write nowhere/audit.csv: the folder ",
+        ),
     ],
     ids=lambda value: " ".join(value) if isinstance(value, tuple) else "",
 )
@@ -49,6 +63,31 @@ def test_an_error_is_one_lower_case_sentence_after_mrp(
     result = run_mrp(capsys, "-w", tiny_workspace, *args)
     assert result.exit_code == 2
     assert _one_sentence(result.stderr).startswith(sentence)
+
+
+def test_no_workspace_is_one_lower_case_sentence(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    nowhere = run_mrp(capsys, "status", "-w", tmp_path / "nowhere")
+    assert nowhere.exit_code == 2
+    assert _one_sentence(nowhere.stderr) == (
+        f"the workspace folder {tmp_path / 'nowhere'} does not exist."
+    )
+    anywhere = run_mrp(capsys, "status")
+    assert anywhere.exit_code == 2
+    assert _one_sentence(anywhere.stderr).startswith("no mrp workspace here: ")
+
+
+def test_no_signer_is_one_lower_case_sentence(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    (tmp_path / "mrp.toml").write_text("", encoding="utf-8")
+    result = run_mrp(capsys, "audit", "checkpoint", "-w", tmp_path)
+    assert result.exit_code == 2
+    assert _one_sentence(result.stderr) == (
+        "no signer: pass --as NAME, set MRP_SIGNER, or set operator in mrp.toml."
+    )
 
 
 def test_nothing_to_evaluate_is_a_lower_case_notice(

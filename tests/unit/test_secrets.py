@@ -57,7 +57,7 @@ def test_unusable_backends_are_refused_in_one_sentence(
             call()
         message = str(caught.value)
         assert caught.value.exit_code == 2
-        assert message.startswith("No usable keyring backend") and why in message
+        assert message.startswith("no usable keyring backend") and why in message
         assert message.count(". ") == 0 and message.endswith(".")
         assert "PYTHON_KEYRING_BACKEND=keyrings.alt.file.PlaintextKeyring" in message
 

@@ -127,7 +127,7 @@ def test_no_workspace_anywhere(
     monkeypatch.chdir(tmp_path)
     result = run_mrp(capsys, "status")
     assert result.exit_code == 2
-    assert "No mrp workspace here" in result.stderr
+    assert result.stderr.startswith("mrp: no mrp workspace here: ")
     assert os.linesep not in result.stderr.strip()
 
 

@@ -121,7 +121,7 @@ class RunbookScreen(Screen[None]):
     def _signer(self, name: str | None = None) -> Signer:
         who = name or self.operator
         if not who:
-            raise MrpError("Who signs? Set operator in mrp.toml or MRP_SIGNER.")
+            raise MrpError("no signer: set operator in mrp.toml or MRP_SIGNER.")
         return load_signer(self.env.workspace, who)
 
     @work(group="runbook", exclusive=True, exit_on_error=False, description="rollback runbook")
