@@ -5,12 +5,15 @@ from __future__ import annotations
 import sys
 import tempfile
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from console.commands.common import WorkspaceOption, warn, workspace
 from console.errors import ConfigError, MrpError
+
+if TYPE_CHECKING:
+    from console.tui.app import MrpApp
 
 ThemeOption = Annotated[
     str | None,
@@ -47,6 +50,13 @@ def _theme(explicit: str | None) -> str | None:
         return None
 
 
+def _run(app: MrpApp) -> None:
+    """Run the console; a crash (Textual printed its traceback) exits 1, a quit exits 0."""
+    app.run()
+    if app.return_code:
+        raise typer.Exit(app.return_code)
+
+
 def demo(
     speed: Annotated[
         float,
@@ -68,7 +78,7 @@ def demo(
     with tempfile.TemporaryDirectory(prefix="mrp-demo-") as folder:
         warn(f"mrp demo: preparing a drill workspace in {folder} …")
         session = prepare_demo(Path(folder), speed=speed)
-        MrpApp(session.workspace, clock=session.clock, theme=chosen, sync_at_start=False).run()
+        _run(MrpApp(session.workspace, clock=session.clock, theme=chosen, sync_at_start=False))
 
 
 def console(
@@ -80,4 +90,4 @@ def console(
     _need_terminal("console")
     from console.tui.app import MrpApp
 
-    MrpApp(ws, theme=_theme(theme)).run()
+    _run(MrpApp(ws, theme=_theme(theme)))
