@@ -64,6 +64,7 @@ def rollback(
     Evidence, target, pre-checks, your signed confirmation, then (once approved) execute, verify and close. Prompts where an option is missing; reads stdin when it is not a terminal."""
     from console.runbook import present
     from console.runbook.drive import DriveOptions
+    from console.runbook.fired import fired_metrics, live_triggers
     from console.runbook.planning import plan, preview_checks
     from console.runbook.prechecks import blocking
     from console.runbook.service import choose_target, open_runbook, run_prechecks
@@ -78,7 +79,7 @@ def rollback(
         return
     if not dry_run and found.dry_run_only:
         raise MrpError(
-            f"Nothing can carry out a rollback of {model}: {found.executor.why}; rehearse it "
+            f"nothing can carry out a rollback of {model}: {found.executor.why}; rehearse it "
             "with --dry-run."
         )
     if not as_json:
@@ -86,10 +87,13 @@ def rollback(
             echo(line)
     text = reason if reason is not None else ask("Reason for the rollback", "--reason TEXT")
     if not text.strip():
-        raise MrpError("A rollback needs a reason: say what is wrong (--reason TEXT).")
+        raise MrpError("a rollback needs a reason: say what is wrong (--reason TEXT).")
     if not as_json:
         echo(f"targets ({found.rollback.target}):")
-        for line in present.candidate_lines(found.target.candidates, found.target.suggested, width):
+        candidates = found.target.candidates
+        live = live_triggers(found.evidence, found.facts, env.policies)
+        fired = fired_metrics(found.evidence, live, candidates)
+        for line in present.candidate_lines(candidates, found.target.suggested, width, fired):
             echo(line)
     target = to or (found.target.suggested if yes else None)
     if target is None:
@@ -108,7 +112,7 @@ def rollback(
     )
     if typed.strip() != phrase:
         raise MrpError(
-            f"The confirmation phrase does not match: you typed '{typed.strip()}'; type {phrase} "
+            f"the confirmation phrase does not match: you typed '{typed.strip()}'; type {phrase} "
             "exactly to confirm the rollback. Nothing was written."
         )
     why_glass = None
@@ -123,7 +127,7 @@ def rollback(
     runbook = run_prechecks(env, runbook.id, signer)
     if runbook.state == "approvals":
         runbook = _confirm(env, runbook, signer, phrase, role, why_glass)
-    finish(drive_on(env, runbook, signer, options, as_json), as_json)
+    finish(drive_on(env, runbook, signer, options, as_json), as_json, env.now())
 
 
 def _record_refusal(
@@ -139,7 +143,7 @@ def _record_refusal(
     failed = [r for r in runbook.prechecks if not r.ok]
     first = failed[0]
     raise PrecheckFailed(
-        f"Pre-check '{first.name}' failed: {first.detail} Runbook {runbook.id} is back at "
+        f"pre-check '{first.name}' failed: {first.detail} Runbook {runbook.id} is back at "
         f"choosing a target: `mrp runbook resume {runbook.id} --to VERSION`, or "
         f"`mrp runbook abort {runbook.id}`."
     )
@@ -201,7 +205,7 @@ def _join(
     mine = any(a.signer == signer.name for a in runbook.approvals)
     if runbook.state == "approvals" and not mine and needed(runbook) > 0:
         if not as_json:
-            for line in present.summary_lines(runbook, line_width()):
+            for line in present.summary_lines(runbook, line_width(), env.now()):
                 echo(line)
         typed = (
             confirm
@@ -211,4 +215,4 @@ def _join(
         check_phrase(runbook, typed)
         runbook = approve(env, runbook.id, signer, typed, role)
         runbook = drive_on(env, runbook, signer, options, as_json)
-    finish(runbook, as_json)
+    finish(runbook, as_json, env.now())

@@ -34,6 +34,8 @@ from console.commands.runbook_flow import (
 from console.errors import MrpError
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from console.runbook.env import Env
     from console.runbook.model import Runbook
 
@@ -74,9 +76,9 @@ def list_runbooks(
     from console.runbook import present
     from console.runbook.env import Env
 
-    ws = workspace(workspace_dir)
-    env_store = Env.for_workspace(ws).store
-    runbooks = [r for r in env_store.all() if not (open_only and r.final)]
+    env = Env.for_workspace(workspace(workspace_dir))
+    now = env.now()
+    runbooks = [r for r in env.store.all() if not (open_only and r.final)]
     if as_json:
         emit_json({"runbooks": [present.list_row(r) for r in runbooks]})
         return
@@ -94,7 +96,7 @@ def list_runbooks(
                 r.model,
                 f"{r.from_version or '-'} → {r.to_version or '?'}",
                 r.state,
-                _outcome(r),
+                _outcome(r, now),
                 format_time(r.created_at),
                 r.requester,
                 ", ".join(flags) or "-",
@@ -104,10 +106,10 @@ def list_runbooks(
     print_table(header, rows, wrap=4)
 
 
-def _outcome(runbook: Runbook) -> str:
+def _outcome(runbook: Runbook, now: datetime) -> str:
     from console.runbook.standing import standing
 
-    return standing(runbook, brief=True) or (runbook.outcome or "-").replace("_", " ")
+    return standing(runbook, brief=True, now=now) or (runbook.outcome or "-").replace("_", " ")
 
 
 @app.command("show")
@@ -125,7 +127,7 @@ def show(
     if as_json:
         emit_json(present.as_json(runbook))
         return
-    for line in present.runbook_lines(runbook, line_width()):
+    for line in present.runbook_lines(runbook, line_width(), env.now()):
         echo(line)
 
 
@@ -147,7 +149,7 @@ def resume(
     env, signer = signed_env(workspace_dir, as_)
     runbook = _resolve(env, runbook_id)
     options = DriveOptions(to=to, verify_timeout=parse_timeout(verify_timeout), notes=notes)
-    finish(drive_on(env, runbook, signer, options, as_json), as_json)
+    finish(drive_on(env, runbook, signer, options, as_json), as_json, env.now())
 
 
 @app.command("approve")
@@ -177,7 +179,7 @@ def approve_cmd(
     env, signer = signed_env(workspace_dir, as_)
     runbook = _resolve(env, runbook_id)
     if not as_json:
-        for line in present.summary_lines(runbook, line_width()):
+        for line in present.summary_lines(runbook, line_width(), env.now()):
             echo(line)
     phrase = runbook.phrase or "MODEL@TARGET"
     typed = (
@@ -197,7 +199,7 @@ def approve_cmd(
     if not no_continue and runbook.state == "execute":
         options = DriveOptions(verify_timeout=parse_timeout(verify_timeout), notes=notes)
         runbook = drive_on(env, runbook, signer, options, as_json)
-    finish(runbook, as_json)
+    finish(runbook, as_json, env.now())
 
 
 @app.command("abort")

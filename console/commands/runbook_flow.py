@@ -107,7 +107,7 @@ def _signer(ws: Workspace, explicit: str | None) -> Signer:
     ensure_usable_keyring()
     name = ws.signer_name(explicit)
     if not name:
-        raise MrpError("Who signs? Pass --as NAME, set MRP_SIGNER, or set operator in mrp.toml.")
+        raise MrpError("no signer: pass --as NAME, set MRP_SIGNER, or set operator in mrp.toml.")
     return load_signer(ws, name)
 
 
@@ -146,7 +146,9 @@ def _progress(as_json: bool) -> Progress:
     return progress
 
 
-def finish(runbook: Runbook, as_json: bool) -> None:
+def finish(runbook: Runbook, as_json: bool, now: datetime | None = None) -> None:
+    """Print where ``runbook`` stands (``now``: the workspace's, so an ended freeze does not
+    block it); exit 1 when it closed without recovering."""
     from console.runbook import present
     from console.runbook.approvals import needed_lines
     from console.runbook.standing import blocked
@@ -154,9 +156,9 @@ def finish(runbook: Runbook, as_json: bool) -> None:
     if as_json:
         emit_json(present.as_json(runbook))
     else:
-        for line in present.runbook_lines(runbook, line_width()):
+        for line in present.runbook_lines(runbook, line_width(), now):
             echo(line)
-        if runbook.state == "approvals" and blocked(runbook) is None:
+        if runbook.state == "approvals" and blocked(runbook, now=now) is None:
             for line in needed_lines(runbook):
                 echo(line)
         elif runbook.state == "verify":

@@ -22,7 +22,7 @@ def check_phrase(runbook: Runbook, typed: str | None) -> str:
     if typed is None or typed.strip() != expected:
         shown = "nothing" if not typed or not typed.strip() else f"'{typed.strip()}'"
         raise MrpError(
-            f"The confirmation phrase does not match: you typed {shown}; type {expected} "
+            f"the confirmation phrase does not match: you typed {shown}; type {expected} "
             "exactly to confirm the rollback."
         )
     return expected
@@ -40,7 +40,7 @@ def approval_role(runbook: Runbook, signer: Signer, requested: str | None = None
             )
         if allowed and requested not in allowed:
             raise MrpError(
-                f"The policy does not accept approvals in the role '{requested}' "
+                f"the policy does not accept approvals in the role '{requested}' "
                 f"(it accepts: {', '.join(allowed)})."
             )
         return requested
@@ -72,12 +72,12 @@ def check_can_approve(runbook: Runbook, signer: Signer) -> None:
 def check_break_glass(runbook: Runbook, reason: str | None) -> str:
     if not runbook.rollback.approvals.break_glass:
         raise MrpError(
-            f"The policy for {runbook.model} does not allow break-glass; it needs "
+            f"the policy for {runbook.model} does not allow break-glass; it needs "
             f"{plural(runbook.rollback.approvals.required, 'approval')}."
         )
     if reason is None or len(reason.strip()) < 10:
         raise MrpError(
-            "Break-glass needs a written reason of at least 10 characters (why the normal "
+            "break-glass needs a written reason of at least 10 characters (why the normal "
             "approvals cannot wait)."
         )
     return reason.strip()

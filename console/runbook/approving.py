@@ -2,7 +2,9 @@
 
 Each approval is one signer's record, signed with their own key in a role the policy
 accepts, after they typed the phrase ``MODEL@TARGET``; the runbook moves to execute once
-the policy's count of distinct signers is reached (``console.runbook.approvals``).
+the policy's count of distinct signers is reached (``console.runbook.approvals``). Both
+judge a change freeze and the data's age again first (``console.runbook.rejudging``): an
+ordinary approval waits while either fails; break-glass proceeds past them.
 """
 
 from __future__ import annotations
@@ -19,8 +21,9 @@ from console.runbook.approvals import (
 from console.runbook.env import Env
 from console.runbook.model import Approval, BreakGlass, Runbook
 from console.runbook.prechecks import blocking
+from console.runbook.rejudging import rejudge
 from console.runbook.service import commit, moved, step
-from console.runbook.standing import break_glass_command
+from console.runbook.standing import refusal_sentence
 
 
 def approve(
@@ -30,18 +33,11 @@ def approve(
     with step(env, runbook_id, signer, "approvals") as runbook:
         check_can_approve(runbook, signer)
         check_phrase(runbook, phrase)
-        frozen = blocking(runbook.prechecks)
-        if frozen and runbook.rollback.approvals.break_glass:
-            raise MrpError(
-                f"{frozen[0].detail} Only break-glass can approve this rollback now "
-                f"(`{break_glass_command(runbook)}`)."
-            )
-        if frozen:
-            raise MrpError(
-                f"{frozen[0].detail} No approval can move this rollback on: abort it with "
-                f"`mrp runbook abort {runbook.id}`."
-            )
         chosen = approval_role(runbook, signer, role)
+        runbook = rejudge(env, runbook, signer)
+        stopped = blocking(runbook.prechecks)
+        if stopped:
+            raise MrpError(refusal_sentence(runbook, stopped))
         acting = signer.with_role(chosen)
         now = env.stamp()
         approval = Approval(signer=acting.name, key_id=acting.key_id, role=chosen, at=now)
@@ -79,6 +75,7 @@ def break_glass(
         text = check_break_glass(runbook, reason)
         check_phrase(runbook, phrase)
         chosen = approval_role(runbook, signer, role)
+        runbook = rejudge(env, runbook, signer)
         acting = signer.with_role(chosen)
         now = env.stamp()
         glass = BreakGlass(

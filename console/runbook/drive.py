@@ -2,8 +2,9 @@
 
 Used by ``mrp rollback``, ``mrp runbook resume`` and ``approve``: target (the given or
 suggested version), pre-checks, execute, verify and close happen on their own; approvals
-stop the drive until enough signers have confirmed, and a failed pre-check stops it until
-someone chooses another target or aborts.
+stop the drive until enough signers have confirmed (a change freeze and the data's age
+judged again there), and a failed pre-check stops it until someone chooses another target
+or aborts.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from console.runbook.env import Env
 from console.runbook.execute import execute
 from console.runbook.model import Runbook
 from console.runbook.prechecks import failures
+from console.runbook.rejudging import recheck
 from console.runbook.service import choose_target, run_prechecks, step
 from console.runbook.verify import Progress
 from console.runbook.verifying import verify
@@ -73,13 +75,13 @@ def drive(
             if done.state == "target":
                 first = failures(done.prechecks)[0]
                 raise PrecheckFailed(
-                    f"Pre-check '{first.name}' failed: {first.detail} Runbook {done.id} is back "
+                    f"pre-check '{first.name}' failed: {first.detail} Runbook {done.id} is back "
                     f"at choosing a target: `mrp runbook resume {done.id} --to VERSION` or "
                     f"`mrp runbook abort {done.id}`."
                 )
         elif state == "approvals":
             if needed(runbook) > 0:
-                return runbook
+                return recheck(env, runbook_id, signer)
             raise MrpError(f"runbook {runbook.id} has its approvals but did not move on.")
         elif state == "execute":
             execute(env, runbook_id, signer)

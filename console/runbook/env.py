@@ -100,7 +100,7 @@ class Env:
         declaring = [p for p in self.matched(facts) if p.rollback is not None]
         if settings is None or not declaring:
             raise MrpError(
-                f"No policy declares a rollback procedure for {facts.name}: add a "
+                f"no policy declares a rollback procedure for {facts.name}: add a "
                 f"'rollback:' section to a policy that selects it ({self.workspace.policies_dir})."
             )
         return settings, declaring[0]

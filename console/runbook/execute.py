@@ -40,7 +40,7 @@ def execute(env: Env, runbook_id: str, signer: Signer) -> Runbook:
         choice = env.pick_executor(runbook.rollback.mechanism, facts.source)
         executor = None if runbook.dry_run else choice.executor
         if not runbook.dry_run and executor is None:
-            raise MrpError(f"Nothing can carry out this rollback: {choice.why}.")
+            raise MrpError(f"nothing can carry out this rollback: {choice.why}.")
         execution = runbook.execution or Execution(
             mechanism=runbook.rollback.mechanism,
             executor=None if executor is None else executor.source,

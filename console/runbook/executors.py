@@ -135,5 +135,5 @@ def choose_executor(
 
 def require(choice: ExecutorChoice) -> Executor:
     if choice.executor is None:
-        raise MrpError(f"Nothing can carry out this rollback: {choice.why}; use --dry-run.")
+        raise MrpError(f"nothing can carry out this rollback: {choice.why}; use --dry-run.")
     return choice.executor

@@ -94,7 +94,7 @@ def read_facts(workspace: Workspace, model: str, alias: str, now: datetime) -> M
     """Everything about ``model`` the runbook needs; MrpError if the model is unknown."""
     if not workspace.db_path.exists():
         raise MrpError(
-            f"The state database {workspace.db_path} does not exist yet: run `mrp sync` first."
+            f"the state database {workspace.db_path} does not exist yet: run `mrp sync` first."
         )
     with connect(workspace.db_path, read_only=True) as con:
         return _read(con, model, alias, now)
@@ -103,7 +103,7 @@ def read_facts(workspace: Workspace, model: str, alias: str, now: datetime) -> M
 def _read(con: duckdb.DuckDBPyConnection, model: str, alias: str, now: datetime) -> ModelFacts:
     row = con.execute(sql("runbook/model"), {"model": model}).fetchone()
     if row is None:
-        raise MrpError(f"No model named '{model}' in the state database (see `mrp status`).")
+        raise MrpError(f"no model named '{model}' in the state database (see `mrp status`).")
     name, team, tier, tags, source = row
     serving = con.execute(sql("runbook/serving"), {"model": model, "alias": alias}).fetchone()
     versions = tuple(

@@ -95,6 +95,8 @@ class CheckResult(_Frozen):
     detail: str
     overridable: bool = False
     """Break-glass may proceed past this failure (a change freeze)."""
+    until: datetime | None = None
+    """When this failure ends by itself: the end of the change freeze it found."""
 
 
 class Approval(_Frozen):

@@ -95,7 +95,7 @@ def preview_checks(env: Env, found: Plan, target: str, dry_run: bool) -> tuple[C
     """The pre-checks the target would get now (nothing is recorded)."""
     if not target:
         raise MrpError(
-            f"No version of {found.model} is eligible as a rollback target under the policy's "
+            f"no version of {found.model} is eligible as a rollback target under the policy's "
             f"'{found.rollback.target}' rule; name one with --to VERSION."
         )
     given = check_inputs(

@@ -2,7 +2,8 @@
 
 Pure functions over facts read beforehand, so every result can be recorded as it was
 judged. ``overridable`` marks the failures break-glass may proceed past (a change freeze,
-stale data); the others stop the runbook whoever signs.
+stale data); the others stop the runbook whoever signs. Those two depend on the moment, so
+approvals judge them again (``timely_checks``, ``console.runbook.rejudging``).
 """
 
 from __future__ import annotations
@@ -46,6 +47,17 @@ def run_checks(given: CheckInput) -> tuple[CheckResult, ...]:
         _freeze(given),
         _fresh(given),
     )
+
+
+def timely_checks(given: CheckInput) -> tuple[CheckResult, ...]:
+    """The checks whose verdict changes with time alone (a freeze starts or ends, a sync
+    brings fresh data): judged again at approvals."""
+    return (_freeze(given), _fresh(given))
+
+
+def same_verdict(held: CheckResult | None, judged: CheckResult) -> bool:
+    """``judged`` says what ``held`` said: both pass, or both fail until the same moment."""
+    return held is not None and held.ok == judged.ok and (held.ok or held.until == judged.until)
 
 
 def failures(results: Iterable[CheckResult]) -> list[CheckResult]:
@@ -156,7 +168,7 @@ def _freeze(given: CheckInput) -> CheckResult:
         if window.starts_at <= given.now < window.ends_at:
             why = f" ({window.reason})" if window.reason else ""
             way = (
-                "only break-glass may proceed"
+                "until it ends only break-glass may proceed"
                 if given.rollback.approvals.break_glass
                 else "no rollback may proceed while it lasts (the policy allows no break-glass)"
             )
@@ -164,6 +176,7 @@ def _freeze(given: CheckInput) -> CheckResult:
                 name="change_freeze",
                 ok=False,
                 overridable=True,
+                until=window.ends_at,
                 detail=(
                     f"a change freeze applies from {format_time(window.starts_at)} to "
                     f"{format_time(window.ends_at)}{why}; {way}."

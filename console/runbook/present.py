@@ -8,17 +8,22 @@ label); without one (the console, which wraps for itself), each item stays one l
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from console.clock import format_duration, format_time
 from console.runbook.approvals import needed
+from console.runbook.fired import FiredMetric, metrics_text, shown_metrics
 from console.runbook.model import Candidate, CheckResult, Evidence, Runbook, Verification
-from console.runbook.standing import blocked, next_commands, standing
+from console.runbook.standing import blocked, next_commands, standing, waiting
 from console.runbook.store import dump
 from console.text import plural
 
 MIN_TEXT = 40
 """A wrapped line keeps at least this many columns for its text, however deep its label."""
+CANDIDATE_METRICS = 4
+"""Metrics a candidate line shows: the fired triggers' first, then others by name."""
 
 
 def fit(head: str, text: str, width: int | None) -> list[str]:
@@ -76,21 +81,34 @@ def evidence_lines(evidence: Evidence, model: str, width: int | None = None) -> 
 
 
 def candidate_lines(
-    candidates: tuple[Candidate, ...], chosen: str | None, width: int | None = None
+    candidates: tuple[Candidate, ...],
+    chosen: str | None,
+    width: int | None = None,
+    fired: Sequence[FiredMetric] = (),
 ) -> list[str]:
     """One line per version (``>`` marks the chosen one) and why it is or is not eligible;
-    with a ``width``, its metrics over the last hour it served on the line below."""
+    with a ``width``, its metrics over the last hour it served on the line below, led by
+    the metric of each trigger that ``fired`` beside its value now."""
     lines = []
+    others = max(CANDIDATE_METRICS - len(fired), 0)
     for c in candidates:
         head = f" {'>' if c.version == chosen else ' '} {c.version:>6}  "
-        metrics = ", ".join(f"{k} {_value(v)}" for k, v in sorted(c.metrics.items())[:4])
+        shown = shown_metrics(c, fired, others)
+        metrics = metrics_text(shown, _value) if shown else ""
         if width is None:
             lines.append(head + c.why + (f"  [{metrics}]" if metrics else ""))
             continue
         lines += fit(head, c.why, width)
         if metrics:
-            lines += fit(" " * len(head), f"last hour served: {metrics}", width)
+            whole = metrics_text(shown, _value, space=_KEEP)
+            served = fit(" " * len(head), f"last hour served: {whole}", width)
+            lines += [line.replace(_KEEP, " ") for line in served]
     return lines
+
+
+_KEEP = "\u00a0"
+"""A space a wrapped line is not broken at (``textwrap`` breaks at ASCII whitespace only):
+a metric stays on one line with its values."""
 
 
 def check_lines(results: tuple[CheckResult, ...], width: int | None = None) -> list[str]:
@@ -157,8 +175,11 @@ def serving_phrase(model: str, alias: str, mechanism: str) -> tuple[str, str]:
     return f"{model}'s alias '{alias}'", "points at"
 
 
-def runbook_lines(runbook: Runbook, width: int | None = None) -> list[str]:
-    """``mrp runbook show``: the whole story of one runbook."""
+def runbook_lines(
+    runbook: Runbook, width: int | None = None, now: datetime | None = None
+) -> list[str]:
+    """``mrp runbook show``: the whole story of one runbook (``now``: a change freeze that
+    has ended by then no longer blocks it)."""
     rb = runbook
 
     def item(label: str, text: str) -> list[str]:
@@ -189,12 +210,12 @@ def runbook_lines(runbook: Runbook, width: int | None = None) -> list[str]:
             f"by {bg.signer} as {bg.role} at {format_time(bg.at)}: {bg.reason}",
             width,
         )
-    stopped = standing(rb) if rb.state != "approvals" else blocked(rb)
+    stopped = standing(rb, now=now) if rb.state != "approvals" else blocked(rb, now=now)
     if stopped is not None:
         lines += item("blocked", stopped)
     elif rb.state == "approvals":
-        lines += item("waiting", plural(needed(rb), "more approval"))
-    for command in next_commands(rb):
+        lines += item("waiting", waiting(rb, now=now))
+    for command in next_commands(rb, now):
         lines += fit_command(f"  {'next':<10} ", command, width)
     if rb.execution is not None:
         for attempt in rb.execution.attempts:
@@ -218,7 +239,9 @@ def _less(width: int | None, columns: int) -> int | None:
     return None if width is None else width - columns
 
 
-def summary_lines(runbook: Runbook, width: int | None = None) -> list[str]:
+def summary_lines(
+    runbook: Runbook, width: int | None = None, now: datetime | None = None
+) -> list[str]:
     """What a second signer reads before typing the phrase: who asks, why, what moves."""
     rb = runbook
 
@@ -242,7 +265,7 @@ def summary_lines(runbook: Runbook, width: int | None = None) -> list[str]:
         failed = [r.name for r in rb.prechecks if not r.ok]
         lines += item("pre-checks", "failed: " + ", ".join(failed) if failed else "all passed")
     done = ", ".join(f"{a.signer} ({a.role})" for a in rb.approvals) or "none yet"
-    lines += item("approvals", f"{done}; {blocked(rb) or f'{needed(rb)} more needed'}")
+    lines += item("approvals", f"{done}; {blocked(rb, now=now) or f'{needed(rb)} more needed'}")
     return lines
 
 

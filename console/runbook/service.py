@@ -106,10 +106,10 @@ def open_runbook(env: Env, found: Plan, reason: str, requester: Signer, dry_run:
     Raises ``AlreadyOpen`` (with the runbook) when one is in flight: join that one."""
     text = reason.strip()
     if not text:
-        raise MrpError("A rollback needs a reason: say what is wrong (--reason TEXT).")
+        raise MrpError("a rollback needs a reason: say what is wrong (--reason TEXT).")
     if not dry_run and found.executor.executor is None:
         raise MrpError(
-            f"Nothing can carry out a rollback of {found.model}: {found.executor.why}; "
+            f"nothing can carry out a rollback of {found.model}: {found.executor.why}; "
             "rehearse it with --dry-run."
         )
     now = env.stamp()
@@ -163,7 +163,7 @@ def choose_target(env: Env, runbook_id: str, signer: Signer, version: str | None
         choice = choose(facts, runbook.rollback.target, version)
         if not choice.chosen:
             raise MrpError(
-                f"No version of {runbook.model} is eligible under the policy's "
+                f"no version of {runbook.model} is eligible under the policy's "
                 f"'{runbook.rollback.target}' rule; name one with --to VERSION."
             )
         now = env.stamp()

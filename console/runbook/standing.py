@@ -1,10 +1,16 @@
 """Where an open runbook stands: what it waits on, and what moves it on.
 
-One wording for ``mrp runbook list`` and ``show``, the line ``mrp rollback`` ends with, and
-the console's approval step. A runbook at approvals whose pre-checks found a change freeze
-or stale data takes no ordinary approval (``approving.approve`` refuses it): only
-break-glass moves it on, so it is not "waiting for N more approvals". One sent back to the
-target step by a failed pre-check (a cooldown, an archived target) waits for another target.
+One wording for ``mrp runbook list`` and ``show``, the line ``mrp rollback`` ends with, the
+refusal of an approval, and the console's approval step. A runbook at approvals whose
+checks found a change freeze or stale data takes no ordinary approval (``approving.approve``
+refuses it) until the freeze ends or a sync brings fresh data: each approval judges both
+again (``console.runbook.rejudging``); meanwhile break-glass, where the policy allows it,
+moves it on. One sent back to the target step by a failed pre-check (a cooldown, an archived
+target) waits for another target.
+
+Given ``now``, a freeze that has ended by then no longer counts as blocking (the next
+approval judges it again and records that); stale data counts until an approval or a resume
+finds fresh data.
 """
 
 from __future__ import annotations
@@ -17,10 +23,23 @@ from console.runbook.approvals import needed
 from console.runbook.model import CheckResult, Runbook
 from console.text import plural
 
+TIMELY = frozenset({"change_freeze", "data_fresh"})
+"""The failures that lift by themselves, so an ordinary approval may follow."""
 
-def blockers(runbook: Runbook) -> list[CheckResult]:
-    """The failed pre-checks that stop a runbook at approvals taking an ordinary approval."""
-    return _failed(runbook) if runbook.state == "approvals" else []
+
+def blockers(runbook: Runbook, now: datetime | None = None) -> list[CheckResult]:
+    """The failed checks that stop a runbook at approvals taking an ordinary approval (with
+    ``now``, a freeze that has ended by then does not)."""
+    if runbook.state != "approvals":
+        return []
+    return [r for r in _failed(runbook) if not _ended(runbook, r, now)]
+
+
+def lifted(runbook: Runbook, now: datetime | None) -> list[CheckResult]:
+    """The failed checks at approvals that have ended by ``now`` (a freeze over)."""
+    if runbook.state != "approvals":
+        return []
+    return [r for r in _failed(runbook) if _ended(runbook, r, now)]
 
 
 def refusal(runbook: Runbook) -> CheckResult | None:
@@ -31,25 +50,23 @@ def refusal(runbook: Runbook) -> CheckResult | None:
     return failed[0] if failed else None
 
 
-def blocked(runbook: Runbook, brief: bool = False) -> str | None:
+def blocked(runbook: Runbook, brief: bool = False, now: datetime | None = None) -> str | None:
     """What stops a runbook at approvals taking an ordinary approval, and what moves it on:
-    ``frozen until 2026-11-03T00:00:00Z: break-glass only`` (``brief``: ``frozen:
-    break-glass only``, for a table); None when nothing does."""
-    stopped = blockers(runbook)
+    ``frozen until 2026-11-03T00:00:00Z: approve once it ends, or break-glass now``
+    (``brief``: ``frozen: wait, or break-glass``, for a table); None when nothing does."""
+    stopped = blockers(runbook, now)
     if not stopped:
         return None
     what = ", ".join(_blocker_words(runbook, check, brief) for check in stopped)
-    if runbook.rollback.approvals.break_glass:
-        return f"{what}: break-glass only"
-    return f"{what}: abort only" + ("" if brief else " (the policy allows no break-glass)")
+    return f"{what}: {_way_on(runbook, stopped, brief)}"
 
 
-def standing(runbook: Runbook, brief: bool = False) -> str | None:
+def standing(runbook: Runbook, brief: bool = False, now: datetime | None = None) -> str | None:
     """In a few words, what an open runbook waits on and what moves it on: ``needs 1 more
     approval``, ``blocked``'s words, or ``v2 refused (cooldown): choose another target``
     (``brief``: ``cooldown: choose another target``); None when it waits on no person."""
     if runbook.state == "approvals":
-        return blocked(runbook, brief) or f"needs {plural(needed(runbook), 'more approval')}"
+        return blocked(runbook, brief, now) or f"needs {waiting(runbook, brief, now)}"
     refused = refusal(runbook)
     if refused is None:
         return None
@@ -57,6 +74,28 @@ def standing(runbook: Runbook, brief: bool = False) -> str | None:
     if brief or not chosen:
         return f"{refused.name}: choose another target"
     return f"v{chosen} refused ({refused.name}): choose another target"
+
+
+def waiting(runbook: Runbook, brief: bool = False, now: datetime | None = None) -> str:
+    """``2 more approvals``, and (not ``brief``) ``(the freeze ended at ...)`` once it has."""
+    count = plural(needed(runbook), "more approval")
+    ended = [_freeze_end(runbook, r) for r in lifted(runbook, now)]
+    if brief or not ended or ended[0] is None:
+        return count
+    return f"{count} (the change freeze ended at {format_time(ended[0])})"
+
+
+def refusal_sentence(runbook: Runbook, stopped: list[CheckResult]) -> str:
+    """Why an ordinary approval was refused, and what moves the runbook on instead."""
+    why = " ".join(r.detail for r in stopped)
+    names = {r.name for r in stopped}
+    way = "Approve again " + _once(names) + ", or " if names <= TIMELY else "Only "
+    if runbook.rollback.approvals.break_glass:
+        glass = "break-glass now" if names <= TIMELY else "break-glass can approve it now"
+        return f"{why} {way}{glass}: `{break_glass_command(runbook)}`."
+    if names <= TIMELY:
+        return f"{why} {way}abort it: `mrp runbook abort {runbook.id}`."
+    return f"{why} No approval can move this rollback on: `mrp runbook abort {runbook.id}`."
 
 
 def break_glass_command(runbook: Runbook) -> str:
@@ -67,13 +106,25 @@ def break_glass_command(runbook: Runbook) -> str:
     )
 
 
-def next_commands(runbook: Runbook) -> list[str]:
+def approve_command(runbook: Runbook) -> str:
+    """The command a signer approves ``runbook`` with."""
+    return (
+        f"mrp runbook approve {runbook.id} --as NAME --confirm {runbook.phrase or 'MODEL@TARGET'}"
+    )
+
+
+def next_commands(runbook: Runbook, now: datetime | None = None) -> list[str]:
     """The commands that move a stopped runbook on (none for one that only needs approvals:
     who approves is said with the count)."""
-    if blockers(runbook):
+    stopped = blockers(runbook, now)
+    if stopped:
+        names = {r.name for r in stopped}
+        commands = ["mrp sync"] if "data_fresh" in names else []
+        if names <= TIMELY:
+            commands.append(approve_command(runbook))
         if runbook.rollback.approvals.break_glass:
-            return [break_glass_command(runbook)]
-        return [f"mrp runbook abort {runbook.id}"]
+            return [*commands, break_glass_command(runbook)]
+        return [*commands, f"mrp runbook abort {runbook.id}"]
     if refusal(runbook) is not None:
         return [f"mrp runbook resume {runbook.id} --to VERSION", f"mrp runbook abort {runbook.id}"]
     return []
@@ -83,17 +134,59 @@ def _failed(runbook: Runbook) -> list[CheckResult]:
     return [r for r in runbook.prechecks if not r.ok]
 
 
+def _ended(runbook: Runbook, check: CheckResult, now: datetime | None) -> bool:
+    if now is None or check.name != "change_freeze":
+        return False
+    end = _freeze_end(runbook, check)
+    return end is not None and end <= now
+
+
+def _once(names: set[str], sync: str = "`mrp sync`") -> str:
+    """When an ordinary approval may follow: ``once it ends``, ``once `mrp sync` brings
+    fresh data``, or both."""
+    if names == {"change_freeze"}:
+        return "once it ends"
+    moments = ["the freeze ends"] if "change_freeze" in names else []
+    if "data_fresh" in names:
+        moments.append(f"{sync} brings fresh data")
+    return "once " + " and ".join(moments)
+
+
+def _way_on(runbook: Runbook, stopped: list[CheckResult], brief: bool) -> str:
+    names = {r.name for r in stopped}
+    glass = runbook.rollback.approvals.break_glass
+    if not names <= TIMELY:
+        if glass:
+            return "break-glass only"
+        return "abort only" + ("" if brief else " (the policy allows no break-glass)")
+    if brief:
+        waits = [w for n, w in (("change_freeze", "wait"), ("data_fresh", "sync")) if n in names]
+        return f"{' and '.join(waits)}, or {'break-glass' if glass else 'abort'}"
+    ordinary = f"approve {_once(names, 'a sync')}"
+    if glass:
+        return f"{ordinary}, or break-glass now"
+    return f"{ordinary}, or abort (the policy allows no break-glass)"
+
+
 def _blocker_words(runbook: Runbook, check: CheckResult, brief: bool) -> str:
     if check.name == "change_freeze":
-        window = None if brief else _freeze_at(runbook)
-        return f"frozen until {format_time(window.ends_at)}" if window else "frozen"
+        end = None if brief else _freeze_end(runbook, check)
+        return f"frozen until {format_time(end)}" if end else "frozen"
     if check.name == "data_fresh":
-        return "stale data" if brief else "data stale at the pre-checks"
+        return "stale data" if brief else "data stale"
     return check.name if brief else f"pre-check {check.name} failed"
 
 
+def _freeze_end(runbook: Runbook, check: CheckResult) -> datetime | None:
+    """When the freeze a failed check found ends (read from the policy for a runbook saved
+    before checks kept it: the window that covered the moment the pre-checks ran)."""
+    if check.until is not None:
+        return check.until
+    window = _freeze_at(runbook)
+    return None if window is None else window.ends_at
+
+
 def _freeze_at(runbook: Runbook) -> FreezeWindow | None:
-    """The freeze window the pre-checks found: the first that covered the moment they ran."""
     judged = _prechecks_at(runbook)
     if judged is None:
         return None

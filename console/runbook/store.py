@@ -72,7 +72,7 @@ class RunbookStore:
             text = path.read_text(encoding="utf-8")
         except FileNotFoundError:
             raise MrpError(
-                f"No runbook {runbook_id} in {self.folder} (see `mrp runbook list`)."
+                f"no runbook {runbook_id} in {self.folder} (see `mrp runbook list`)."
             ) from None
         try:
             return Runbook.model_validate_json(text)

@@ -1,5 +1,6 @@
 """The wizard's approval step for a rollback in a change freeze says what `mrp runbook show`
-says: blocked, frozen until when, break-glass only (not "2 more of 2 needed")."""
+says: blocked, frozen until when, approve once it ends or break-glass now (not "2 more of 2
+needed")."""
 
 from __future__ import annotations
 
@@ -39,8 +40,11 @@ async def test_the_approval_step_says_blocked_by_the_freeze(make_app: Any) -> No
         assert isinstance(screen, ApproveStep)
         said = [str(w.render()) for w in screen.query(Static)]
         assert (
-            "Blocked: frozen until 2026-11-16 00:00 UTC: break-glass only. Approved by: none yet."
+            "Blocked: frozen until 2026-11-16 00:00 UTC: approve once it ends, or break-glass now. "
+            "Approved by: none yet."
         ) in said
         assert not any("more of 2 needed" in text for text in said)
         story = str(pilot.app.screen_stack[-2].query_one("#runbook-story", Static).render())
-        assert "blocked    frozen until 2026-11-16 00:00 UTC: break-glass only" in story
+        assert (
+            "blocked    frozen until 2026-11-16 00:00 UTC: approve once it ends, or break-glass now"
+        ) in story

@@ -82,7 +82,7 @@ def test_answers_from_stdin(capsys, ws) -> None:  # type: ignore[no-untyped-def]
 def test_wrong_phrase_refused_and_nothing_written(capsys, ws) -> None:  # type: ignore[no-untyped-def]
     result = mrp(capsys, ws, *ROLLBACK, "--confirm", "fraud@4", "--as", "alice")
     assert result.exit_code == 2
-    assert "mrp: The confirmation phrase does not match" in result.stderr
+    assert "mrp: the confirmation phrase does not match" in result.stderr
     assert runbook_files(ws) == [] and records(ws) == []
 
 
@@ -127,7 +127,7 @@ def test_failing_precheck_is_recorded_then_refused(capsys, ws) -> None:  # type:
         "alice",
     )
     assert result.exit_code == 2
-    assert "Pre-check 'target_status' failed" in result.stderr
+    assert "mrp: pre-check 'target_status' failed" in result.stderr
     assert [a for a, _w, _d in records(ws)] == [
         "runbook.open",
         "runbook.target",
@@ -199,7 +199,7 @@ def test_abort_and_list(capsys, ws) -> None:  # type: ignore[no-untyped-def]
 
 def test_unknown_runbook(capsys, ws) -> None:  # type: ignore[no-untyped-def]
     result = mrp(capsys, ws, "runbook", "show", "rb-nope")
-    assert result.exit_code == 2 and "No runbook rb-nope" in result.stderr
+    assert result.exit_code == 2 and "mrp: no runbook rb-nope" in result.stderr
 
 
 def test_dry_run_whose_rehearsal_would_not_recover_exits_1(capsys, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -283,7 +283,9 @@ def test_freeze_only_break_glass(tmp_path: Path) -> None:
     env, _fake = make_env(ws)
     runbook = _to_approvals(env, ws)
     assert runbook.state == "approvals"
-    with pytest.raises(MrpError, match="Only break-glass"):
+    with pytest.raises(
+        MrpError, match="Approve again once it ends, or break-glass now: `mrp runbook approve "
+    ):
         approve(env, runbook.id, signer(ws, "alice"), "fraud@2")
     runbook = break_glass(env, runbook.id, signer(ws, "bob"), "fraud@2", "outage beats the freeze")
     assert runbook.state == "execute"

@@ -1,6 +1,6 @@
 """What `mrp runbook list` and `show` say an open runbook waits on: the count of approvals
-it needs, or, when a pre-check refused it, what blocks it and the command that moves it on
-(the same command the refusal printed)."""
+it needs, or, when a check refused it, what blocks it and the commands that move it on
+(the break-glass command is the one the refusal printed)."""
 
 from __future__ import annotations
 
@@ -50,7 +50,7 @@ def outcome_cell(listed: str) -> str:
     return " ".join(line[start:end].strip() for line in lines)
 
 
-def test_a_frozen_runbook_is_listed_as_break_glass_only(
+def test_a_frozen_runbook_is_listed_as_wait_or_break_glass(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     ws = build_workspace(tmp_path / "frozen", freeze=True)
@@ -62,26 +62,26 @@ def test_a_frozen_runbook_is_listed_as_break_glass_only(
 
     listed = mrp(capsys, ws, "runbook", "list")
     assert listed.exit_code == 0
-    assert outcome_cell(listed.stdout) == "frozen: break-glass only"
+    assert outcome_cell(listed.stdout) == "frozen: wait, or break-glass"
     assert "more approval" not in listed.stdout
 
     shown = mrp(capsys, ws, "runbook", "show", rb)
     assert shown.exit_code == 0
     lines = shown.stdout.splitlines()
-    assert "  blocked    frozen until 2026-11-03T00:00:00Z: break-glass only" in lines
+    blocked = "frozen until 2026-11-03T00:00:00Z: approve once it ends, or break-glass now"
+    assert f"  blocked    {blocked}" in lines
+    assert f"  next       mrp runbook approve {rb} --as NAME --confirm fraud@2" in lines
     assert f"  next       {told}" in lines  # the refusal's command, word for word
     assert "more approval" not in shown.stdout and "waiting" not in shown.stdout
 
     resumed = mrp(capsys, ws, "runbook", "resume", rb, "--as", "alice")
     assert resumed.exit_code == 0, resumed.stderr
-    assert "  blocked    frozen until 2026-11-03T00:00:00Z: break-glass only" in resumed.stdout
+    assert f"  blocked    {blocked}" in resumed.stdout
     assert "Another signer approves" not in resumed.stdout
 
     asked = mrp(capsys, ws, "runbook", "approve", rb, "--as", "bob", "--confirm", "fraud@2")
     assert asked.exit_code == 2
-    assert "  approvals  none yet; frozen until 2026-11-03T00:00:00Z: break-glass only" in (
-        asked.stdout.splitlines()
-    )
+    assert f"  approvals  none yet; {blocked}" in asked.stdout.splitlines()
 
     pasted = f"{told.removeprefix('mrp ').removesuffix('TEXT')}outage-beats-the-freeze"
     glass = mrp(capsys, ws, *pasted.split(), "--as", "bob")
@@ -104,7 +104,7 @@ def test_the_json_still_counts_the_approvals(
     assert row["outcome"] is None
 
 
-def test_frozen_without_break_glass_says_only_abort(
+def test_frozen_without_break_glass_says_wait_or_abort(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     ws = build_workspace(tmp_path / "frozen", freeze=True, break_glass=False)
@@ -113,14 +113,13 @@ def test_frozen_without_break_glass_says_only_abort(
     assert refused.exit_code == 2
     assert refused.stderr.rstrip().endswith(
         "(quarter close); no rollback may proceed while it lasts (the policy allows no "
-        f"break-glass). No approval can move this rollback on: abort it with "
-        f"`mrp runbook abort {rb}`."
+        f"break-glass). Approve again once it ends, or abort it: `mrp runbook abort {rb}`."
     )
-    assert outcome_cell(mrp(capsys, ws, "runbook", "list").stdout) == "frozen: abort only"
+    assert outcome_cell(mrp(capsys, ws, "runbook", "list").stdout) == "frozen: wait, or abort"
     lines = mrp(capsys, ws, "runbook", "show", rb).stdout.splitlines()
     assert (
-        "  blocked    frozen until 2026-11-03T00:00:00Z: abort only (the policy allows no "
-        "break-glass)"
+        "  blocked    frozen until 2026-11-03T00:00:00Z: approve once it ends, or abort (the "
+        "policy allows no break-glass)"
     ) in lines
     assert f"  next       mrp runbook abort {rb}" in lines
 
@@ -173,7 +172,7 @@ def test_a_rollback_back_within_the_cooldown_is_listed_as_refused(
     refused = mrp(capsys, ws, "rollback", "fraud", "--dry-run", "--to", "4", "--reason",
                   "2 is worse", "--confirm", "fraud@4", "--as", "alice")  # fmt: skip
     assert refused.exit_code == 2
-    assert "Pre-check 'cooldown' failed" in refused.stderr
+    assert "mrp: pre-check 'cooldown' failed" in refused.stderr
     opened = [r for r in mrp(capsys, ws, "runbook", "list", "--json").json()["runbooks"]
               if r["state"] == "target"]  # fmt: skip
     rb = opened[0]["id"]

@@ -38,7 +38,7 @@ def test_unknown_and_malformed_ids(ws) -> None:  # type: ignore[no-untyped-def]
     from console.errors import MrpError
 
     store = RunbookStore(ws.runbooks_dir)
-    with pytest.raises(MrpError, match="No runbook rb-x"):
+    with pytest.raises(MrpError, match=r"^no runbook rb-x"):
         store.load("rb-x")
     with pytest.raises(MrpError, match="not a runbook id"):
         store.load("../etc/passwd")

@@ -24,6 +24,7 @@ from console.settings import Workspace, open_workspace
 from console.sources.sync import sync_workspace
 
 NOW = datetime(2026, 11, 2, 12, 0, tzinfo=UTC)
+FREEZE_DAY = ("2026-11-02T00:00:00Z", "2026-11-03T00:00:00Z")
 SWITCH = datetime(2026, 11, 2, 11, 0, tzinfo=UTC)
 """Version 4 of ``fraud`` starts serving here; its accuracy is bad from then on."""
 
@@ -82,20 +83,21 @@ def build_workspace(
     root: Path,
     *,
     break_glass: bool = True,
-    freeze: bool = False,
+    freeze: bool | tuple[str, str] = False,
     extra_toml: str = "",
 ) -> Workspace:
     """A synced one-model workspace pinned at NOW, with alice (oncall), bob (model-owner)
-    and carol (viewer) holding keys in the test keyring."""
+    and carol (viewer) holding keys in the test keyring. ``freeze``: a quarter-close freeze
+    over all of NOW's day, or one (start, end)."""
     (root / "metrics").mkdir(parents=True)
     (root / "policies").mkdir()
     (root / "mrp.toml").write_text(
         f'operator = "alice"\n[clock]\nfixed = "{NOW:%Y-%m-%dT%H:%M:%SZ}"\n'
         '[sources.offline]\nkind = "files"\n' + extra_toml
     )
+    start, end = freeze if isinstance(freeze, tuple) else FREEZE_DAY
     window = (
-        '    freeze: [{start: "2026-11-02T00:00:00Z", end: "2026-11-03T00:00:00Z", '
-        "reason: quarter close}]\n"
+        f'    freeze: [{{start: "{start}", end: "{end}", reason: quarter close}}]\n'
         if freeze
         else ""
     )

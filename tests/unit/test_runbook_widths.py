@@ -59,14 +59,16 @@ def test_rollback_lines_fit_120_columns(
     assert widest(opened.stdout) <= 120
     lines = opened.stdout.splitlines()
     at = lines.index("targets (previous_approved):")
-    assert lines[at + 1 : at + 5] == [
+    assert lines[at + 1 : at + 7] == [  # a metric is not split from its values
         " >      6  eligible: approved, served 2026-11-02T14:10:00Z → 2026-11-14T20:00:00Z "
         "(the policy's suggestion)",
-        "           last hour served: accuracy 0.9491, error_rate 0.003911, fairness_dpd "
-        "0.03618, latency_p99_seconds 0.0872",
+        "           last hour served: accuracy 0.9491 (now 0.8196), error_rate 0.003911, "
+        "fairness_dpd 0.03618,",
+        "           latency_p99_seconds 0.0872",
         "        5  not eligible: it is archived",
-        "           last hour served: accuracy 0.949, error_rate 0.004638, fairness_dpd 0.037, "
-        "latency_p99_seconds 0.08636",
+        "           last hour served: accuracy 0.949 (now 0.8196), error_rate 0.004638, "
+        "fairness_dpd 0.037,",
+        "           latency_p99_seconds 0.08636",
     ]
     assert "  opened     2026-11-15T00:00:00Z by alice: accuracy collapsed after the 20:00 " in (
         "\n".join(lines)
@@ -135,7 +137,8 @@ def test_a_long_break_glass_command_breaks_where_a_shell_continues(
     lines = shown.stdout.splitlines()
     assert widest(shown.stdout) <= 120
     at = next(i for i, line in enumerate(lines) if line.startswith("  next"))
-    assert lines[at : at + 2] == [
+    assert lines[at : at + 3] == [
+        f"  next       mrp runbook approve {row['id']} --as NAME --confirm toxicity-classifier@7",
         f"  next       mrp runbook approve {row['id']} --confirm toxicity-classifier@7 "
         "--break-glass \\",
         "               --break-glass-reason TEXT",

@@ -14,8 +14,8 @@ from textual.widgets import Input, Select, Static
 
 from console.runbook.approvals import needed
 from console.runbook.model import Runbook
-from console.runbook.prechecks import blocking
-from console.runbook.standing import blocked
+from console.runbook.standing import blocked, blockers
+from console.tui.context import mrp_app
 from console.tui.format import times_in
 from console.tui.screens.runbook_results import Signed
 from console.tui.screens.runbook_step import Frame, StepScreen
@@ -52,7 +52,8 @@ class ApproveStep(StepScreen):
         rule = rb.rollback.approvals
         roles = " or ".join(rule.roles) if rule.roles else "any trusted signer"
         done = ", ".join(f"{a.signer} ({a.role})" for a in rb.approvals) or "none yet"
-        stopped = blocked(rb)
+        now = mrp_app(self).clock.now()
+        stopped = blocked(rb, now=now)
         if stopped is not None:
             yield Static(times_in(f"Blocked: {stopped}. Approved by: {done}."))
         else:
@@ -60,7 +61,7 @@ class ApproveStep(StepScreen):
                 f"{needed(rb)} more of {rule.required} needed ({roles}); one signer counts once. "
                 f"Approved by: {done}."
             )
-        frozen = blocking(rb.prechecks)
+        frozen = blockers(rb, now)
         if frozen:
             yield Static(f"{frozen[0].detail}", classes="step-error")
         if self.signers:

@@ -5,15 +5,14 @@ of the trigger that fired, beside its value now), and why it is or is not eligib
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 
 from rich.text import Text
 from textual import on
 from textual.widget import Widget
 from textual.widgets import DataTable, Static
 
-from console.fleet import TriggerView
-from console.runbook.model import Candidate, Evidence, TargetChoice
+from console.runbook.fired import FiredMetric, fired_metrics, metrics_text, shown_metrics
+from console.runbook.model import Candidate, TargetChoice
 from console.tui.context import mrp_app
 from console.tui.format import local_time, number, times_in
 from console.tui.screens.runbook_results import Chosen
@@ -26,46 +25,11 @@ OTHER_METRICS = 2
 """Metrics shown per version when no trigger with a metric fired."""
 
 
-@dataclass(frozen=True)
-class FiredMetric:
-    """The metric of a trigger that brought the runbook about, and its value now."""
-
-    metric: str
-    now: float | None
-
-
-def fired_metrics(
-    evidence: Evidence | None, views: Iterable[TriggerView], candidates: Sequence[Candidate]
-) -> tuple[FiredMetric, ...]:
-    """The metrics of the triggers firing when the runbook was opened (else of those not
-    ok), each once, with the live trigger's value (else the one recorded then); a trigger
-    without a metric or without data then and now (an event) is left out."""
-    if evidence is None:
-        return ()
-    fired = evidence.firing or tuple(t for t in evidence.triggers if t.state != "ok")
-    live = {(v.policy, v.trigger): v for v in views}
-    found: dict[str, float | None] = {}
-    for trigger in fired:
-        view = live.get((trigger.policy, trigger.trigger))
-        if view is None or view.metric is None or view.metric in found:
-            continue
-        now = trigger.value if view.value is None else view.value
-        if now is not None or any(view.metric in c.metrics for c in candidates):
-            found[view.metric] = now
-    return tuple(FiredMetric(metric, now) for metric, now in found.items())
-
-
 def metrics_then(candidate: Candidate, fired: Sequence[FiredMetric]) -> str:
-    """``accuracy 0.9491 (now 0.8196)``: each fired metric's mean over the last hour the
-    version served, beside its value now; with none, the version's first metrics."""
-    if not fired:
-        first = sorted(candidate.metrics.items())[:OTHER_METRICS]
-        return ", ".join(f"{k} {number(v)}" for k, v in first) or "-"
-    return ", ".join(
-        f"{f.metric} {number(candidate.metrics.get(f.metric))}"
-        + ("" if f.now is None else f" (now {number(f.now)})")
-        for f in fired
-    )
+    """``accuracy 0.9491 (now 0.8196)``: the fired metrics only (the column is narrow); with
+    none, the version's first metrics."""
+    others = 0 if fired else OTHER_METRICS
+    return metrics_text(shown_metrics(candidate, fired, others), number)
 
 
 class TargetStep(StepScreen):
