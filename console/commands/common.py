@@ -14,8 +14,10 @@ from typing import TYPE_CHECKING, Annotated, Any, Protocol
 import typer
 
 from console.clock import format_duration, format_time
+from console.errors import MrpError
 
 if TYPE_CHECKING:
+    from console.policy.errors import Problem
     from console.settings import Workspace
 
 WORKSPACE_PARAMETER = "workspace_dir"
@@ -81,6 +83,19 @@ def echo(text: str = "") -> None:
 
 def warn(text: str) -> None:
     typer.echo(text, err=True)
+
+
+def warn_unknown_metrics(problems: Sequence[Problem], *, gate: bool) -> None:
+    """Name every trigger on a metric the workspace does not know (a misspelling reads as
+    "no data" where the real metric might be firing): one ``warning:`` line each; a gate
+    (``--fail-on``) cannot judge such a trigger and stops, exit 2."""
+    for problem in problems:
+        warn(f"warning: {problem}: triggers on it have no data.")
+    if gate and problems:
+        raise MrpError(
+            "the gate cannot judge triggers on a metric the workspace does not know; "
+            "fix the policy (`mrp policy check`) first."
+        )
 
 
 TABLE_WIDTH = 120

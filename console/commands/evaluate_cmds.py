@@ -15,6 +15,7 @@ from console.commands.common import (
     emit_json,
     print_table,
     warn,
+    warn_unknown_metrics,
     workspace,
 )
 from console.errors import MrpError
@@ -67,6 +68,7 @@ def evaluate(
     workspace_dir: WorkspaceOption = None,
 ) -> None:
     """State of every trigger of every model, with value, threshold and since."""
+    from console.policy.known_metrics import stored_metric_names, unknown_watched_metrics
     from console.store import connect
     from console.triggers.state import current_states
 
@@ -75,6 +77,8 @@ def evaluate(
     when = moment or ws.clock().now()
     with connect(ws.db_path, read_only=True) as con:
         states = current_states(con, policies, when, alias=ws.serving_alias)
+        unknown = unknown_watched_metrics(ws, policies, states, lambda: stored_metric_names(con))
+    warn_unknown_metrics(unknown, gate=False)
     if as_json:
         emit_json({"at": when, "triggers": [_state_row(s) for s in states]})
         return

@@ -159,24 +159,12 @@ class WorkspaceFacts:
 
 def _workspace_facts(ws: Workspace | None) -> WorkspaceFacts:
     """What the workspace knows, from the config and, once synced, the state database."""
-    from console.settings import MlflowSource, PrometheusSource
+    from console.policy.known_metrics import metric_names
 
     if ws is None:
         return WorkspaceFacts()
-    names: set[str] = set()
-    complete = True
-    for source in ws.config.sources.values():
-        if isinstance(source, PrometheusSource):
-            names |= set(source.metrics)
-        elif isinstance(source, MlflowSource):
-            names |= set(source.baseline_metrics)
-        else:
-            complete = False
     stored = _stored_facts(ws)
-    if stored.metrics:
-        names |= stored.metrics
-        complete = True
-    return WorkspaceFacts(names if complete and names else None, stored.events, stored.models)
+    return WorkspaceFacts(metric_names(ws, stored.metrics or ()), stored.events, stored.models)
 
 
 def _stored_facts(ws: Workspace) -> WorkspaceFacts:

@@ -17,6 +17,7 @@ from console.commands.common import (
     emit_json,
     print_table,
     warn,
+    warn_unknown_metrics,
     workspace,
 )
 from console.errors import MrpError
@@ -145,6 +146,7 @@ def status(
 ) -> None:
     """Per model: alias -> version, previous version, worst trigger state, data age."""
     from console.fleet import fleet_status, with_states, worst_first
+    from console.policy.known_metrics import stored_metric_names, unknown_watched_metrics
     from console.policy.loader import load_workspace_policies
     from console.store import connect
     from console.triggers.state import current_states
@@ -160,6 +162,8 @@ def status(
     with connect(ws.db_path, read_only=True) as con:
         states = current_states(con, policies, now, alias=alias)
         models = worst_first(with_states(fleet_status(con, alias), states))
+        unknown = unknown_watched_metrics(ws, policies, states, lambda: stored_metric_names(con))
+    warn_unknown_metrics(unknown, gate=fail_on is not None)
     if as_json:
         emit_json({"now": now, "models": [_status_row(m, ws) for m in models]})
     elif not models:

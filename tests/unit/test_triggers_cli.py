@@ -244,3 +244,33 @@ def test_a_workspace_never_synced_says_so(
     shutil.copytree(SAMPLE_DATA, target, ignore=shutil.ignore_patterns(".mrp"))
     result = run_mrp(capsys, "evaluate", "-w", target)
     assert result.exit_code == 2 and "run `mrp sync" in result.stderr
+
+
+def test_status_and_evaluate_name_a_trigger_on_an_unknown_metric(
+    capsys: pytest.CaptureFixture[str], typo_workspace: Path
+) -> None:
+    """A misspelled metric reads as "no data" where the real one might be firing: the
+    commands that evaluate say so, and a gate refuses to judge (exit 2)."""
+    policy = typo_workspace / "policies" / "fleet-checks.yaml"
+    warning = (
+        f"warning: {policy}:7:37: unknown metric 'acuracy' (did you mean 'accuracy'?): "
+        "triggers on it have no data."
+    )
+    for command in (("status",), ("evaluate",), ("status", "--json")):
+        result = run_mrp(capsys, *command, "-w", typo_workspace)
+        assert (result.exit_code, result.stderr.splitlines()) == (0, [warning]), command
+    gate = run_mrp(capsys, "status", "--fail-on", "firing", "-w", typo_workspace)
+    assert gate.exit_code == 2
+    assert gate.stderr.splitlines() == [
+        warning,
+        "mrp: the gate cannot judge triggers on a metric the workspace does not know; "
+        "fix the policy (`mrp policy check`) first.",
+    ]
+    assert gate.stdout == ""
+
+
+def test_status_of_policies_on_known_metrics_warns_of_nothing(
+    capsys: pytest.CaptureFixture[str], workspace: Path
+) -> None:
+    result = run_mrp(capsys, "status", "--fail-on", "firing", "-w", workspace)
+    assert (result.exit_code, result.stderr) == (1, "")  # fraud-scoring is firing
