@@ -21,6 +21,7 @@ from pathlib import Path
 
 import keyring
 import keyring.backend
+import keyring.core
 import keyring.errors
 
 from console.audit.keys import init_key
@@ -86,13 +87,19 @@ def _marker(workspace: Workspace) -> Path:
 def drill_keyring(workspace: Workspace) -> Iterator[Path]:
     """This process uses the drill workspace's keyring inside the block, and the keyring it
     had before afterwards."""
-    previous = keyring.get_keyring()
+    try:
+        previous: keyring.backend.KeyringBackend | None = keyring.get_keyring()
+    except Exception:  # an unloadable PYTHON_KEYRING_BACKEND: the drill needs no other keyring
+        previous = None
     path = drill_keyring_path(workspace)
     keyring.set_keyring(DrillKeyring(path))
     try:
         yield path
     finally:
-        keyring.set_keyring(previous)
+        if previous is None:
+            keyring.core._keyring_backend = None  # chosen afresh on next use, as before
+        else:
+            keyring.set_keyring(previous)
 
 
 def activate_drill_keyring(workspace: Workspace) -> bool:

@@ -94,3 +94,13 @@ def test_a_crashed_demo_exits_1_after_the_traceback() -> None:
     ended = run_in_terminal(CRASHING_FLEET_SCREEN + MRP, "demo", "--speed", "240")
     assert "the fleet screen broke" in ended.output
     assert ended.exit_code == 1
+
+
+@pytest.mark.slow
+def test_the_demo_opens_whatever_keyring_backend_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The demo signs with its own drill keyring: a PYTHON_KEYRING_BACKEND that cannot be
+    loaded (here, keyrings.alt missing or misnamed) does not keep it shut."""
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "nowhere.Keyring")
+    ended = run_in_terminal(MRP, "demo", "--speed", "240", quit_when_shown="Sync now")
+    assert ended.exit_code == 0, ended.output
+    assert "Traceback" not in ended.output

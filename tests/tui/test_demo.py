@@ -7,10 +7,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import keyring.core
 import pytest
 from tui_helpers import SIZE, wait_for
 
+from console.audit.signers_file import load_signers_file
 from console.demo import DEFAULT_SPEED, REPLAY_FROM, prepare_demo, replay_clock
+from console.errors import MrpError
+from console.secrets import ensure_usable_keyring
 from console.tui.app import MrpApp
 from console.tui.widgets.drill_banner import DrillBanner
 from console.tui.widgets.fleet_grid import FleetGrid
@@ -70,3 +74,17 @@ def test_default_speed_fires_within_the_first_real_minute() -> None:
     assert REPLAY_FROM + timedelta(seconds=60 * DEFAULT_SPEED) > datetime(
         2026, 11, 14, 19, 20, tzinfo=UTC
     )
+
+
+def test_the_drill_needs_no_loadable_keyring_backend(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The drill keys go into the drill keyring even when PYTHON_KEYRING_BACKEND cannot be
+    loaded, and afterwards the process's own keyring is as broken as before, no more."""
+    monkeypatch.setattr(keyring.core, "_keyring_backend", None)
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "nowhere.Keyring")
+    session = prepare_demo(tmp_path)
+    signers = load_signers_file(session.workspace.signers_path)
+    assert sorted(key.name for key in signers) == ["alice", "bob"]
+    with pytest.raises(MrpError, match=r"PYTHON_KEYRING_BACKEND=nowhere\.Keyring cannot be"):
+        ensure_usable_keyring()
