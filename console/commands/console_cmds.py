@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import shutil
 import sys
 import tempfile
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from console.commands.common import WorkspaceOption, warn, workspace
+from console.commands.stop_signals import StopSignals
 from console.errors import ConfigError, MrpError
 
 if TYPE_CHECKING:
@@ -75,10 +78,12 @@ def demo(
     from console.tui.app import MrpApp
 
     chosen = _theme(theme)
-    with tempfile.TemporaryDirectory(prefix="mrp-demo-") as folder:
+    folder = Path(tempfile.mkdtemp(prefix="mrp-demo-"))
+    with StopSignals(cleanup=partial(shutil.rmtree, folder, ignore_errors=True)) as stop:
         warn(f"mrp demo: preparing a drill workspace in {folder} …")
-        session = prepare_demo(Path(folder), speed=speed)
-        _run(MrpApp(session.workspace, clock=session.clock, theme=chosen, sync_at_start=False))
+        session = prepare_demo(folder, speed=speed)
+        stop.app = MrpApp(session.workspace, clock=session.clock, theme=chosen, sync_at_start=False)
+        _run(stop.app)
 
 
 def console(

@@ -1,12 +1,15 @@
 """`mrp console` and `mrp demo` in a terminal (a pty, 120x40): a quit exits 0, and a console
-that crashes exits 1 after Textual's traceback, so a script checking `$?` sees it."""
+that crashes exits 1 after Textual's traceback, so a script checking `$?` sees it. A demo
+whose terminal closes (SIGHUP) or that is told to stop (SIGTERM) removes its workspace."""
 
 from __future__ import annotations
 
 import fcntl
 import os
 import pty
+import re
 import select
+import signal
 import struct
 import subprocess
 import sys
@@ -17,12 +20,18 @@ from pathlib import Path
 
 import pytest
 
+from console.commands.stop_signals import GRACE_SECONDS
+
 MRP = "import sys\nfrom console.cli import main\nsys.argv[0] = 'mrp'\nmain()\n"
 CRASHING_FLEET_SCREEN = (
     "from console.tui.screens.fleet import FleetScreen\n"
     "def compose(self):\n"
     "    raise RuntimeError('the fleet screen broke')\n"
     "FleetScreen.compose = compose\n"
+)
+
+CONSOLE_THAT_WILL_NOT_QUIT = (
+    "from console.tui.app import MrpApp\nMrpApp.exit = lambda self, *args, **kwargs: None\n"
 )
 
 
@@ -104,3 +113,109 @@ def test_the_demo_opens_whatever_keyring_backend_is_named(monkeypatch: pytest.Mo
     ended = run_in_terminal(MRP, "demo", "--speed", "240", quit_when_shown="Sync now")
     assert ended.exit_code == 0, ended.output
     assert "Traceback" not in ended.output
+    found = re.search(r"preparing a drill workspace in (\S+) ", ended.output)
+    assert found and not Path(found.group(1)).exists()
+
+
+class DemoInTerminal:
+    """``mrp demo`` on a 120x40 pty that is its controlling terminal, as in a terminal window:
+    closing the pty's other end hangs it up (SIGHUP), as closing the window does."""
+
+    def __init__(self, prelude: str = "") -> None:
+        self.main, child = pty.openpty()
+        fcntl.ioctl(child, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
+        env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
+        env |= {"TERM": "xterm-256color", "TZ": "UTC"}
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", prelude + MRP, "demo", "--speed", "240"],
+            stdin=child,
+            stdout=child,
+            stderr=child,
+            env=env,
+            cwd=Path(__file__).parents[2],
+            start_new_session=True,
+            preexec_fn=lambda: fcntl.ioctl(0, termios.TIOCSCTTY, 0),
+        )
+        os.close(child)
+        self.seen = b""
+        self.open = True
+
+    def read_until(self, text: str, timeout: float = 90) -> str:
+        """Everything shown so far, once ``text`` shows (or the terminal ends)."""
+        deadline = time.monotonic() + timeout
+        while text.encode() not in self.seen and time.monotonic() < deadline:
+            if select.select([self.main], [], [], 0.2)[0]:
+                try:
+                    chunk = os.read(self.main, 65536)
+                except OSError:  # the child closed the terminal
+                    break
+                if not chunk:
+                    break
+                self.seen += chunk
+        shown = self.seen.decode(errors="replace")
+        assert text in shown, f"{text!r} not shown after {timeout}s:\n{shown}"
+        return shown
+
+    def workspace(self) -> Path:
+        found = re.search(r"preparing a drill workspace in (\S+) ", self.read_until(" …"))
+        assert found, self.seen.decode(errors="replace")
+        return Path(found.group(1))
+
+    def hang_up(self) -> None:
+        os.close(self.main)
+        self.open = False
+
+    def wait(self) -> int:
+        try:
+            return self.process.wait(timeout=30)
+        finally:
+            if self.process.poll() is None:
+                self.process.kill()
+                self.process.wait()
+            if self.open:
+                os.close(self.main)
+
+
+@pytest.mark.slow
+def test_closing_the_terminal_removes_the_demo_workspace() -> None:
+    demo = DemoInTerminal()
+    folder = demo.workspace()
+    demo.read_until("Sync now")
+    assert (folder / "workspace" / "mrp.toml").is_file()
+    demo.hang_up()
+    assert demo.wait() == 128 + signal.SIGHUP  # not killed by it (-1) before cleaning up
+    assert not folder.exists()
+
+
+@pytest.mark.slow
+def test_sigterm_quits_the_demo_restores_the_terminal_and_removes_the_workspace() -> None:
+    demo = DemoInTerminal()
+    folder = demo.workspace()
+    demo.read_until("Sync now")
+    demo.process.send_signal(signal.SIGTERM)
+    shown = demo.read_until("\x1b[?1049l", timeout=30)  # back from the alternate screen
+    assert demo.wait() == 128 + signal.SIGTERM
+    assert "Traceback" not in shown
+    assert not folder.exists()
+
+
+@pytest.mark.slow
+def test_sigterm_while_the_demo_prepares_removes_the_workspace() -> None:
+    demo = DemoInTerminal()
+    folder = demo.workspace()
+    demo.process.send_signal(signal.SIGTERM)
+    assert demo.wait() == 128 + signal.SIGTERM
+    assert "Sync now" not in demo.seen.decode(errors="replace")
+    assert not folder.exists()
+
+
+@pytest.mark.slow
+def test_a_demo_that_does_not_quit_on_sigterm_is_cleaned_up_after_the_grace_period() -> None:
+    demo = DemoInTerminal(prelude=CONSOLE_THAT_WILL_NOT_QUIT)
+    folder = demo.workspace()
+    demo.read_until("Sync now")
+    demo.process.send_signal(signal.SIGTERM)
+    started = time.monotonic()
+    assert demo.wait() == 128 + signal.SIGTERM
+    assert GRACE_SECONDS <= time.monotonic() - started < GRACE_SECONDS + 10
+    assert not folder.exists()
