@@ -3,16 +3,21 @@
 Everything mrp keeps secret lives under the keyring service ``mrp``; the username is the
 secret's key: a signer's name for signing keys (names never contain ``:``), ``source:NAME``
 style keys for source tokens. Headless machines pick a file backend with
-``PYTHON_KEYRING_BACKEND``. A backend that cannot store anything (keyring's ``fail`` or
-``null`` backends) or that would stop to ask for a master password (keyrings.alt's
-``EncryptedKeyring`` and its kind) is refused up front, in one sentence with the fix, before
-a command does anything else: a prompt inside the TUI or a cron job would hang it.
+``PYTHON_KEYRING_BACKEND`` (keyrings.alt's PlaintextKeyring, in the ``headless`` extra). A
+backend that cannot store anything (keyring's ``fail`` or ``null`` backends), that would
+stop to ask for a master password (keyrings.alt's ``EncryptedKeyring`` and its kind) or that
+cannot be loaded is refused up front, in one sentence saying what to do (never the thing
+just tried), before a command does anything else: a prompt inside the TUI or a cron job
+would hang it.
 """
 
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import os
+import shlex
+import sys
 from typing import Any
 
 import keyring
@@ -24,11 +29,37 @@ import keyring.errors
 from console.errors import MrpError
 
 SERVICE = "mrp"
-FIX = (
-    "use the OS keychain (macOS Keychain, Windows Credential Locker, or Secret Service on "
-    "Linux), or on a headless machine set "
-    "PYTHON_KEYRING_BACKEND=keyrings.alt.file.PlaintextKeyring"
+PLAINTEXT_BACKEND = "keyrings.alt.file.PlaintextKeyring"
+"""The file keyring for headless machines (keyrings.alt, the ``headless`` extra): a
+deliberate choice, never a default."""
+KEYCHAIN = (
+    "use the OS keychain (macOS Keychain, Windows Credential Locker, or Secret Service on Linux)"
 )
+
+
+def _installed(module: str) -> bool:
+    try:
+        return importlib.util.find_spec(module) is not None
+    except ImportError:  # its parent package is missing
+        return False
+
+
+def _pip_install(package: str) -> str:
+    return f"`{shlex.quote(sys.executable)} -m pip install {package}`"
+
+
+def _fix(tried: str | None = None) -> str:
+    """What to do instead, in words that fit after a semicolon; never the backend just tried."""
+    if tried == PLAINTEXT_BACKEND:
+        return KEYCHAIN
+    if _installed("keyrings.alt"):
+        return (
+            f"{KEYCHAIN}, or on a headless machine set PYTHON_KEYRING_BACKEND={PLAINTEXT_BACKEND}"
+        )
+    return (
+        f"{KEYCHAIN}, or on a headless machine install keyrings.alt with "
+        f"{_pip_install('keyrings.alt')} and set PYTHON_KEYRING_BACKEND={PLAINTEXT_BACKEND}"
+    )
 
 
 def _class_path(backend: object) -> str:
@@ -62,13 +93,35 @@ def _named_class_reason(named: str) -> str | None:
     return "would prompt for a master password" if hasattr(kind, "keyring_key") else None
 
 
+def _load_failure(named: str | None, error: Exception) -> str:
+    """Why the backend keyring was told to use did not load, and what to do instead."""
+    if named is None:
+        return f"the backend in keyring's config file cannot be loaded ({error}); {_fix()}"
+    setting = f"PYTHON_KEYRING_BACKEND={named}"
+    if _named_class_reason(named) is not None:
+        return f"{setting} would prompt for a master password; {_fix(named)}"
+    if isinstance(error, ModuleNotFoundError):
+        if named.startswith("keyrings.alt.") and not _installed("keyrings.alt"):
+            return (
+                f"{setting} needs the keyrings.alt package, which is not installed where mrp "
+                f"runs; install it with {_pip_install('keyrings.alt')}"
+            )
+        return (
+            f"{setting} cannot be loaded: there is no module '{error.name}' where mrp runs; "
+            f"install the package that provides it, or {_fix(named)}"
+        )
+    module_name, _, class_name = named.rpartition(".")
+    if isinstance(error, AttributeError):
+        return f"{setting} cannot be loaded: {module_name} has no {class_name}; {_fix(named)}"
+    return f"{setting} cannot be loaded ({str(error).rstrip('.')}); {_fix(named)}"
+
+
 def _backend() -> Any:
     try:
         return keyring.get_keyring()
     except Exception as error:  # a bad PYTHON_KEYRING_BACKEND fails while loading
-        named = os.environ.get("PYTHON_KEYRING_BACKEND", "the configured keyring backend")
-        reason = _named_class_reason(named) or f"cannot be loaded ({error})"
-        raise MrpError(f"no usable keyring backend: {named} {reason}; {FIX}.") from None
+        named = os.environ.get("PYTHON_KEYRING_BACKEND")
+        raise MrpError(f"no usable keyring backend: {_load_failure(named, error)}.") from None
 
 
 def ensure_usable_keyring() -> None:
@@ -76,9 +129,9 @@ def ensure_usable_keyring() -> None:
     backend = _backend()
     reason = _why_unusable(backend)
     if reason is not None:
+        chosen = _class_path(backend)
         raise MrpError(
-            f"no usable keyring backend: keyring chose {_class_path(backend)}, which {reason}; "
-            f"{FIX}."
+            f"no usable keyring backend: keyring chose {chosen}, which {reason}; {_fix(chosen)}."
         )
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import keyring
 import keyring.backends.chainer
 import keyring.backends.fail
@@ -11,6 +14,7 @@ from keyrings.alt.file import EncryptedKeyring, PlaintextKeyring
 
 from console.errors import MrpError
 from console.secrets import (
+    PLAINTEXT_BACKEND,
     SERVICE,
     delete_secret,
     ensure_usable_keyring,
@@ -18,6 +22,7 @@ from console.secrets import (
     set_secret,
 )
 from tests.unit.audit_fixtures import restore_keyring
+from tests.unit.cli_helpers import run_mrp
 
 __all__ = ["restore_keyring"]  # a fixture used below
 
@@ -91,3 +96,86 @@ def test_a_backend_named_in_the_environment_that_cannot_load(
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "nowhere.Keyring")
     with pytest.raises(MrpError, match=r"nowhere\.Keyring cannot be loaded"):
         ensure_usable_keyring()
+
+
+def _refusal(capsys: pytest.CaptureFixture[str], workspace: Path) -> str:
+    """The one sentence `mrp keys init` exits 2 with."""
+    result = run_mrp(capsys, "keys", "init", "--name", "alice", "--role", "oncall", "-w", workspace)
+    assert result.exit_code == 2, result.stdout
+    [line] = result.stderr.splitlines()
+    assert line.startswith("mrp: no usable keyring backend: ") and line.endswith("."), line
+    assert ". " not in line and "Traceback" not in line
+    return line
+
+
+@pytest.fixture
+def keyring_unloaded(monkeypatch: pytest.MonkeyPatch) -> None:
+    """keyring chooses its backend afresh, from PYTHON_KEYRING_BACKEND, on next use."""
+    monkeypatch.setattr(keyring.core, "_keyring_backend", None)
+
+
+@pytest.fixture
+def without_keyrings_alt(monkeypatch: pytest.MonkeyPatch) -> None:
+    """keyrings.alt cannot be imported, as after a plain `pip install .`."""
+    for name in [name for name in sys.modules if name.startswith("keyrings")]:
+        monkeypatch.setitem(sys.modules, name, None)
+    monkeypatch.setitem(sys.modules, "keyrings", None)
+
+
+def test_a_missing_module_says_to_install_it_not_to_set_it_again(
+    capsys: pytest.CaptureFixture[str],
+    tiny_workspace: Path,
+    keyring_unloaded: None,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "nowhere.Keyring")
+    line = _refusal(capsys, tiny_workspace)
+    assert "PYTHON_KEYRING_BACKEND=nowhere.Keyring cannot be loaded: there is no module " in line
+    assert "'nowhere' where mrp runs; install the package that provides it, or " in line
+    assert "set PYTHON_KEYRING_BACKEND=nowhere.Keyring" not in line
+    assert f"set PYTHON_KEYRING_BACKEND={PLAINTEXT_BACKEND}" in line
+    assert not (tiny_workspace / "signers.yaml").exists()
+
+
+def test_the_plaintext_keyring_without_keyrings_alt_names_the_pip_command(
+    capsys: pytest.CaptureFixture[str],
+    tiny_workspace: Path,
+    keyring_unloaded: None,
+    without_keyrings_alt: None,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", PLAINTEXT_BACKEND)
+    line = _refusal(capsys, tiny_workspace)
+    assert line == (
+        f"mrp: no usable keyring backend: PYTHON_KEYRING_BACKEND={PLAINTEXT_BACKEND} needs the "
+        "keyrings.alt package, which is not installed where mrp runs; install it with "
+        f"`{sys.executable} -m pip install keyrings.alt`."
+    )
+
+
+def test_no_keychain_without_keyrings_alt_says_to_install_it_and_set_it(
+    capsys: pytest.CaptureFixture[str],
+    tiny_workspace: Path,
+    keyring_unloaded: None,
+    without_keyrings_alt: None,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+    line = _refusal(capsys, tiny_workspace)
+    assert "keyring chose keyring.backends.fail.Keyring, which cannot store secrets; " in line
+    assert line.endswith(
+        f"on a headless machine install keyrings.alt with `{sys.executable} -m pip install "
+        f"keyrings.alt` and set PYTHON_KEYRING_BACKEND={PLAINTEXT_BACKEND}."
+    )
+
+
+def test_a_misspelled_class_is_named(
+    capsys: pytest.CaptureFixture[str],
+    tiny_workspace: Path,
+    keyring_unloaded: None,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyrings.alt.file.PlainTextKeyring")
+    line = _refusal(capsys, tiny_workspace)
+    assert "cannot be loaded: keyrings.alt.file has no PlainTextKeyring; " in line
+    assert line.endswith(f"set PYTHON_KEYRING_BACKEND={PLAINTEXT_BACKEND}.")
