@@ -206,11 +206,29 @@ def user_config_dir() -> Path:
     return Path(platformdirs.user_config_dir("mrp"))
 
 
-def find_workspace_root(explicit: Path | None = None, cwd: Path | None = None) -> Path:
+def _enclosing_workspace(folder: Path) -> Path | None:
+    """The nearest folder above ``folder`` that is a workspace, or None."""
+    return next(
+        (parent for parent in folder.resolve().parents if (parent / CONFIG_NAME).is_file()),
+        None,
+    )
+
+
+def find_workspace_root(
+    explicit: Path | None = None, cwd: Path | None = None, given_as: str = "-w "
+) -> Path:
+    """``given_as`` is how the user named ``explicit`` (``-w `` or ``MRP_HOME=``), for the
+    suggestion when ``explicit`` lies inside a workspace."""
     if explicit is not None:
         if not explicit.is_dir():
             raise ConfigError(f"the workspace folder {explicit} does not exist.")
         if not (explicit / CONFIG_NAME).is_file():
+            enclosing = _enclosing_workspace(explicit)
+            if enclosing is not None:
+                raise ConfigError(
+                    f"{explicit} is not an mrp workspace but a folder inside {enclosing}, "
+                    f"which is one (did you mean `{given_as}{enclosing}`?)."
+                )
             raise ConfigError(
                 f"{explicit} is not an mrp workspace: it has no {CONFIG_NAME} "
                 f"(create one with `mrp init {explicit}`)."
@@ -218,7 +236,7 @@ def find_workspace_root(explicit: Path | None = None, cwd: Path | None = None) -
         return explicit.resolve()
     env_home = os.environ.get("MRP_HOME")
     if env_home:
-        return find_workspace_root(Path(env_home))
+        return find_workspace_root(Path(env_home), given_as="MRP_HOME=")
     here = (cwd or Path.cwd()).resolve()
     for folder in (here, *here.parents):
         if (folder / CONFIG_NAME).is_file():

@@ -79,6 +79,34 @@ def test_no_workspace_is_one_lower_case_sentence(
     assert _one_sentence(anywhere.stderr).startswith("no mrp workspace here: ")
 
 
+def test_a_folder_inside_a_workspace_suggests_the_workspace(
+    capsys: pytest.CaptureFixture[str],
+    tiny_workspace: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    policies = tiny_workspace / "policies"
+    inside = run_mrp(capsys, "-w", policies, "status")
+    assert inside.exit_code == 2
+    assert _one_sentence(inside.stderr) == (
+        f"{policies} is not an mrp workspace but a folder inside {tiny_workspace}, which is "
+        f"one (did you mean `-w {tiny_workspace}`?)."
+    )
+    monkeypatch.chdir(tiny_workspace)
+    relative = run_mrp(capsys, "status", "-w", "policies")
+    assert _one_sentence(relative.stderr).endswith(f"(did you mean `-w {tiny_workspace}`?).")
+    monkeypatch.setenv("MRP_HOME", str(policies))
+    from_home = run_mrp(capsys, "status")
+    assert from_home.exit_code == 2
+    assert _one_sentence(from_home.stderr).endswith(f"(did you mean `MRP_HOME={tiny_workspace}`?).")
+    (tmp_path / "loose").mkdir()
+    outside = run_mrp(capsys, "status", "-w", tmp_path / "loose")
+    assert _one_sentence(outside.stderr) == (
+        f"{tmp_path / 'loose'} is not an mrp workspace: it has no mrp.toml "
+        f"(create one with `mrp init {tmp_path / 'loose'}`)."
+    )
+
+
 def test_no_signer_is_one_lower_case_sentence(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
