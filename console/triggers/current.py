@@ -247,8 +247,8 @@ def _reason(
         return f"no baseline: no registered {trig.metric} baseline{of_version}"
     stale = format_duration(timedelta(microseconds=planned.stale_us))
     if last_ts is None:  # how long it has been silent is not known: only what was looked at
-        looked = format_duration(at - looked_from)
-        told = f"no {trig.metric} sample{of_version} in the {looked} looked at"
+        span_looked = format_duration(at - looked_from)
+        told = f"no {trig.metric} sample{of_version} in the {span_looked} looked at"
     elif at - last_ts > timedelta(microseconds=planned.stale_us):
         told = f"latest {trig.metric} sample{of_version} at {format_time(last_ts)} is older than the {stale} staleness"
     else:
