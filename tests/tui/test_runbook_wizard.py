@@ -21,14 +21,17 @@ from console.runbook.drill import drill_signers
 from console.runbook.store import RunbookStore
 from console.settings import open_workspace
 from console.tui.screens.model import ModelScreen
+from console.tui.screens.runbook_abort import AbortStep
 from console.tui.screens.runbook_approve import ApproveStep
 from console.tui.screens.runbook_checks import ChecksStep
 from console.tui.screens.runbook_done import DoneStep
 from console.tui.screens.runbook_execute import ExecuteStep
 from console.tui.screens.runbook_open import OpenStep
+from console.tui.screens.runbook_step import StepScreen
 from console.tui.screens.runbook_target import TargetStep
 from console.tui.screens.runbook_verify import VerifyStep
 from console.tui.screens.runbook_wizard import RunbookScreen
+from console.tui.widgets.drill_banner import DrillBanner
 from console.tui.widgets.fleet_grid import FleetGrid
 
 MODEL = "fraud-scoring"
@@ -136,6 +139,12 @@ async def to_done(pilot: Any, keys: Keys) -> None:
     await until(pilot, DoneStep)
 
 
+async def to_abort_question(pilot: Any, keys: Keys) -> None:
+    await to_target(pilot, keys)
+    await keys.press("escape")
+    await until(pilot, AbortStep)
+
+
 async def test_dry_run_rollback_from_a_firing_trigger(make_app: Any, workspace_root: Path) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
@@ -209,6 +218,38 @@ async def test_escape_then_abort_is_recorded(make_app: Any, workspace_root: Path
     assert [r.action for r in AuditLog(ws.audit_path).records()][-1] == "runbook.abort"
 
 
+async def test_an_abort_needs_a_reason_and_esc_leaves_the_runbook_open(
+    make_app: Any, workspace_root: Path
+) -> None:
+    """Esc asks over the step (still in view behind the dialog); enter on an empty reason
+    aborts nothing and says a reason is needed; ctrl+r goes back to the step; esc again
+    leaves the runbook open, resumable."""
+    ws = open_workspace(workspace_root)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        keys = Keys(pilot)
+        await to_target(pilot, keys)
+        await keys.press("escape")
+        await until(pilot, AbortStep)
+        assert isinstance(pilot.app.screen_stack[-2], TargetStep)
+        assert pilot.app.screen.styles.background.a < 1, "the step shows through"
+        before = AuditLog(ws.audit_path).head()
+        await keys.press("enter")
+        await pilot.pause()
+        assert step_is(pilot, AbortStep)
+        assert "needs a reason" in str(pilot.app.screen.query_one("#abort-error").render())
+        await keys.press("ctrl+r")
+        await until(pilot, TargetStep)
+        await keys.press("escape")
+        await until(pilot, AbortStep)
+        await keys.press("escape")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, ModelScreen))
+        assert "stays open" in " ".join(n.message for n in pilot.app._notifications)
+    assert AuditLog(ws.audit_path).head() == before
+    (runbook,) = RunbookStore(ws.runbooks_dir).all()
+    assert runbook.state == "target" and runbook.abort_reason is None
+
+
 async def test_a_lost_audit_log_ends_the_wizard_with_an_error(
     make_app: Any, workspace_root: Path
 ) -> None:
@@ -261,6 +302,14 @@ async def test_the_target_step_shows_the_fired_metric_then_and_now(make_app: Any
     assert then["9"].startswith("latency_p99_seconds ")
 
 
+def marks(screen: Any) -> tuple[str, bool, bool]:
+    """A step, whether its DRILL banner shows and whether its title says DRY RUN."""
+    assert isinstance(screen, StepScreen)
+    banner = screen.query_one(DrillBanner)
+    drill = banner.display and "DRILL" in str(banner.render())
+    return screen.step, drill, "DRY RUN" in str(screen.query_one("#runbook-title").render())
+
+
 def _errors(pilot: Any) -> list[str]:
     return [n.message for n in pilot.app._notifications if n.severity == "error"]
 
@@ -275,8 +324,17 @@ def _snap(driver: Any) -> Any:
 
 @pytest.mark.parametrize(
     "step",
-    [to_open, to_target, to_checks, to_approve, to_execute, to_verified, to_done],
-    ids=["open", "target", "checks", "approve", "execute", "verify", "done"],
+    [
+        to_open,
+        to_target,
+        to_checks,
+        to_approve,
+        to_execute,
+        to_verified,
+        to_done,
+        to_abort_question,
+    ],
+    ids=["open", "target", "checks", "approve", "execute", "verify", "done", "abort"],
 )
 def test_step_snapshots(snap_compare: Any, make_app: Any, step: Any) -> None:
     assert snap_compare(make_app(), terminal_size=SIZE, run_before=_snap(step))
@@ -302,30 +360,40 @@ async def test_demo_drill_needs_no_key_setup(tmp_path: Path) -> None:
     )  # fmt: skip
     async with app.run_test(size=SIZE) as pilot:
         keys = Keys(pilot)
+        seen: list[tuple[str, bool, bool]] = []
+
+        async def reached(pilot: Any, kind: type) -> None:
+            await wait_for(pilot, lambda: step_is(pilot, kind), timeout=20)
+            seen.append(marks(pilot.app.screen))
+
         await wait_for(pilot, lambda: app.snapshot is not None, timeout=30)
         app.open_model(MODEL)
         await wait_for(pilot, lambda: isinstance(app.screen, ModelScreen))
         await keys.press("r")
-        await until(pilot, OpenStep)
+        await reached(pilot, OpenStep)
         await keys.type(REASON)
         await keys.press("enter")
-        await until(pilot, TargetStep)
+        await reached(pilot, TargetStep)
         await keys.press("enter")
-        await until(pilot, ChecksStep)
+        await reached(pilot, ChecksStep)
         await keys.press("enter")
         for _signer in ("alice", "bob"):
-            await until(pilot, ApproveStep)
+            await reached(pilot, ApproveStep)
             await keys.type(PHRASE)
             await keys.press("enter")
             await wait_for(pilot, lambda: not step_is(pilot, ApproveStep) or _approved(pilot))
-        await until(pilot, ExecuteStep)
+        await reached(pilot, ExecuteStep)
         await keys.press("enter")
-        await until(pilot, VerifyStep)
+        await reached(pilot, VerifyStep)
         await wait_for(pilot, lambda: pilot.app.screen.finished, timeout=30)
         await keys.press("enter")
-        await until(pilot, DoneStep)
+        await reached(pilot, DoneStep)
         said = " ".join(str(w.render()) for w in app.screen.query(Static))
         assert f"mrp audit show -w {session.workspace.root}" in said, "a drill's folder is named"
+    assert [step for step, _drill, _dry in seen] == [
+        "open", "target", "prechecks", "approvals", "approvals", "execute", "verify", "closed",
+    ]  # fmt: skip
+    assert all(drill and dry for _step, drill, dry in seen), seen
     (runbook,) = RunbookStore(session.workspace.runbooks_dir).all()
     assert runbook.state == "closed" and runbook.dry_run and runbook.outcome == "dry_run_complete"
     trusted = load_signers_file(session.workspace.signers_path)

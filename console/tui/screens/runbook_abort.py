@@ -1,5 +1,6 @@
-"""Esc during a runbook: abort it (a signed record), leave it open to resume later, or go
-back to the step."""
+"""Esc during a runbook: leave it open to resume later (esc again, the easy way out), go
+back to the step, or abort it (a signed record, only with a reason typed). Shown over the
+step, which stays in view behind it."""
 
 from __future__ import annotations
 
@@ -10,22 +11,25 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Input, Static
+from textual.widgets import Footer, Input, Static
 
 from console.tui.screens.runbook_results import AbortChoice
+
+NEEDS_A_REASON = "An abort needs a reason: type why, or press esc to leave the runbook open."
 
 
 class AbortStep(ModalScreen[AbortChoice]):
     DEFAULT_CSS = """
-    AbortStep { align: center middle; background: $background 60%; }
+    AbortStep { align: center middle; }
     AbortStep > Vertical {
-        width: 80; height: auto; border: thick $error; background: $surface; padding: 0 1;
+        width: 84; height: auto; border: thick $error; background: $surface; padding: 0 1;
     }
     AbortStep .abort-title { text-style: bold; color: $error; }
+    AbortStep #abort-error { color: $error; text-style: bold; height: auto; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "choose('back')", "Back to the step"),
-        Binding("ctrl+l", "choose('leave')", "Leave it open"),
+        Binding("escape", "choose('leave')", "Leave it open"),
+        Binding("ctrl+r", "choose('back')", "Back to the step"),
     ]
 
     def __init__(self, runbook_id: str) -> None:
@@ -36,17 +40,27 @@ class AbortStep(ModalScreen[AbortChoice]):
         with Vertical():
             yield Static(f"Leave runbook {self.runbook_id}?", classes="abort-title")
             yield Static(
-                "enter: ABORT it (a signed record; the reason below) · ctrl+l: leave it open "
-                "(resume with `mrp runbook resume`) · esc: back to the step"
+                "esc: leave it open, to resume later (r on the model, or `mrp runbook resume`)\n"
+                "ctrl+r: back to the step\n"
+                "To ABORT it (a signed record, final), type why and press enter:"
             )
-            yield Input(placeholder="abort reason", id="abort-reason")
+            yield Input(placeholder="abort reason (required to abort)", id="abort-reason")
+            yield Static("", id="abort-error")
+        yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one(Input).focus()
+        field = self.query_one(Input)
+        if self.app.is_headless:  # tests and snapshots: a steady cursor draws the same each time
+            field.cursor_blink = False
+        field.focus()
 
     @on(Input.Submitted)
     def _abort(self, event: Input.Submitted) -> None:
-        self.dismiss(AbortChoice("abort", event.value.strip() or None))
+        reason = event.value.strip()
+        if not reason:
+            self.query_one("#abort-error", Static).update(NEEDS_A_REASON)
+            return
+        self.dismiss(AbortChoice("abort", reason))
 
     def action_choose(self, action: str) -> None:
         self.dismiss(AbortChoice(action))

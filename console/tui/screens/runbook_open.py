@@ -51,6 +51,14 @@ class OpenStep(StepScreen):
     def mounted(self) -> None:
         self.query_one("#reason", Input).focus()
 
+    def shows_dry_run(self) -> bool:
+        return self.dry_run
+
+    @on(Checkbox.Changed, "#dry-run")
+    def _dry_run_changed(self, event: Checkbox.Changed) -> None:
+        self.dry_run = event.value or self.plan.dry_run_only
+        self.show_title()
+
     @on(Input.Submitted, "#reason")
     def _submitted(self, event: Input.Submitted) -> None:
         reason = event.value.strip()

@@ -40,15 +40,18 @@ class Back:
 
 
 @dataclass(frozen=True)
-class Escape:
-    """Esc: the driver asks whether to abort the runbook or leave it open."""
-
-
-@dataclass(frozen=True)
 class AbortChoice:
     action: str
     """``abort`` (signed), ``leave`` (keep it open, resumable) or ``back``."""
     reason: str | None = None
+
+
+@dataclass(frozen=True)
+class Escape:
+    """Esc: abort the runbook or leave it open. ``choice`` is what the person answered in
+    the dialog shown over the step; without one, the driver asks."""
+
+    choice: AbortChoice | None = None
 
 
 StepAnswer = Opened | Chosen | Proceed | Signed | Back | Escape

@@ -1,9 +1,10 @@
 """The frame every runbook step screen shares: which runbook, the rail of steps, the
 evidence, then the step's own panel with the last refusal and the next action spelled out.
 
-A step is a whole screen (it keeps the evidence and the steps in view); it collects a
-decision and writes nothing. Esc answers ``Escape`` and the driver asks whether to abort
-the runbook or leave it open.
+A step is a whole screen (it keeps the evidence and the steps in view, under the DRILL
+banner in a replay, with a dry run said in its title); it collects a decision and writes
+nothing. Esc asks, over the step, whether to leave the runbook open, go back, or abort it,
+and answers ``Escape`` with the choice.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import ClassVar
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
@@ -21,7 +23,9 @@ from textual.widgets import Footer, Input, Static
 
 from console.runbook.model import Evidence, Runbook
 from console.tui.context import mrp_app
-from console.tui.screens.runbook_results import Escape, StepAnswer
+from console.tui.screens.runbook_abort import AbortStep
+from console.tui.screens.runbook_results import AbortChoice, Escape, StepAnswer
+from console.tui.widgets.drill_banner import DrillBanner
 from console.tui.widgets.runbook_evidence import RunbookEvidence
 from console.tui.widgets.runbook_steps import RunbookSteps
 
@@ -37,13 +41,25 @@ class Frame:
     @property
     def title(self) -> str:
         rb = self.runbook
+        dry = " · DRY RUN" if rb is not None and rb.dry_run else ""
+        return self.heading + dry
+
+    @property
+    def heading(self) -> str:
+        """The title without the dry-run mark."""
+        rb = self.runbook
         if rb is None:
             return f"Rollback {self.model}"
-        dry = " · DRY RUN" if rb.dry_run else ""
-        return (
-            f"Rollback {rb.model} · {rb.from_version} → {rb.to_version or '?'} · "
-            f"runbook {rb.id}{dry}"
-        )
+        return f"Rollback {rb.model} · {rb.from_version} → {rb.to_version or '?'} · runbook {rb.id}"
+
+
+def title_text(heading: str, dry_run: bool) -> Text:
+    """A step's title; a dry run says so in reverse video, on every step."""
+    text = Text(heading)
+    if dry_run:
+        text.append(" · ")
+        text.append(" DRY RUN ", style="bold reverse")
+    return text
 
 
 class StepScreen(Screen[StepAnswer]):
@@ -52,7 +68,7 @@ class StepScreen(Screen[StepAnswer]):
 
     DEFAULT_CSS = """
     StepScreen { layout: vertical; }
-    StepScreen .runbook-title { text-style: bold; color: $primary; padding: 0 1; }
+    StepScreen .runbook-title { text-style: bold; color: $primary; padding: 0 1; height: 1; }
     StepScreen RunbookSteps { padding: 0 1; height: 1; }
     StepScreen RunbookEvidence {
         border: round $primary 50%; padding: 0 1; height: auto; max-height: 9;
@@ -81,7 +97,8 @@ class StepScreen(Screen[StepAnswer]):
         self.error = error
 
     def compose(self) -> ComposeResult:
-        yield Static(self.frame.title, classes="runbook-title")
+        yield DrillBanner()
+        yield Static(self._title(), classes="runbook-title", id="runbook-title")
         yield RunbookSteps()
         yield RunbookEvidence()
         with Vertical(classes="step-panel"):
@@ -104,6 +121,16 @@ class StepScreen(Screen[StepAnswer]):
     def mounted(self) -> None:
         """Focus and fill the step's widgets (subclasses)."""
 
+    def shows_dry_run(self) -> bool:
+        rb = self.frame.runbook
+        return rb is not None and rb.dry_run
+
+    def _title(self) -> Text:
+        return title_text(self.frame.heading, self.shows_dry_run())
+
+    def show_title(self) -> None:
+        self.query_one("#runbook-title", Static).update(self._title())
+
     def body(self) -> Iterable[Widget]:
         return ()
 
@@ -112,4 +139,12 @@ class StepScreen(Screen[StepAnswer]):
         self.query_one("#step-error", Static).update(message)
 
     def action_escape(self) -> None:
-        self.dismiss(Escape())
+        runbook = self.frame.runbook
+        if runbook is None:
+            self.dismiss(Escape())
+            return
+        self.app.push_screen(AbortStep(runbook.id), callback=self._escaped)
+
+    def _escaped(self, choice: AbortChoice | None) -> None:
+        if choice is not None and choice.action != "back":
+            self.dismiss(Escape(choice))

@@ -60,6 +60,7 @@ from console.tui.screens.runbook_results import (
 from console.tui.screens.runbook_step import Frame
 from console.tui.screens.runbook_target import TargetStep
 from console.tui.screens.runbook_verify import VerifyStep
+from console.tui.widgets.drill_banner import DrillBanner
 
 T = TypeVar("T")
 VERIFY_SLICE = timedelta(seconds=20)
@@ -81,6 +82,7 @@ class RunbookScreen(Screen[None]):
         self.leaving = False
 
     def compose(self) -> ComposeResult:
+        yield DrillBanner()
         yield Static(f"Rollback {self.model}", id="runbook-title")
         yield Static("reading the model's state…", id="runbook-story")
         yield Footer()
@@ -190,8 +192,10 @@ class RunbookScreen(Screen[None]):
             self._show(latest)
             return await self._step(latest, refused.message)
 
-    async def _escape(self, runbook: Runbook) -> Runbook | None:
-        choice: AbortChoice = await self._ask(AbortStep(runbook.id))
+    async def _escape(self, runbook: Runbook, answer: Escape | None = None) -> Runbook | None:
+        choice: AbortChoice | None = answer.choice if answer is not None else None
+        if choice is None:
+            choice = await self._ask(AbortStep(runbook.id))
         if choice.action == "abort":
             signer = await self._call(self._signer)
             return await self._call(ending.abort, self.env, runbook.id, signer, choice.reason)
@@ -208,7 +212,7 @@ class RunbookScreen(Screen[None]):
             TargetStep(self._frame(runbook), runbook.model, runbook.from_version, choice, error)
         )
         if isinstance(answer, Escape):
-            return await self._escape(runbook)
+            return await self._escape(runbook, answer)
         assert isinstance(answer, Chosen)
         signer = await self._call(self._signer)
         chosen = await self._call(
@@ -226,7 +230,7 @@ class RunbookScreen(Screen[None]):
         self._show(runbook)
         answer = await self._ask(ChecksStep(self._frame(runbook), runbook))
         if isinstance(answer, Escape):
-            return await self._escape(runbook)
+            return await self._escape(runbook, answer)
         return runbook
 
     async def _approvals(self, runbook: Runbook, error: str | None) -> Runbook | None:
@@ -236,7 +240,7 @@ class RunbookScreen(Screen[None]):
             ApproveStep(self._frame(runbook), runbook, signers, preferred, error)
         )
         if isinstance(answer, Escape):
-            return await self._escape(runbook)
+            return await self._escape(runbook, answer)
         assert isinstance(answer, Signed)
         signer = await self._call(self._signer, answer.signer)
         if answer.break_glass_reason is not None:
@@ -274,7 +278,7 @@ class RunbookScreen(Screen[None]):
         executor = "dry run" if runbook.dry_run else choice.why
         answer = await self._ask(ExecuteStep(self._frame(runbook), runbook, executor, error))
         if isinstance(answer, Escape):
-            return await self._escape(runbook)
+            return await self._escape(runbook, answer)
         signer = await self._call(self._signer)
         return await self._call(execute, self.env, runbook.id, signer)
 
@@ -296,6 +300,6 @@ class RunbookScreen(Screen[None]):
                 break
         decision = await answer
         if isinstance(decision, Escape):
-            return await self._escape(current)
+            return await self._escape(current, decision)
         assert isinstance(decision, Proceed)
         return await self._call(ending.close, self.env, runbook.id, signer, decision.notes)
