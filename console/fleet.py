@@ -58,6 +58,9 @@ class TriggerView:
     since_exact: bool = True
     """False when the state began at or before ``since`` (it already held at the first step
     looked at)."""
+    measure: str | None = None
+    """What ``value`` is when it is not the newest sample: ``avg 15m`` (a window's
+    aggregate)."""
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,15 @@ class Series:
     metric: str
     times: tuple[datetime, ...]
     values: tuple[float, ...]
+    """Averages over buckets of the span (a chart's points)."""
+    latest: float | None = None
+    """The newest sample itself (not its bucket's average)."""
+
+    @property
+    def last(self) -> float | None:
+        if self.latest is not None:
+            return self.latest
+        return self.values[-1] if self.values else None
 
 
 @dataclass(frozen=True)
@@ -121,20 +130,19 @@ def model_detail(
     most about ``points`` buckets per metric), its version switches, versions and events."""
     start = now - span
     bucket = max(60, int(span.total_seconds() // points))
+    window = {"model": model, "start": naive_utc(start), "end": naive_utc(now)}
     grouped: dict[str, tuple[list[datetime], list[float]]] = {}
     for metric, at, value in con.execute(
-        sql("console/metric_series"),
-        {
-            "model": model,
-            "start": naive_utc(start),
-            "end": naive_utc(now),
-            "bucket_seconds": bucket,
-        },
+        sql("console/metric_series"), {**window, "bucket_seconds": bucket}
     ).fetchall():
         times, values = grouped.setdefault(metric, ([], []))
         times.append(aware_utc(at))
         values.append(float(value))
-    series = tuple(Series(m, tuple(t), tuple(v)) for m, (t, v) in sorted(grouped.items()))
+    latest = dict(con.execute(sql("console/metric_latest"), window).fetchall())
+    series = tuple(
+        Series(m, tuple(t), tuple(v), float(latest[m]) if m in latest else None)
+        for m, (t, v) in sorted(grouped.items())
+    )
     version_rows = con.execute(sql("console/model_versions"), {"model": model}).fetchall()
     created = {(model, v): aware_utc(c) for v, c, *_ in version_rows}
     switches = _switches(

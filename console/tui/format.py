@@ -83,6 +83,11 @@ def local_time(moment: datetime | None) -> str:
     return "-" if moment is None else moment.astimezone().strftime(TIME_FORMAT)
 
 
+def local_date(moment: datetime | None) -> str:
+    """The local day of a time, where the hour does not matter (``2026-11-13``)."""
+    return "-" if moment is None else moment.astimezone().strftime("%Y-%m-%d")
+
+
 def times_in(text: str) -> str:
     """``text`` with every RFC 3339 time in it (the core's and the CLI's form) written the
     console's way, so a sentence from the runbook reads like the screen around it."""
@@ -133,10 +138,18 @@ def progress(held: timedelta | None, needed: timedelta | None) -> str:
 
 
 def wrap_cells(text: str, width: int, max_lines: int) -> list[str]:
-    """``text`` in lines at most ``width`` cells wide, broken between words (a word wider
-    than a line is cut), at most ``max_lines`` of them: the last ends in "…" when some was
-    left out."""
+    """``text`` in lines at most ``width`` cells wide, broken at its own line breaks and
+    between words (a word wider than a line is cut), at most ``max_lines`` of them: the last
+    ends in "…" when some was left out."""
     width = max(width, 1)
+    lines = [line for paragraph in text.split("\n") for line in _wrap_words(paragraph, width)]
+    if len(lines) <= max_lines:
+        return lines
+    last = " ".join(lines[max_lines - 1 : max_lines + 1])
+    return [*lines[: max_lines - 1], chop_cells(last, max(width - 1, 1))[0].rstrip() + "…"]
+
+
+def _wrap_words(text: str, width: int) -> list[str]:
     lines: list[str] = []
     line = ""
     for word in text.split():
@@ -149,7 +162,4 @@ def wrap_cells(text: str, width: int, max_lines: int) -> list[str]:
         *whole, line = chop_cells(word, width)
         lines.extend(whole)
     lines.append(line)
-    if len(lines) <= max_lines:
-        return lines
-    last = " ".join(lines[max_lines - 1 : max_lines + 1])
-    return [*lines[: max_lines - 1], chop_cells(last, max(width - 1, 1))[0].rstrip() + "…"]
+    return lines

@@ -116,10 +116,13 @@ class Gateway:
 
     # -- one model ----------------------------------------------------------------------------
 
-    def model(self, name: str, span: timedelta) -> tuple[ModelDetail, tuple[HistoryRow, ...]]:
-        """One model's detail over the ``span`` before now, and its records newest first."""
+    def model(
+        self, name: str, span: timedelta, at: datetime | None = None
+    ) -> tuple[ModelDetail, tuple[HistoryRow, ...]]:
+        """One model's detail over the ``span`` before ``at`` (default now), and its records
+        newest first."""
         with DB_LOCK, self._read() as con:
-            detail = model_detail(con, name, self.now(), span, self.alias)
+            detail = model_detail(con, name, at or self.now(), span, self.alias)
         rows = merge_deploys(
             [switch_row(s) for s in detail.switches],
             [event_row(name, event) for event in detail.events],
@@ -165,7 +168,15 @@ class Gateway:
                 last = r.seq
                 if r.at <= until and (model is None or r.model == model):
                     rows.append(
-                        audit_row(r.at, r.model, r.action, r.actor, dict(r.details), full_record(r))
+                        audit_row(
+                            r.at,
+                            r.model,
+                            r.action,
+                            r.actor,
+                            dict(r.details),
+                            full_record(r),
+                            r.seq,
+                        )
                     )
         except MrpError as error:
             return [], f"audit log: {error.message}"

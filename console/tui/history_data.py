@@ -14,6 +14,7 @@ from typing import Any
 from console.audit.record import AuditRecord
 from console.clock import format_time
 from console.model_detail import EventInfo, Switch
+from console.text import plural
 
 CSV_COLUMNS = ("at", "origin", "model", "action", "actor", "version", "detail")
 
@@ -30,6 +31,10 @@ class HistoryRow:
     detail: str
     record: str | None = None
     """The whole audit record as indented JSON (audit rows only), shown on request."""
+    seq: int | None = None
+    """The audit record's place in the log: of records stamped alike, the later is newer."""
+    closes_dry_run: bool = False
+    """The record that closed a dry-run runbook (a rehearsal: nothing was rolled back)."""
 
     @property
     def about_rollback(self) -> bool:
@@ -129,6 +134,7 @@ def audit_row(
     actor: str,
     details: dict[str, Any],
     record: str | None = None,
+    seq: int | None = None,
 ) -> HistoryRow:
     return HistoryRow(
         at=at,
@@ -139,6 +145,8 @@ def audit_row(
         version=record_versions(details),
         detail=record_summary(action, details),
         record=record,
+        seq=seq,
+        closes_dry_run=action == "runbook.close" and details.get("outcome") == "dry_run_complete",
     )
 
 
@@ -221,7 +229,19 @@ def _plain(details: dict[str, Any]) -> str:
 
 
 def newest_first(rows: Iterable[HistoryRow]) -> tuple[HistoryRow, ...]:
-    return tuple(sorted(rows, key=lambda r: r.at, reverse=True))
+    """By time, newest first; audit records stamped alike (a fixed clock) by seq, the last
+    written first."""
+    return tuple(sorted(rows, key=lambda r: (r.at, -1 if r.seq is None else r.seq), reverse=True))
+
+
+def rollback_counts(rows: Iterable[HistoryRow]) -> str:
+    """``↩ 2 rollbacks`` (the alias moved back to an older version), and the dry runs closed
+    beside them when there are any: a rehearsal moved nothing, so it is not a rollback."""
+    rows = list(rows)
+    moved = sum(1 for r in rows if r.action == "rollback")
+    rehearsed = sum(1 for r in rows if r.closes_dry_run)
+    said = f"↩ {plural(moved, 'rollback')}"
+    return f"{said}, {plural(rehearsed, 'dry run')}" if rehearsed else said
 
 
 def write_csv(rows: Sequence[HistoryRow], path: Path) -> int:

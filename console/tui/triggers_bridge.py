@@ -10,8 +10,10 @@ from datetime import datetime
 
 import duckdb
 
+from console.clock import format_duration
 from console.fleet import TriggerView
 from console.policy.loader import PolicySet
+from console.policy.model import Trigger
 from console.triggers.state import current_states
 
 Evaluator = Callable[
@@ -34,6 +36,7 @@ def evaluate_views(
 ) -> list[TriggerView] | None:
     """Every trigger of every model as of ``now``, from the trigger engine: continuing from
     the states ``mrp sync`` stored when they are recent, else looking six hours back."""
+    measures = {(loaded.name, t.name): measure(t) for loaded in policies for t in loaded.triggers}
     return [
         TriggerView(
             model=s.model,
@@ -53,9 +56,18 @@ def evaluate_views(
             held_for=s.held_for,
             reason=s.reason,
             since_exact=s.since_exact,
+            measure=measures.get((s.policy, s.trigger)),
         )
         for s in current_states(con, policies, now, alias=alias)
     ]
+
+
+def measure(trigger: Trigger) -> str | None:
+    """``avg 15m`` for a trigger that compares a window's aggregate; None for the newest
+    sample."""
+    if trigger.aggregate == "last" or trigger.window is None:
+        return None
+    return f"{trigger.aggregate} {format_duration(trigger.window)}"
 
 
 def with_definitions(views: Iterable[TriggerView], policies: PolicySet) -> list[TriggerView]:
@@ -79,6 +91,7 @@ def with_definitions(views: Iterable[TriggerView], policies: PolicySet) -> list[
                 severity=trigger.severity,
                 action=trigger.action,
                 for_=trigger.for_,
+                measure=measure(trigger),
             )
         )
     return result

@@ -16,10 +16,12 @@ from tui_helpers import SIZE, ready, wait_for
 
 from console.audit.log import AuditLog
 from console.settings import open_workspace
+from console.tui.format import number
 from console.tui.messages import SnapshotReady
 from console.tui.screens.history import HistoryScreen
 from console.tui.screens.model import ModelScreen
-from console.tui.widgets.metric_chart import MetricChart
+from console.tui.triggers_bridge import evaluate_views
+from console.tui.widgets.metric_chart import MetricChart, chart_title
 from console.tui.widgets.records_table import RecordsTable, row_key
 from console.tui.widgets.triggers_table import TriggersTable
 from console.tui.widgets.versions_table import VersionsTable
@@ -212,3 +214,60 @@ async def test_a_trigger_that_starts_firing_moves_its_chart_first(make_app: Any)
         now = list(screen.query(MetricChart))
         assert [c.metric for c in now][:2] == ["error_rate", "accuracy"]
         assert {c.metric: c for c in now} == charts
+
+
+async def test_a_charts_last_value_is_its_triggers_value(make_app: Any) -> None:
+    """Evaluated by the trigger engine at the fixed clock, a chart's ``last`` is the newest
+    sample, as its trigger reads it (not the average of the chart's last bucket); a
+    windowed trigger says what its value is instead."""
+    app = make_app(evaluator=evaluate_views)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_model(pilot, "fraud-scoring")
+        views = {t.trigger: t for t in app.snapshot.triggers_of("fraud-scoring")}
+        charts = {c.metric: c for c in screen.query(MetricChart)}
+        for trigger, metric in (("accuracy-floor", "accuracy"), ("error-rate", "error_rate")):
+            value = views[trigger].value
+            assert value is not None
+            assert f"last {number(value)}" in chart_title(charts[metric]._data)
+        windowed = views["latency-regression"]
+        assert windowed.measure == "avg 15m"
+        table = screen.query_one(TriggersTable)
+        assert table.reasons["latency-regression"].startswith("latency_p99_seconds (avg 15m) ")
+
+
+async def test_the_triggers_why_and_the_versions_baselines_read_whole(make_app: Any) -> None:
+    """At 120 columns: the highlighted trigger's why under its table, every baseline of a
+    version on a line of its own, and the range bar says which charts are in view."""
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_model(pilot, "fraud-scoring")
+        why = screen.query_one("#trigger-why", Static)
+        assert why.display and why.region.bottom <= SIZE[1]
+        assert str(why.render()) == "why accuracy-floor: accuracy 0.861 < 0.9 for 5m or more"
+        await pilot.press("v")
+        versions = screen.query_one(VersionsTable)
+        cell = versions.get_cell("7", "baselines").plain
+        assert cell.split("\n") == ["accuracy 0.957", "latency_p99_seconds 0.083"]
+        assert versions.get_cell("7", "status").plain == "▶ serving\napproved"
+        assert versions.virtual_size.width <= versions.size.width  # nothing off to the right
+        bar = str(screen.query_one("#range-bar", Static).render())
+        count = len(screen.query(MetricChart))
+        assert count > 4 and bar.endswith(f"charts 1-4 of {count} ↓")
+
+
+async def test_history_counts_dry_runs_apart_and_lists_alike_times_newest_first(
+    make_app: Any, workspace_root: Path
+) -> None:
+    ws = open_workspace(workspace_root)
+    log = AuditLog(ws.audit_path)
+    opened = {"from_version": "7", "to_version": "6", "dry_run": True, "reason": "drill"}
+    closed = {"from_version": "7", "to_version": "6", "outcome": "dry_run_complete"}
+    log.append(ALICE, "runbook.open", "fraud-scoring", opened, None, T0)
+    log.append(ALICE, "runbook.close", "fraud-scoring", closed, None, T0)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_history(pilot)
+        summary = str(screen.query_one("#history-summary", Static).render())
+        assert "↩ 0 rollbacks, 1 dry run ·" in summary
+        audit = [r.action for r in screen.shown if r.origin == "audit"]
+        assert audit == ["runbook.close", "runbook.open"]

@@ -16,6 +16,7 @@ from console.model_detail import Series
 from console.runbook.model import Candidate, Evidence, TriggerEvidence
 from console.tui.format import age, local_time, sparkline, state_label, times_in, wrap_cells
 from console.tui.history_data import HistoryRow, audit_row, merge_deploys, record_summary
+from console.tui.screens.model import charts_in_view
 from console.tui.screens.runbook_target import FiredMetric, fired_metrics, metrics_then
 from console.tui.widgets.fleet_table import matches, row_spec, trigger_names
 from console.tui.widgets.metric_chart import (
@@ -245,3 +246,17 @@ def test_the_target_step_leads_with_the_metric_that_fired() -> None:
     assert fired_metrics(None, views, [eleven]) == ()
     recorded = fired_metrics(evidence, views[1:], [eleven])  # no live value: the one then
     assert recorded == (FiredMetric("latency", 0.2),)
+
+
+def test_wrapped_cells_keep_their_own_line_breaks() -> None:
+    text = "accuracy 0.957\nlatency_p99_seconds 0.083"
+    assert wrap_cells(text, 30, 3) == ["accuracy 0.957", "latency_p99_seconds 0.083"]
+    assert wrap_cells(text, 30, 1) == ["accuracy 0.957 latency_p99_se…"]
+
+
+def test_the_range_bar_says_which_charts_are_in_view() -> None:
+    rows = [(0, 10), (0, 10), (10, 20), (10, 20), (20, 30), (20, 30), (30, 40)]
+    assert charts_in_view(rows, 0, 20) == "charts 1-4 of 7 ↓"
+    assert charts_in_view(rows, 10, 20) == "charts 3-6 of 7 ↑↓"
+    assert charts_in_view(rows, 20, 20) == "charts 5-7 of 7 ↑"
+    assert charts_in_view(rows[:4], 0, 20) == ""  # all in view: nothing to say

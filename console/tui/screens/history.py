@@ -15,7 +15,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
 from console.tui.context import mrp_app
-from console.tui.history_data import History, HistoryRow
+from console.tui.history_data import History, HistoryRow, rollback_counts
 from console.tui.messages import ExportDone, HistoryReady
 from console.tui.widgets.drill_banner import DrillBanner
 from console.tui.widgets.records_table import RecordsTable
@@ -101,10 +101,9 @@ class HistoryScreen(Screen[None]):
         model, action, text = self._filters()
         self.shown = tuple(r for r in self._history.rows if r.matches(model, action, text))
         self.query_one(RecordsTable).show_records(self.shown)
-        rollbacks = sum(1 for r in self.shown if r.action == "rollback")
         self.query_one("#history-summary", Static).update(
             f"History · {len(self.shown)} of {len(self._history.rows)} records · "
-            f"↩ {rollbacks} rollbacks · e exports what is shown to CSV"
+            f"{rollback_counts(self.shown)} · e exports what is shown to CSV"
         )
 
     def action_filter(self) -> None:

@@ -38,6 +38,21 @@ RANGES: dict[str, timedelta] = {
 DEFAULT_RANGE = "6h"
 
 
+def charts_in_view(tops: list[tuple[int, int]], scroll_y: float, height: int) -> str:
+    """``charts 1-4 of 7 ↓`` for charts at (top, bottom) rows in a scrolled area: the first
+    and last wholly in view, an arrow to each side holding more; empty when all fit."""
+    if not tops or max(bottom for _top, bottom in tops) <= height:
+        return ""
+    shown = [
+        i for i, (top, bottom) in enumerate(tops) if top >= scroll_y and bottom <= scroll_y + height
+    ]
+    if not shown:
+        return f"{len(tops)} charts, scroll"
+    first, last = shown[0], shown[-1]
+    arrows = ("↑" if first > 0 else "") + ("↓" if last < len(tops) - 1 else "")
+    return f"charts {first + 1}-{last + 1} of {len(tops)} {arrows}".rstrip()
+
+
 def chart_order(detail: ModelDetail, triggers: tuple[TriggerView, ...]) -> list[str]:
     """Metrics with the worst triggers first, then the other metrics by name."""
     worst: dict[str, int] = {}
@@ -49,6 +64,9 @@ def chart_order(detail: ModelDetail, triggers: tuple[TriggerView, ...]) -> list[
 
 
 class ModelScreen(Screen[None]):
+    DEFAULT_CSS = """
+    ModelScreen #trigger-why { padding: 0 1; height: auto; }
+    """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "app.pop_screen", "Back"),
         Binding("1", "range('1h')", "1h", show=False),
@@ -87,6 +105,8 @@ class ModelScreen(Screen[None]):
     def on_mount(self) -> None:
         app = mrp_app(self)
         app.snapshot_signal.subscribe(self, self._on_snapshot)
+        scroll = self.query_one("#chart-scroll", VerticalScroll)
+        self.watch(scroll, "scroll_y", lambda _y: self._show_range(), init=False)
         app.theme_changed_signal.subscribe(self, lambda _theme: self._restyle())
         self._show_range()
         if app.snapshot is not None:
@@ -97,11 +117,15 @@ class ModelScreen(Screen[None]):
     # -- data ---------------------------------------------------------------------------------
 
     def load(self) -> None:
+        """Read the charts, versions and records as of the fleet's instant, so the charts'
+        last values and the triggers' values are of one moment (a replay's clock runs on
+        between two refreshes)."""
         app = mrp_app(self)
         span, model = RANGES[self.range], self.model
+        at = app.snapshot.now if app.snapshot is not None else None
 
         def fetch() -> None:
-            detail, records = app.gateway.model(model, span)
+            detail, records = app.gateway.model(model, span, at)
             self.post_message(ModelDetailReady(detail, records))
 
         self.run_worker(
@@ -133,13 +157,15 @@ class ModelScreen(Screen[None]):
         table = self.query_one(TriggersTable)
         reason = table.reason
         why = self.query_one("#trigger-why", Static)
-        why.update(Text(f"{table.cursor_key}: {times_in(reason)}") if reason else "")
+        said = Text.assemble(("why ", "bold"), f"{table.cursor_key}: {times_in(reason or '')}")
+        why.update(said if reason else "")
         why.display = reason is not None
 
     @on(ModelDetailReady)
     def _detail_ready(self, message: ModelDetailReady) -> None:
         self._detail = message.detail
         self._show_charts(message.detail)
+        self.call_after_refresh(self._show_range)
         self.query_one(VersionsTable).show_versions(message.detail.versions)
         self.query_one(RecordsTable).show_records(message.records)
 
@@ -191,11 +217,21 @@ class ModelScreen(Screen[None]):
 
     def _show_range(self) -> None:
         parts = [f"[reverse] {name} [/]" if name == self.range else f" {name} " for name in RANGES]
+        scroll = self.query_one("#chart-scroll", VerticalScroll)
+        tops = [
+            (c.virtual_region.y, c.virtual_region.bottom)
+            for c in self.query_one("#charts", Grid).query(MetricChart)
+        ]
+        in_view = charts_in_view(tops, scroll.scroll_y, scroll.scrollable_content_region.height)
         self.query_one("#range-bar", Static).update(
             "range (keys 1-4) "
             + " ".join(parts)
-            + "   ── threshold · ── registered baseline · │▸v version switch · ↩ rollback"
+            + "   ── threshold · ── baseline · │▸v switch · ↩ rollback"
+            + (f"   [b]{in_view}[/]" if in_view else "")
         )
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._show_range)
 
     def action_range(self, name: str) -> None:
         if name in RANGES and name != self.range:

@@ -54,11 +54,13 @@ def _tick_label(moment: datetime, span: timedelta) -> str:
 
 
 def chart_title(data: ChartData, width: int | None = None) -> str:
-    """``metric · ✖ trigger · last value``, fitted into ``width`` (the triggers' names are
-    shortened first, so the metric and its last value stay readable)."""
+    """``metric · ✖ trigger · last value`` (the newest sample, as a trigger reads it), fitted
+    into ``width`` (the triggers' names are shortened first, so the metric and its last
+    value stay readable)."""
     head = data.metric
     triggers = " · ".join(f"{SYMBOL.get(t.state, '?')} {t.trigger}" for t in data.triggers)
-    last = f"last {number(data.series.values[-1])}" if data.series and data.series.values else ""
+    newest = data.series.last if data.series is not None else None
+    last = "" if newest is None else f"last {number(newest)}"
     title = " · ".join(p for p in (head, triggers, last) if p)
     if width is None or len(title) <= width:
         return title

@@ -1,11 +1,13 @@
 """One model's triggers: state, since, current value, threshold, progress into ``for``.
-Why a trigger has no data is a sentence: the screen shows it for the highlighted row."""
+Why a trigger is in its state is a sentence (the condition, or why it has no data): the
+screen shows it under the table for the highlighted row."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from console.clock import format_duration
 from console.fleet import STATE_RANK, TriggerView
 from console.tui.format import age, number, progress, state_label, state_role
 from console.tui.widgets.keyed_table import KeyedTable, RowSpec, cell
@@ -51,6 +53,31 @@ def trigger_spec(view: TriggerView, now: datetime) -> RowSpec:
     )
 
 
+def trigger_why(view: TriggerView) -> str | None:
+    """Why ``view`` is in its state, in words: why it has no data, or its value against its
+    limit (what the value is when it is not the newest sample)."""
+    if view.reason:
+        return view.reason
+    if view.value is None or view.threshold is None or not view.op:
+        return None
+    what = view.metric or view.kind or "value"
+    measured = f"{what} ({view.measure})" if view.measure else what
+    limit = f"{view.op} {number(view.threshold)}"
+    if view.baseline is not None:
+        limit += f" (from the baseline {number(view.baseline)})"
+    compared = f"{measured} {number(view.value)}"
+    needed = view.for_ or timedelta(0)
+    if view.state == "ok":
+        return f"{compared} is not {limit}"
+    if view.state == "pending":
+        held = format_duration(view.held_for or timedelta(0))
+        return f"{compared} {limit} for {held}; it fires after {format_duration(needed)}"
+    if view.state == "firing":
+        held = f" for {format_duration(needed)} or more" if needed else ""
+        return f"{compared} {limit}{held}"
+    return None
+
+
 class TriggersTable(KeyedTable):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(key_column="trigger", id=id)
@@ -59,11 +86,11 @@ class TriggersTable(KeyedTable):
 
     @property
     def reason(self) -> str | None:
-        """Why the highlighted trigger has no data (or counts it as ok or firing)."""
+        """Why the highlighted trigger is in its state (``trigger_why``)."""
         key = self.cursor_key
         return None if key is None else self.reasons.get(key)
 
     def show_triggers(self, views: Iterable[TriggerView], now: datetime) -> None:
         ordered = sorted(views, key=lambda v: (-STATE_RANK.get(v.state, 0), v.trigger))
-        self.reasons = {v.trigger: v.reason for v in ordered if v.reason}
+        self.reasons = {v.trigger: why for v in ordered if (why := trigger_why(v))}
         self.show_rows([(v.trigger, trigger_spec(v, now)) for v in ordered])

@@ -1,16 +1,16 @@
-"""One model's versions: when each was registered, deployed, by whom, replaced, rolled back."""
+"""One model's versions: which serves, when each was registered (the day), deployed, by
+whom, replaced, rolled back, and its registered baselines, one a line."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
 from console.model_detail import VersionInfo
-from console.tui.format import local_time, number
+from console.tui.format import local_date, local_time, number
 from console.tui.widgets.keyed_table import KeyedTable, RowSpec, cell
 
 COLUMNS: tuple[tuple[str, str, int | None], ...] = (
     ("version", "VERSION", None),
-    ("serving", "SERVING", None),
     ("status", "STATUS", None),
     ("created", "REGISTERED", None),
     ("deployed", "DEPLOYED", None),
@@ -18,15 +18,17 @@ COLUMNS: tuple[tuple[str, str, int | None], ...] = (
     ("replaced", "REPLACED", None),
     ("baselines", "BASELINES", None),
 )
+BASELINE_LINES = 3
+"""A version's baselines take at most this many lines (the last says when more were left)."""
 
 
 def version_spec(info: VersionInfo) -> RowSpec:
-    baselines = ", ".join(f"{k} {number(v)}" for k, v in sorted(info.baselines.items()))
+    status = info.status or "-"
+    baselines = "\n".join(f"{k} {number(v)}" for k, v in sorted(info.baselines.items()))
     return (
-        cell(info.version),
-        cell("▶ serving" if info.serving else "", None, info.serving),
-        cell(info.status or "-"),
-        cell(local_time(info.created_at)),
+        cell(info.version, None, info.serving),
+        cell(f"▶ serving\n{status}" if info.serving else status, None, info.serving),
+        cell(local_date(info.created_at)),
         cell(local_time(info.deployed_at)),
         cell(info.deployed_by or "-"),
         cell(local_time(info.replaced_at) + (" ↩" if info.rolled_back else "")),
@@ -37,7 +39,7 @@ def version_spec(info: VersionInfo) -> RowSpec:
 class VersionsTable(KeyedTable):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(key_column="version", id=id)
-        self.set_columns(COLUMNS, flex="baselines")
+        self.set_columns(COLUMNS, flex="baselines", flex_lines=BASELINE_LINES)
 
     def show_versions(self, versions: Iterable[VersionInfo]) -> None:
         newest_first = list(versions)[::-1]
