@@ -78,6 +78,7 @@ class FleetEntry:
     worst_state: str | None = None
     firing: tuple[str, ...] = ()
     pending: tuple[str, ...] = ()
+    no_data: tuple[str, ...] = ()
     key_metric: str | None = None
     spark: tuple[float, ...] = ()
 
@@ -243,12 +244,13 @@ def _with_own_states(entry: FleetEntry, readings: list[Reading]) -> FleetEntry:
         worst_state=worst,
         firing=tuple(r.trigger for r in readings if r.state == "firing"),
         pending=tuple(r.trigger for r in readings if r.state == "pending"),
+        no_data=tuple(r.trigger for r in readings if r.state == "no_data"),
     )
 
 
 def with_states(entries: Iterable[FleetEntry], readings: Iterable[Reading]) -> list[FleetEntry]:
-    """Each entry with its worst state and the names of its firing and pending triggers,
-    from ``readings`` (any models'; an entry without any has no state)."""
+    """Each entry with its worst state and the names of its firing, pending and no-data
+    triggers, from ``readings`` (any models'; an entry without any has no state)."""
     by_model: dict[str, list[Reading]] = {}
     for reading in readings:
         by_model.setdefault(reading.model, []).append(reading)
@@ -257,13 +259,6 @@ def with_states(entries: Iterable[FleetEntry], readings: Iterable[Reading]) -> l
 
 def worst_first(entries: Iterable[FleetEntry]) -> list[FleetEntry]:
     return sorted(entries, key=lambda e: (-STATE_RANK.get(e.worst_state or "ok", 0), e.name))
-
-
-def fleet_status(con: duckdb.DuckDBPyConnection, alias: str = "champion") -> list[FleetEntry]:
-    """Every model with the version behind ``alias`` now (``mrp status``), by name, without
-    trigger states: ``with_states`` adds those."""
-    rows = con.execute(sql("fleet_status"), {"alias": alias}).fetchall()
-    return [_entry(alias, n, t, r, v, s, p, last) for n, t, r, _src, v, s, p, last in rows]
 
 
 def fleet_snapshot(

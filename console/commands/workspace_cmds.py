@@ -129,6 +129,7 @@ def _status_row(model: FleetEntry, ws: Workspace) -> dict[str, object]:
         "worst_state": model.worst_state,
         "firing": list(model.firing),
         "pending": list(model.pending),
+        "no_data": list(model.no_data),
         "last_sample": model.last_sample,
         "data_age_seconds": None if age is None else int(age.total_seconds()),
     }
@@ -145,7 +146,7 @@ def status(
     workspace_dir: WorkspaceOption = None,
 ) -> None:
     """Per model: alias -> version, previous version, worst trigger state, data age."""
-    from console.fleet import fleet_status, with_states, worst_first
+    from console.fleet import fleet_rows, with_states, worst_first
     from console.policy.known_metrics import stored_metric_names, unknown_watched_metrics
     from console.policy.loader import load_workspace_policies
     from console.store import connect
@@ -161,7 +162,7 @@ def status(
     alias = ws.serving_alias
     with connect(ws.db_path, read_only=True) as con:
         states = current_states(con, policies, now, alias=alias)
-        models = worst_first(with_states(fleet_status(con, alias), states))
+        models = worst_first(with_states(fleet_rows(con, now, alias), states))
         unknown = unknown_watched_metrics(ws, policies, states, lambda: stored_metric_names(con))
     warn_unknown_metrics(unknown, gate=fail_on is not None)
     if as_json:
@@ -183,7 +184,7 @@ def _print_table(models: list[FleetEntry], now: datetime) -> None:
     rows = []
     for m in models:
         age = m.data_age(now)
-        triggers = ", ".join(m.firing) or ", ".join(m.pending) or "-"  # the worst ones
+        triggers = ", ".join(m.firing or m.pending or m.no_data) or "-"  # the worst ones
         rows.append(
             (
                 m.name,

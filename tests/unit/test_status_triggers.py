@@ -26,6 +26,12 @@ def test_worst_state_and_firing_triggers(capsys: pytest.CaptureFixture[str], syn
     assert models["fraud-scoring"]["worst_state"] == "firing"
     assert models["fraud-scoring"]["firing"] == ["accuracy-floor"]
     assert models["ad-ctr"]["worst_state"] == "no_data"
+    assert models["ad-ctr"]["no_data"] == [
+        "latency-regression",
+        "feature-drift",
+        "auc-floor",
+        "error-rate",
+    ]  # its feed went silent at 21:29
     assert models["aml-screening"]["worst_state"] == "ok"
     assert next(iter(models)) in {m for m, row in models.items() if row["worst_state"] == "firing"}
 
@@ -101,3 +107,18 @@ def test_the_table_names_pending_triggers_and_models_without_a_policy(
     assert result.exit_code == 0
     rows = result.stdout.splitlines()[1:]
     assert rows and all(" no policy " in row for row in rows)
+
+
+def test_the_table_names_triggers_without_data_and_counts_data_age_up_to_now(
+    capsys: pytest.CaptureFixture[str], synced: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ad-ctr's feed went silent at 21:29: its row names the triggers it leaves without data.
+    Asked as of 21:00, when the history runs on, no data age is negative."""
+    lines = run_mrp(capsys, "status", "-w", synced).stdout.splitlines()
+    ad_ctr = next(line for line in lines if line.startswith("ad-ctr "))
+    assert ad_ctr.split()[6:8] == ["no_data", "latency-regression,"]
+    assert ad_ctr.split()[-1] == "2h31m"
+    monkeypatch.setenv("MRP_NOW", "2026-11-14T21:00:00Z")
+    earlier = run_mrp(capsys, "status", "--json", "-w", synced).json()["models"]
+    assert {row["model"]: row["data_age_seconds"] for row in earlier}["ad-ctr"] == 0
+    assert all(row["data_age_seconds"] >= 0 for row in earlier)
