@@ -10,7 +10,7 @@ one would have fired.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from console.policy.checks import document_problems
 from console.policy.errors import Problem, sort_problems
@@ -20,7 +20,6 @@ if TYPE_CHECKING:
     import duckdb
 
     from console.settings import Workspace
-    from console.triggers.types import TriggerState
 
 
 def metric_names(workspace: Workspace, stored: Collection[str]) -> set[str] | None:
@@ -57,23 +56,34 @@ def unknown_metrics(policies: PolicySet, known: Collection[str] | None) -> list[
     return sort_problems(problems, policies.files)
 
 
+class Reading(Protocol):
+    """A trigger's state as an evaluation gives it (``TriggerState``, the console's view)."""
+
+    @property
+    def kind(self) -> str | None: ...
+    @property
+    def metric(self) -> str | None: ...
+    @property
+    def value(self) -> float | None: ...
+
+
 def unknown_watched_metrics(
     workspace: Workspace,
     policies: PolicySet,
-    states: Iterable[TriggerState],
+    states: Iterable[Reading],
     stored_metrics: Callable[[], Collection[str]],
 ) -> list[Problem]:
     """The triggers on metrics the workspace does not know, found from an evaluation's
-    ``states``: only a metric no state had a sample of is looked up (``stored_metrics``, a
+    ``states``: only a metric no state had a value of is looked up (``stored_metrics``, a
     scan of the store, runs only then), so a healthy fleet costs nothing."""
-    with_samples: set[str] = set()
+    with_values: set[str] = set()
     watched: set[str] = set()
     for state in states:
         if state.metric is not None and state.kind != "event":
             watched.add(state.metric)
-            if state.last_sample_ts is not None or state.value is not None:
-                with_samples.add(state.metric)
-    if not watched - with_samples:
+            if state.value is not None:
+                with_values.add(state.metric)
+    if not watched - with_values:
         return []
     return unknown_metrics(policies, metric_names(workspace, stored_metrics()))
 

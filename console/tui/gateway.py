@@ -21,9 +21,10 @@ from console.audit.expected import Evidence, shortfall
 from console.audit.log import AuditLog
 from console.clock import Clock
 from console.errors import MrpError
-from console.fleet import FleetSnapshot, fleet_snapshot, stored_trigger_views
+from console.fleet import FleetSnapshot, TriggerView, fleet_snapshot, stored_trigger_views
 from console.model_detail import ModelDetail, fleet_events, fleet_switches, model_detail
 from console.policy.errors import PolicyError
+from console.policy.known_metrics import stored_metric_names, unknown_watched_metrics
 from console.policy.loader import PolicySet, load_workspace_policies
 from console.runbook.store import RunbookStore, workspace_evidence
 from console.settings import Workspace
@@ -86,6 +87,8 @@ class Gateway:
                     views = self.evaluator(con, policies, now, self.alias)
                 except PolicyError as error:  # e.g. conflicting rollback settings for a model
                     problems.append(f"policies: {error.message}")
+                if views is not None:
+                    problems.extend(self._unknown_metrics(con, policies, views))
             if views is None:
                 views = stored_trigger_views(con)
                 if policies is not None:
@@ -96,6 +99,21 @@ class Gateway:
         """Pull every source into the state database."""
         with DB_LOCK:
             return sync_workspace(self.workspace)
+
+    def _unknown_metrics(
+        self, con: duckdb.DuckDBPyConnection, policies: PolicySet, views: list[TriggerView]
+    ) -> list[str]:
+        """A trigger on a metric the workspace does not know reads as "no data" where the
+        real metric might be firing: say so in the status bar, as `mrp status` does."""
+        unknown = unknown_watched_metrics(
+            self.workspace, policies, views, lambda: stored_metric_names(con)
+        )
+        root = self.workspace.root
+        shown = [
+            (p, str(p.path.relative_to(root)) if p.path.is_relative_to(root) else None)
+            for p in unknown
+        ]
+        return [f"policies: {problem.render(path)}" for problem, path in shown]
 
     def _policies_or_problem(self, problems: list[str]) -> PolicySet | None:
         try:

@@ -16,6 +16,7 @@ from console.tui.screens.fleet import FleetScreen
 from console.tui.screens.help import HelpScreen
 from console.tui.screens.history import HistoryScreen
 from console.tui.screens.model import ModelScreen
+from console.tui.triggers_bridge import evaluate_views
 from console.tui.widgets.fleet_grid import FleetGrid
 from console.tui.widgets.status_bar import StatusBar
 from console.user_settings import load_user_settings
@@ -302,3 +303,22 @@ async def test_untouched_cursor_stays_on_the_worst_model(
         await wait_for(pilot, lambda: app.snapshot is not first and not app.live.running)
         assert table(app).cursor_row == 0
         assert table(app).cursor_key == "aml-screening"
+
+
+async def test_a_trigger_on_an_unknown_metric_is_named_in_the_status_bar(
+    make_app: Any, workspace_root: Path
+) -> None:
+    """A misspelled metric reads as "no data" where the real one fires (fraud-scoring's
+    accuracy-floor): the status bar names it as `mrp status` does."""
+    policy = workspace_root / "policies" / "risk-ml.yaml"
+    policy.write_text(policy.read_text().replace("metric: accuracy\n", "metric: acuracy\n", 1))
+    app = make_app(evaluator=evaluate_views)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        await wait_for(pilot, lambda: bool(app.status.problems))
+        assert list(app.status.problems) == [
+            "policies: policies/risk-ml.yaml:15:15: unknown metric 'acuracy' "
+            "(did you mean 'accuracy'?)"
+        ]
+        line = app.screen.query_one(StatusBar).render_status(app.status).plain
+        assert "unknown metric 'acuracy'" in line
