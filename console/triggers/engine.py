@@ -24,7 +24,6 @@ Each stage is a temporary table built by one named statement:
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -125,18 +124,20 @@ def few_steps(plan: Plan, grids: dict[int, tuple[int, int]]) -> bool:
 
 
 def use_threads(con: duckdb.DuckDBPyConnection, *, few: bool) -> None:
-    """One DuckDB thread for a few-step current-state evaluation, the default (one per core)
-    for anything longer. The few-step pipeline is ~20 statements over tens of thousands of
-    rows each: a second thread costs more in coordination than it brings (a refresh took
-    0.6-0.9 of its time and 0.7 of its CPU on one thread, benchmarks/results/triggers.md),
-    while a backtest needs both cores. The setting belongs to the database and switching it
-    back and forth costs about 15 ms, so it is changed only when it differs and never
-    restored: the connection keeps the last choice until the next evaluation asks."""
+    """One DuckDB thread for a few-step current-state evaluation, DuckDB's default (one per
+    core) for anything longer. The few-step pipeline is ~20 statements over tens of
+    thousands of rows each: a second thread costs more in coordination than it brings
+    (interleaved runs in benchmarks/results/triggers.md, 2026-12-02), while a backtest
+    needs every core. The setting belongs to the database, not the connection (the console
+    holds ``gateway.DB_LOCK`` around all database work, so no other query runs meanwhile),
+    and switching it back and forth costs about 15 ms, so it is changed only when it
+    differs and never restored: the database keeps the last choice until the next
+    evaluation asks."""
     row = con.execute(sql("triggers/threads")).fetchone()
     single = row is not None and int(row[0]) == 1
     if few and not single:
         con.execute(sql("triggers/one_thread"))
-    elif not few and single and (os.cpu_count() or 1) > 1:
+    elif not few and single:
         con.execute(sql("triggers/default_threads"))
 
 
