@@ -95,4 +95,7 @@ def console(
     _need_terminal("console")
     from console.tui.app import MrpApp
 
-    _run(MrpApp(ws, theme=_theme(theme)))
+    chosen = _theme(theme)
+    with StopSignals() as stop:
+        stop.app = MrpApp(ws, theme=chosen)
+        _run(stop.app)

@@ -1,5 +1,7 @@
-"""SIGHUP (the terminal closed) and SIGTERM end a console session the way `q` does, and what
-the session set up (``mrp demo``'s temporary workspace) is cleaned up on the way out.
+"""SIGHUP (the terminal closed) and SIGTERM end a console session (``mrp console``, ``mrp
+demo``) the way `q` does, so Textual gives the terminal back (main screen, no mouse tracking,
+line editing), and what the session set up (``mrp demo``'s temporary workspace) is cleaned up
+on the way out.
 
 The exit code is the shell's for a signal: 128 + its number (129 for SIGHUP, 143 for
 SIGTERM).
@@ -41,7 +43,7 @@ class StopSignals:
     GRACE_SECONDS, cleans up and exits without it); before the app runs, it stops the block
     at once (SystemExit); after the app quit, it waits for the cleanup."""
 
-    def __init__(self, cleanup: Callable[[], object]) -> None:
+    def __init__(self, cleanup: Callable[[], object] = lambda: None) -> None:
         self.app: MrpApp | None = None
         self.received: int | None = None
         self._cleanup = cleanup

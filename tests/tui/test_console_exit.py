@@ -1,6 +1,7 @@
 """`mrp console` and `mrp demo` in a terminal (a pty, 120x40): a quit exits 0, and a console
-that crashes exits 1 after Textual's traceback, so a script checking `$?` sees it. A demo
-whose terminal closes (SIGHUP) or that is told to stop (SIGTERM) removes its workspace."""
+that crashes exits 1 after Textual's traceback, so a script checking `$?` sees it. A console
+whose terminal closes (SIGHUP) or that is told to stop (SIGTERM) quits as with `q`, exiting
+129 or 143; the demo's workspace is removed."""
 
 from __future__ import annotations
 
@@ -117,17 +118,18 @@ def test_the_demo_opens_whatever_keyring_backend_is_named(monkeypatch: pytest.Mo
     assert found and not Path(found.group(1)).exists()
 
 
-class DemoInTerminal:
-    """``mrp demo`` on a 120x40 pty that is its controlling terminal, as in a terminal window:
-    closing the pty's other end hangs it up (SIGHUP), as closing the window does."""
+class InTerminal:
+    """``mrp`` with ``args`` on a 120x40 pty that is its controlling terminal, as in a terminal
+    window: closing the pty's other end hangs it up (SIGHUP), as closing the window does."""
 
-    def __init__(self, prelude: str = "") -> None:
+    def __init__(self, *args: str | Path, prelude: str = "") -> None:
         self.main, child = pty.openpty()
         fcntl.ioctl(child, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
+        self.modes_before = termios.tcgetattr(child)[3]
         env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
         env |= {"TERM": "xterm-256color", "TZ": "UTC"}
         self.process = subprocess.Popen(
-            [sys.executable, "-c", prelude + MRP, "demo", "--speed", "240"],
+            [sys.executable, "-c", prelude + MRP, *map(str, args)],
             stdin=child,
             stdout=child,
             stderr=child,
@@ -156,10 +158,9 @@ class DemoInTerminal:
         assert text in shown, f"{text!r} not shown after {timeout}s:\n{shown}"
         return shown
 
-    def workspace(self) -> Path:
-        found = re.search(r"preparing a drill workspace in (\S+) ", self.read_until(" …"))
-        assert found, self.seen.decode(errors="replace")
-        return Path(found.group(1))
+    def modes_now(self) -> int:
+        """The terminal's local modes (line editing, echo) as the process left them."""
+        return int(termios.tcgetattr(self.main)[3])
 
     def hang_up(self) -> None:
         os.close(self.main)
@@ -174,6 +175,41 @@ class DemoInTerminal:
                 self.process.wait()
             if self.open:
                 os.close(self.main)
+
+
+class DemoInTerminal(InTerminal):
+    """``mrp demo --speed 240`` in a terminal (``InTerminal``)."""
+
+    def __init__(self, prelude: str = "") -> None:
+        super().__init__("demo", "--speed", "240", prelude=prelude)
+
+    def workspace(self) -> Path:
+        found = re.search(r"preparing a drill workspace in (\S+) ", self.read_until(" …"))
+        assert found, self.seen.decode(errors="replace")
+        return Path(found.group(1))
+
+
+LINE_MODES = termios.ICANON | termios.ECHO
+"""Line editing and echo: what a shell needs back when a full-screen program ends."""
+
+
+def test_sigterm_quits_the_console_and_restores_the_terminal(workspace_root: Path) -> None:
+    console = InTerminal("console", "-w", workspace_root)
+    console.read_until("Sync now")
+    console.process.send_signal(signal.SIGTERM)
+    shown = console.read_until("\x1b[?1049l", timeout=30)  # back from the alternate screen
+    assert console.process.wait(timeout=30) == 128 + signal.SIGTERM
+    assert "\x1b[?1000l" in shown and "\x1b[?1003l" in shown  # mouse tracking off
+    assert console.modes_now() & LINE_MODES == console.modes_before & LINE_MODES
+    assert console.wait() == 128 + signal.SIGTERM
+    assert "Traceback" not in shown
+
+
+def test_closing_the_terminal_quits_the_console_with_129(workspace_root: Path) -> None:
+    console = InTerminal("console", "-w", workspace_root)
+    console.read_until("Sync now")
+    console.hang_up()
+    assert console.wait() == 128 + signal.SIGHUP  # not killed by it (-1)
 
 
 @pytest.mark.slow
