@@ -4,6 +4,7 @@ missing; reads the answers from stdin when it is not a terminal. Thin: the machi
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -25,6 +26,7 @@ from console.commands.runbook_flow import (
     parse_timeout,
     signed_env,
 )
+from console.commands.runbook_steps import ApprovalAnswers, refuse_unfit_target, sign_approval
 from console.errors import MrpError
 
 if TYPE_CHECKING:
@@ -62,32 +64,93 @@ def rollback(
     """The guided rollback runbook in the terminal.
 
     Evidence, target, pre-checks, your signed confirmation, then (once approved) execute, verify and close. Prompts where an option is missing; reads stdin when it is not a terminal."""
-    from console.runbook import present
     from console.runbook.drive import DriveOptions
-    from console.runbook.fired import fired_metrics, live_triggers
-    from console.runbook.planning import plan, preview_checks
-    from console.runbook.prechecks import blocking
-    from console.runbook.service import choose_target, open_runbook, run_prechecks
+    from console.runbook.planning import plan
 
     env, signer = signed_env(workspace_dir, as_)
     options = DriveOptions(to=to, verify_timeout=parse_timeout(verify_timeout), notes=notes)
-    width = line_width()
     found = plan(env, model, to)
-    if found.open_runbook is not None:
-        _refuse_other_target(found.open_runbook, to)
-        _join(env, found.open_runbook, signer, confirm, role, options, as_json)
-        return
-    if not dry_run and found.dry_run_only:
+    opened = found.open_runbook
+    approval = ApprovalAnswers(confirm, role, glass, glass_reason)
+    if opened is not None:
+        _refuse_other_kind(opened, dry_run)
+        warn(
+            f"runbook {opened.id} is already open for {opened.model} (opened by "
+            f"{opened.requester} at {format_time(opened.created_at)}, at step "
+            f"'{opened.state}'); joining it."
+        )
+        refuse_unfit_target(env, opened, to)
+        if opened.state != "target":
+            _join(env, opened, signer, approval, options, as_json)
+            return
+    elif not dry_run and found.dry_run_only:
         raise MrpError(
             f"nothing can carry out a rollback of {model}: {found.executor.why}; rehearse it "
             "with --dry-run."
         )
+    elif to is not None:
+        _refuse_unfit(found, to)
+    runbook = _request(
+        env, found, opened, signer, Request(reason, to, yes, dry_run), approval, as_json
+    )
+    finish(drive_on(env, runbook, signer, options, as_json), as_json, env.now())
+
+
+@dataclass(frozen=True)
+class Request:
+    """What the requester's flags answer before anything is asked."""
+
+    reason: str | None
+    to: str | None
+    yes: bool
+    dry_run: bool
+
+
+def _request(
+    env: Env,
+    found: Plan,
+    opened: Runbook | None,
+    signer: Signer,
+    request: Request,
+    approval: ApprovalAnswers,
+    as_json: bool,
+) -> Runbook:
+    """Reason, target, pre-checks and phrase, then the runbook opened (or ``opened``, which
+    waits at the target step) with its target chosen, judged and, when the pre-checks pass,
+    approved by the requester. Nothing is written until the target is eligible and the
+    phrase is right."""
+    from console.runbook import present
+    from console.runbook.fired import fired_metrics, live_triggers
+    from console.runbook.planning import preview_checks
+    from console.runbook.prechecks import blocking
+    from console.runbook.service import choose_target, open_runbook, run_prechecks
+
+    width = line_width()
+    model = found.model
+    dry_run = request.dry_run if opened is None else opened.dry_run
     if not as_json:
-        for line in present.evidence_lines(found.evidence, model, width):
+        told = (
+            present.evidence_lines(found.evidence, model, width)
+            if opened is None
+            else present.summary_lines(opened, width, env.now())
+        )
+        for line in told:
             echo(line)
-    text = reason if reason is not None else ask("Reason for the rollback", "--reason TEXT")
-    if not text.strip():
-        raise MrpError("a rollback needs a reason: say what is wrong (--reason TEXT).")
+    if opened is None:
+        text = (
+            request.reason
+            if request.reason is not None
+            else ask("Reason for the rollback", "--reason TEXT")
+        )
+        if not text.strip():
+            raise MrpError("a rollback needs a reason: say what is wrong (--reason TEXT).")
+    else:
+        text = opened.reason
+        if request.reason is not None and request.reason.strip() != text:
+            warn(
+                f"runbook {opened.id} keeps the reason it was opened with ('{text}'); "
+                "--reason is not recorded."
+            )
     if not as_json:
         echo(f"targets ({found.rollback.target}):")
         candidates = found.target.candidates
@@ -95,20 +158,27 @@ def rollback(
         fired = fired_metrics(found.evidence, live, candidates)
         for line in present.candidate_lines(candidates, found.target.suggested, width, fired):
             echo(line)
-    target = to or (found.target.suggested if yes else None)
+    target = request.to or (found.target.suggested if request.yes else None)
     if target is None:
-        target = ask("Roll back to version", "--to VERSION", default=found.target.suggested or None)
-    checks = preview_checks(env, found, target, dry_run)
+        target = ask(
+            "Roll back to version",
+            "--to VERSION",
+            default=found.target.suggested or None,
+            runbook=opened,
+        )
+        _refuse_unfit(found, target)
+    checks = preview_checks(env, found, target, dry_run, opened)
     if not as_json:
         echo("pre-checks:")
         for line in present.check_lines(checks, width):
             echo(line)
-    hard = blocking(checks, break_glass=True)
-    if hard:
-        _record_refusal(env, found, text, signer, dry_run, target)
+    if blocking(checks, break_glass=True):
+        _record_refusal(env, found, opened, text, signer, dry_run, target)
     phrase = found.phrase(target)
     typed = (
-        confirm if confirm is not None else ask(f"Type {phrase} to confirm", f"--confirm {phrase}")
+        approval.confirm
+        if approval.confirm is not None
+        else ask(f"Type {phrase} to confirm", f"--confirm {phrase}", runbook=opened)
     )
     if typed.strip() != phrase:
         raise MrpError(
@@ -116,28 +186,61 @@ def rollback(
             "exactly to confirm the rollback. Nothing was written."
         )
     why_glass = None
-    if glass:
+    if approval.glass:
         why_glass = (
-            glass_reason
-            if glass_reason is not None
-            else ask("Break-glass reason", "--break-glass-reason TEXT")
+            approval.glass_reason
+            if approval.glass_reason is not None
+            else ask("Break-glass reason", "--break-glass-reason TEXT", runbook=opened)
         )
-    runbook = open_runbook(env, found, text, signer, dry_run)
+    runbook = opened or open_runbook(env, found, text, signer, dry_run)
     runbook = choose_target(env, runbook.id, signer, target)
     runbook = run_prechecks(env, runbook.id, signer)
     if runbook.state == "approvals":
-        runbook = _confirm(env, runbook, signer, phrase, role, why_glass)
-    finish(drive_on(env, runbook, signer, options, as_json), as_json, env.now())
+        runbook = _confirm(env, runbook, signer, phrase, approval.role, why_glass)
+    return runbook
+
+
+def _refuse_unfit(found: Plan, target: str) -> None:
+    """A target the candidates list already shows cannot serve is refused before anything
+    is written (no runbook is left open at the target step, blocking the model)."""
+    from console.runbook.target import unfit
+
+    if not target:
+        return  # no suggestion either: ``preview_checks`` says so
+    why = unfit(found.facts, found.target, target)
+    if why is not None:
+        raise MrpError(f"{why} Nothing was written.")
+
+
+def _refuse_other_kind(runbook: Runbook, dry_run: bool) -> None:
+    """Joining never turns a rehearsal into a real rollback, or a real one into a rehearsal."""
+    if runbook.dry_run == dry_run:
+        return
+    kind, asked = (
+        ("a dry run", "a real rollback") if runbook.dry_run else ("a real rollback", "--dry-run")
+    )
+    raise MrpError(
+        f"runbook {runbook.id} is already open for {runbook.model} as {kind}, and this asks "
+        f"for {asked}: carry that one on (`mrp runbook show {runbook.id}`) or abort it "
+        f"(`mrp runbook abort {runbook.id}`) first."
+    )
 
 
 def _record_refusal(
-    env: Env, found: Plan, reason: str, signer: Signer, dry_run: bool, target: str
+    env: Env,
+    found: Plan,
+    opened: Runbook | None,
+    reason: str,
+    signer: Signer,
+    dry_run: bool,
+    target: str,
 ) -> None:
-    """Record the attempt and its failed pre-check, then refuse (exit 2)."""
+    """Record the attempt and its failed pre-check (in ``opened``, or a new runbook), then
+    refuse (exit 2)."""
     from console.runbook.drive import PrecheckFailed
     from console.runbook.service import choose_target, open_runbook, run_prechecks
 
-    runbook = open_runbook(env, found, reason, signer, dry_run)
+    runbook = opened or open_runbook(env, found, reason, signer, dry_run)
     runbook = choose_target(env, runbook.id, signer, target)
     runbook = run_prechecks(env, runbook.id, signer)
     failed = [r for r in runbook.prechecks if not r.ok]
@@ -172,47 +275,16 @@ def _confirm(
     return approve(env, runbook.id, signer, phrase, role)
 
 
-def _refuse_other_target(runbook: Runbook, to: str | None) -> None:
-    """Joining an open runbook never silently drops a ``--to`` that asks for another target."""
-    if to is None or runbook.to_version == to:
-        return
-    current = f"targets version {runbook.to_version}" if runbook.to_version else "has no target yet"
-    raise MrpError(
-        f"runbook {runbook.id} is already open for {runbook.model} and {current}: "
-        f"choose the target there with `mrp runbook resume {runbook.id} --to {to}`, "
-        f"or abort it with `mrp runbook abort {runbook.id}`."
-    )
-
-
 def _join(
     env: Env,
     runbook: Runbook,
     signer: Signer,
-    confirm: str | None,
-    role: str | None,
+    approval: ApprovalAnswers,
     options: DriveOptions,
     as_json: bool,
 ) -> None:
-    from console.runbook import present
-    from console.runbook.approvals import check_phrase, needed
-    from console.runbook.approving import approve
-
-    warn(
-        f"runbook {runbook.id} is already open for {runbook.model} (opened by "
-        f"{runbook.requester} at {format_time(runbook.created_at)}, at step '{runbook.state}'); "
-        "joining it."
-    )
-    mine = any(a.signer == signer.name for a in runbook.approvals)
-    if runbook.state == "approvals" and not mine and needed(runbook) > 0:
-        if not as_json:
-            for line in present.summary_lines(runbook, line_width(), env.now()):
-                echo(line)
-        typed = (
-            confirm
-            if confirm is not None
-            else ask(f"Type {runbook.phrase} to approve", f"--confirm {runbook.phrase}")
-        )
-        check_phrase(runbook, typed)
-        runbook = approve(env, runbook.id, signer, typed, role)
-        runbook = drive_on(env, runbook, signer, options, as_json)
-    finish(runbook, as_json, env.now())
+    """Join a runbook past its target step: approve it at approvals, or carry it on from
+    where it stopped (pre-checks, execute, verify) as `mrp runbook resume` does."""
+    if runbook.state == "approvals":
+        runbook = sign_approval(env, runbook, signer, approval, as_json)
+    finish(drive_on(env, runbook, signer, options, as_json), as_json, env.now())

@@ -14,6 +14,7 @@ from console.commands.common import (
     echo,
     emit_json,
     print_table,
+    warn,
     workspace,
 )
 from console.commands.runbook_flow import (
@@ -24,13 +25,13 @@ from console.commands.runbook_flow import (
     NotesOption,
     RoleOption,
     TimeoutOption,
-    ask,
     drive_on,
     finish,
     line_width,
     parse_timeout,
     signed_env,
 )
+from console.commands.runbook_steps import ApprovalAnswers, refuse_unfit_target, sign_approval
 from console.errors import MrpError
 
 if TYPE_CHECKING:
@@ -50,20 +51,15 @@ def register(app_: typer.Typer) -> None:
     app_.add_typer(app, name="runbook")
 
 
-def _resolve(env: Env, text: str) -> Runbook:
-    """A runbook by id, by the model it is open for, or by a unique id prefix."""
-    store = env.store
-    if store.exists(text):
-        return store.load(text)
-    open_one = store.open_for(text)
-    if open_one is not None:
-        return open_one
-    matches = [r for r in store.all() if r.id.startswith(text)]
-    if len(matches) == 1:
-        return matches[0]
-    if matches:
-        raise MrpError(f"'{text}' matches {len(matches)} runbooks; give more of the id.")
-    return store.load(text)
+def _resolve(env: Env, text: str, latest: bool = False) -> Runbook:
+    """A runbook by id, a unique part of its id, or the model it is open for (``latest``:
+    else the model's most recent, said on stderr)."""
+    from console.runbook.lookup import find
+
+    found = find(env.store, text, latest)
+    if found.note is not None:
+        warn(found.note)
+    return found.runbook
 
 
 @app.command("list")
@@ -114,7 +110,12 @@ def _outcome(runbook: Runbook, now: datetime) -> str:
 
 @app.command("show")
 def show(
-    runbook_id: Annotated[str, typer.Argument(help="Runbook id (or the model it is open for).")],
+    runbook_id: Annotated[
+        str,
+        typer.Argument(
+            help="Runbook id, a unique part of it, or a model (its open or most recent runbook)."
+        ),
+    ],
     as_json: JsonOption = False,
     workspace_dir: WorkspaceOption = None,
 ) -> None:
@@ -123,7 +124,7 @@ def show(
     from console.runbook.env import Env
 
     env = Env.for_workspace(workspace(workspace_dir))
-    runbook = _resolve(env, runbook_id)
+    runbook = _resolve(env, runbook_id, latest=True)
     if as_json:
         emit_json(present.as_json(runbook))
         return
@@ -133,7 +134,9 @@ def show(
 
 @app.command("resume")
 def resume(
-    runbook_id: Annotated[str, typer.Argument(help="Runbook id (or the model it is open for).")],
+    runbook_id: Annotated[
+        str, typer.Argument(help="Runbook id, a unique part of it, or the model it is open for.")
+    ],
     to: Annotated[
         str | None, typer.Option("--to", help="At the target step: the version to choose.")
     ] = None,
@@ -145,16 +148,32 @@ def resume(
 ) -> None:
     """Continue a runbook where it stopped (after a crash, a lost session, a failed call)."""
     from console.runbook.drive import DriveOptions
+    from console.runbook.standing import refusal
 
     env, signer = signed_env(workspace_dir, as_)
     runbook = _resolve(env, runbook_id)
+    refuse_unfit_target(env, runbook, to)
     options = DriveOptions(to=to, verify_timeout=parse_timeout(verify_timeout), notes=notes)
-    finish(drive_on(env, runbook, signer, options, as_json), as_json, env.now())
+    runbook = drive_on(env, runbook, signer, options, as_json)
+    finish(runbook, as_json, env.now())
+    refused = refusal(runbook)
+    if refused is not None:
+        raise MrpError(
+            f"nothing was done: runbook {runbook.id} waits for another target (version "
+            f"{_refused_version(runbook)} failed the pre-check '{refused.name}'); choose one "
+            f"with `mrp runbook resume {runbook.id} --to VERSION`."
+        )
+
+
+def _refused_version(runbook: Runbook) -> str:
+    return runbook.target.chosen if runbook.target is not None else "?"
 
 
 @app.command("approve")
 def approve_cmd(
-    runbook_id: Annotated[str, typer.Argument(help="Runbook id (or the model it is open for).")],
+    runbook_id: Annotated[
+        str, typer.Argument(help="Runbook id, a unique part of it, or the model it is open for.")
+    ],
     as_: AsOption = None,
     confirm: ConfirmOption = None,
     role: RoleOption = None,
@@ -172,28 +191,12 @@ def approve_cmd(
     """Approve a runbook with your own key.
 
     The approval that completes the count carries the runbook on (execute, verify, close) unless --no-continue."""
-    from console.runbook import present
-    from console.runbook.approving import approve, break_glass
     from console.runbook.drive import DriveOptions
 
     env, signer = signed_env(workspace_dir, as_)
     runbook = _resolve(env, runbook_id)
-    if not as_json:
-        for line in present.summary_lines(runbook, line_width(), env.now()):
-            echo(line)
-    phrase = runbook.phrase or "MODEL@TARGET"
-    typed = (
-        confirm if confirm is not None else ask(f"Type {phrase} to approve", f"--confirm {phrase}")
-    )
-    if glass:
-        why = (
-            glass_reason
-            if glass_reason is not None
-            else ask("Break-glass reason", "--break-glass-reason TEXT")
-        )
-        runbook = break_glass(env, runbook.id, signer, typed, why, role)
-    else:
-        runbook = approve(env, runbook.id, signer, typed, role)
+    answers = ApprovalAnswers(confirm, role, glass, glass_reason)
+    runbook = sign_approval(env, runbook, signer, answers, as_json)
     if not as_json:
         echo(f"approved by {signer.name}.")
     if not no_continue and runbook.state == "execute":
@@ -204,7 +207,9 @@ def approve_cmd(
 
 @app.command("abort")
 def abort_cmd(
-    runbook_id: Annotated[str, typer.Argument(help="Runbook id (or the model it is open for).")],
+    runbook_id: Annotated[
+        str, typer.Argument(help="Runbook id, a unique part of it, or the model it is open for.")
+    ],
     reason: Annotated[str | None, typer.Option("--reason", help="Why it is aborted.")] = None,
     as_: AsOption = None,
     as_json: JsonOption = False,

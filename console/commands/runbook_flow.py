@@ -66,23 +66,70 @@ def line_width() -> int:
     return max(MIN_WIDTH, min(columns, LINE_WIDTH))
 
 
-def ask(question: str, option: str, default: str | None = None) -> str:
+def ask(
+    question: str, option: str, default: str | None = None, runbook: Runbook | None = None
+) -> str:
     """One answer: prompted on a terminal, else the next line of stdin. ``option`` is how
-    the command line gives the answer instead (``--reason TEXT``), named when stdin ends."""
+    the command line gives the answer instead (``--reason TEXT``), named when the input ends
+    (an empty line takes ``default``; the end of input never does). Ctrl-C cancels with exit
+    130, saying that ``runbook`` (the one already open, if any) stays as it was."""
     if sys.stdin.isatty():
-        answer: str = typer.prompt(question, default=default, err=True, show_default=bool(default))
+        try:
+            answer: str = typer.prompt(
+                question, default=default, err=True, show_default=bool(default)
+            )
+        except typer.Abort as stop:  # Ctrl-C, or Ctrl-D (end of input)
+            sys.stderr.write("\n")
+            if isinstance(stop.__context__, EOFError):
+                raise _input_ended(question, option) from None
+            raise cancelled(runbook) from None
         return answer
     shown = f" [{default}]" if default else ""
     sys.stderr.write(f"{question}{shown}: ")
     sys.stderr.flush()
-    line = sys.stdin.readline()
+    try:
+        line = sys.stdin.readline()
+    except KeyboardInterrupt:
+        sys.stderr.write("\n")
+        raise cancelled(runbook) from None
+    if not line:
+        sys.stderr.write("\n")
+        raise _input_ended(question, option)
     answer = line.strip() or (default or "")
     sys.stderr.write(f"{answer}\n")  # the answer, as a terminal would have echoed it
-    if not line:
-        if default is not None:
-            return default
-        raise MrpError(f"no answer to '{question}': stdin ended; pass it as {option}.")
     return answer
+
+
+def _input_ended(question: str, option: str) -> MrpError:
+    return MrpError(f"no answer to '{question}': stdin ended; pass it as {option}.")
+
+
+CANCELLED = 130
+"""The exit code of a command cancelled with Ctrl-C (128 + SIGINT), as a shell reports it."""
+
+
+def cancelled(runbook: Runbook | None) -> MrpError:
+    """Ctrl-C at a prompt: what was (not) written, and how to carry on."""
+    if runbook is None:
+        return MrpError("cancelled at the prompt; nothing was written.", CANCELLED)
+    return MrpError(
+        f"cancelled at the prompt; runbook {runbook.id} stays as it was "
+        f"(`{carry_on_command(runbook)}`).",
+        CANCELLED,
+    )
+
+
+def carry_on_command(runbook: Runbook) -> str:
+    """The command that takes ``runbook`` on from where it stands."""
+    from console.runbook.standing import approve_command
+
+    if runbook.state == "target":
+        return f"mrp runbook resume {runbook.id} --to VERSION"
+    if runbook.state == "approvals":
+        return approve_command(runbook)
+    if runbook.final:
+        return f"mrp runbook show {runbook.id}"
+    return f"mrp runbook resume {runbook.id}"
 
 
 def signed_env(workspace_dir: Path | None, explicit: str | None) -> tuple[Env, Signer]:

@@ -62,6 +62,18 @@ def approve(
         )
 
 
+def refuse_if_blocked(env: Env, runbook_id: str, signer: Signer) -> Runbook:
+    """Before a signer is asked for the phrase: the refusal ``approve`` would give for a
+    change freeze or stale data, judged now (a changed verdict recorded, as ``approve``
+    records it); the runbook when an ordinary approval may follow."""
+    with step(env, runbook_id, signer, "approvals") as runbook:
+        runbook = rejudge(env, runbook, signer)
+        stopped = blocking(runbook.prechecks)
+        if stopped:
+            raise MrpError(refusal_sentence(runbook, stopped))
+        return runbook
+
+
 def break_glass(
     env: Env,
     runbook_id: str,

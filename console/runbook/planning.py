@@ -91,8 +91,11 @@ def check_inputs(
     )
 
 
-def preview_checks(env: Env, found: Plan, target: str, dry_run: bool) -> tuple[CheckResult, ...]:
-    """The pre-checks the target would get now (nothing is recorded)."""
+def preview_checks(
+    env: Env, found: Plan, target: str, dry_run: bool, opened: Runbook | None = None
+) -> tuple[CheckResult, ...]:
+    """The pre-checks the target would get now (nothing is recorded): in a new runbook, or in
+    ``opened``, which set out to replace the version it recorded."""
     if not target:
         raise MrpError(
             f"no version of {found.model} is eligible as a rollback target under the policy's "
@@ -103,7 +106,7 @@ def preview_checks(env: Env, found: Plan, target: str, dry_run: bool) -> tuple[C
         found.facts,
         found.rollback,
         target,
-        found.facts.serving_version,
+        found.facts.serving_version if opened is None else opened.from_version,
         dry_run,
         found.executor,
     )

@@ -226,8 +226,8 @@ def runbook_lines(
     if rb.verification is not None:
         v = rb.verification
         lines += item("verify", f"{verdict_words(v)} ({v.mode}): {v.summary or ''}".rstrip())
-        if v.next_step:
-            lines += item("next", v.next_step)
+        if v.next_step and (not rb.final or v.outcome == "not_recovered"):
+            lines += item("next", v.next_step)  # once final, only "roll back further" is left
     if rb.state == "closed":
         lines += item("closed", outcome_words(rb) + (f": {rb.notes}" if rb.notes else ""))
     if rb.state == "aborted":

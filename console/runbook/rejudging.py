@@ -17,23 +17,20 @@ from console.runbook.prechecks import CheckInput, blocking, same_verdict, timely
 from console.runbook.service import commit, step
 
 
+def foreseen(env: Env, runbook: Runbook) -> Runbook:
+    """``runbook`` as the next approval will find it: its freeze and freshness checks judged
+    now (nothing saved or recorded), for what a signer reads before typing the phrase."""
+    judged = _judged(env, runbook)
+    if judged is None:
+        return runbook
+    return runbook.model_copy(update={"prechecks": _replaced(runbook.prechecks, judged)})
+
+
 def rejudge(env: Env, runbook: Runbook, signer: Signer) -> Runbook:
     """``runbook`` (held at approvals by the caller's step) with its freeze and freshness
     checks judged now; recorded when a verdict changed."""
-    if runbook.to_version is None:
-        return runbook
-    facts = env.facts(runbook.model)
-    given = CheckInput(
-        facts=facts,
-        target=runbook.to_version,
-        from_version=runbook.from_version,
-        rollback=runbook.rollback,
-        now=env.now(),
-        staleness=env.staleness(facts),
-    )
-    judged = timely_checks(given)
-    held = {r.name: r for r in runbook.prechecks}
-    if all(same_verdict(held.get(r.name), r) for r in judged):
+    judged = _judged(env, runbook)
+    if judged is None:
         return runbook
     results = _replaced(runbook.prechecks, judged)
     updated = runbook.model_copy(update={"prechecks": results, "updated_at": env.stamp()})
@@ -53,6 +50,27 @@ def rejudge(env: Env, runbook: Runbook, signer: Signer) -> Runbook:
             ],
         },
     )
+
+
+def _judged(env: Env, runbook: Runbook) -> tuple[CheckResult, ...] | None:
+    """The freeze and freshness checks judged now; None when they say what ``runbook``
+    holds (or it has no target)."""
+    if runbook.to_version is None:
+        return None
+    facts = env.facts(runbook.model)
+    given = CheckInput(
+        facts=facts,
+        target=runbook.to_version,
+        from_version=runbook.from_version,
+        rollback=runbook.rollback,
+        now=env.now(),
+        staleness=env.staleness(facts),
+    )
+    judged = timely_checks(given)
+    held = {r.name: r for r in runbook.prechecks}
+    if all(same_verdict(held.get(r.name), r) for r in judged):
+        return None
+    return judged
 
 
 def recheck(env: Env, runbook_id: str, signer: Signer) -> Runbook:

@@ -21,6 +21,7 @@ import json
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 from urllib.parse import quote
 
@@ -89,7 +90,7 @@ class RunbookStore:
                 found.append(Runbook.model_validate_json(path.read_text(encoding="utf-8")))
             except (OSError, ValidationError):
                 continue
-        return sorted(found, key=lambda r: (r.created_at, r.id), reverse=True)
+        return sorted(found, key=_opened, reverse=True)
 
     def audit_evidence(self) -> Evidence | None:
         """The runbook that records the highest audit seq (of a record it wrote, or the
@@ -205,6 +206,18 @@ def workspace_log(workspace: Workspace, store: RunbookStore | None = None) -> Au
     to its lock file): a deleted or shortened log refuses them instead of starting over."""
     runbooks = store if store is not None else RunbookStore(workspace.runbooks_dir)
     return AuditLog(workspace.audit_path, evidence=runbooks.audit_evidence)
+
+
+def _opened(runbook: Runbook) -> tuple[datetime, int, int, str]:
+    """When a runbook was opened, in order: its clock time, then where the audit log stood
+    (a pinned or replayed clock gives runbooks opened one after another the same time, and
+    ids the same minute; the log's seqs still say which came first)."""
+    return (
+        runbook.created_at,
+        runbook.audit_floor,
+        min(runbook.audit.values(), default=0),
+        runbook.id,
+    )
 
 
 def _safe_id(runbook_id: str) -> bool:

@@ -80,6 +80,28 @@ def test_a_target_without_a_suggestion_names_to(
     )
 
 
+def test_the_end_of_input_at_the_target_never_takes_the_suggestion(
+    capsys: pytest.CaptureFixture[str], ws: Workspace
+) -> None:
+    """The reason comes from stdin, then it ends: no answer is not a yes to version 2 (an
+    empty line is, as on a terminal)."""
+    import sys
+
+    saved = sys.stdin
+    sys.stdin = io.StringIO("accuracy fell\n")
+    try:
+        result = run_mrp(capsys, "rollback", "fraud", "--dry-run", "--as", "alice",
+                         "-w", str(ws.root))  # fmt: skip
+    finally:
+        sys.stdin = saved
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[-2:] == [
+        "Roll back to version [2]: ",
+        "mrp: no answer to 'Roll back to version': stdin ended; pass it as --to VERSION.",
+    ]
+    assert runbook_files(ws) == []
+
+
 def test_a_second_signer_is_told_confirm(capsys: pytest.CaptureFixture[str], ws: Workspace) -> None:
     opened = mrp(capsys, ws, *ROLLBACK, "--reason", "r", "--yes", "--confirm", "fraud@2")
     assert opened.exit_code == 0, opened.stderr
@@ -101,3 +123,26 @@ def test_a_second_signer_is_told_confirm(capsys: pytest.CaptureFixture[str], ws:
     )
     shown = mrp(capsys, ws, "runbook", "show", "fraud", "--json").json()
     assert [a["signer"] for a in shown["approvals"]] == ["alice"]
+
+
+class Interrupted(io.StringIO):
+    """stdin from a pipe, at which the engineer presses Ctrl-C."""
+
+    def readline(self, size: int | None = -1) -> str:
+        raise KeyboardInterrupt
+
+
+def test_ctrl_c_at_a_piped_prompt_cancels_with_130(
+    capsys: pytest.CaptureFixture[str], ws: Workspace
+) -> None:
+    import sys
+
+    saved = sys.stdin
+    sys.stdin = Interrupted()
+    try:
+        result = run_mrp(capsys, *ROLLBACK, "-w", str(ws.root))
+    finally:
+        sys.stdin = saved
+    assert result.exit_code == 130
+    assert last_line(result) == "mrp: cancelled at the prompt; nothing was written."
+    assert runbook_files(ws) == []

@@ -110,32 +110,32 @@ def test_real_rollback_without_an_executor_is_refused(capsys, ws) -> None:  # ty
     assert runbook_files(ws) == []
 
 
-def test_failing_precheck_is_recorded_then_refused(capsys, ws) -> None:  # type: ignore[no-untyped-def]
-    result = mrp(
-        capsys,
-        ws,
-        "rollback",
-        "fraud",
-        "--dry-run",
-        "--to",
-        "3",
-        "--reason",
-        "r",
-        "--confirm",
-        "fraud@3",
-        "--as",
-        "alice",
-    )
+def test_an_ineligible_target_is_refused_before_anything_is_written(capsys, ws) -> None:  # type: ignore[no-untyped-def]
+    """The candidates list says version 3 is rejected: choosing it opens no runbook (which
+    would block the model at the target step), writes no record, and says what can be
+    chosen."""
+    result = mrp(capsys, ws, "rollback", "fraud", "--dry-run", "--to", "3", "--reason", "r",
+                 "--confirm", "fraud@3", "--as", "alice")  # fmt: skip
     assert result.exit_code == 2
-    assert "mrp: pre-check 'target_status' failed" in result.stderr
-    assert [a for a, _w, _d in records(ws)] == [
-        "runbook.open",
-        "runbook.target",
-        "runbook.precheck",
-    ]
-    resumed = mrp(capsys, ws, "runbook", "resume", "fraud", "--to", "2", "--as", "alice")
-    assert resumed.exit_code == 0, resumed.stderr
-    assert "waiting" in resumed.stdout
+    assert result.stderr.splitlines()[-1] == (
+        "mrp: version 3 of fraud is not eligible (it is rejected); choose an eligible version "
+        "with --to VERSION: 2 (the policy's suggestion). Nothing was written."
+    )
+    assert runbook_files(ws) == [] and records(ws) == []
+    for to, said in (
+        ("9", "fraud has no version 9"),
+        ("4", "version 4 of fraud is the one serving"),
+    ):
+        other = mrp(capsys, ws, "rollback", "fraud", "--dry-run", "--to", to, "--as", "alice")
+        assert other.exit_code == 2
+        assert other.stderr.startswith(f"mrp: {said}; choose an eligible version")
+    answered = mrp(capsys, ws, "rollback", "fraud", "--dry-run", "--as", "alice",
+                   stdin="accuracy fell\n1\n")  # fmt: skip
+    assert answered.exit_code == 2
+    assert answered.stderr.splitlines()[-1].startswith(
+        "mrp: version 1 of fraud is not eligible (it is archived)"
+    )
+    assert runbook_files(ws) == [] and records(ws) == []
 
 
 def test_second_engineer_joins_the_open_runbook(capsys, ws) -> None:  # type: ignore[no-untyped-def]
@@ -149,9 +149,15 @@ def test_second_engineer_joins_the_open_runbook(capsys, ws) -> None:  # type: ig
 
 def test_joining_with_another_target_is_refused_not_ignored(capsys, ws) -> None:  # type: ignore[no-untyped-def]
     mrp(capsys, ws, *ROLLBACK, "--confirm", "fraud@2", "--as", "alice")
+    (rb,) = (name.removesuffix(".json") for name in runbook_files(ws))
     other = mrp(capsys, ws, "rollback", "fraud", "--dry-run", "--to", "1", "--as", "bob")
     assert other.exit_code == 2
-    assert "targets version 2" in other.stderr and "runbook resume" in other.stderr
+    assert other.stderr.splitlines()[-1] == (
+        f"mrp: runbook {rb} for fraud is at step 'approvals' and targets version 2, so --to 1 "
+        f"cannot apply: abort it (`mrp runbook abort {rb}`) and roll back to 1 afresh."
+    )
+    resumed = mrp(capsys, ws, "runbook", "resume", "fraud", "--to", "1", "--as", "bob")
+    assert resumed.exit_code == 2 and "so --to 1 cannot apply" in resumed.stderr
     same = mrp(
         capsys, ws, "rollback", "fraud", "--dry-run", "--to", "2", "--as", "bob", stdin="fraud@2\n"
     )

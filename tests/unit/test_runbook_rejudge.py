@@ -111,6 +111,7 @@ def test_a_freeze_that_began_after_the_prechecks_blocks_the_next_approval(
     at(monkeypatch, 3)  # the freeze began a minute ago
     bob = mrp(capsys, ws, "runbook", "approve", rb, "--as", "bob", "--confirm", "fraud@2")
     assert bob.exit_code == 2
+    assert bob.stdout == ""  # no summary saying the pre-checks all passed before the refusal
     assert bob.stderr.startswith(
         "mrp: a change freeze applies from 2026-11-02T12:02:00Z to 2026-11-02T13:00:00Z "
         "(quarter close); until it ends only break-glass may proceed. Approve again once it "

@@ -192,3 +192,18 @@ def records(ws: Workspace) -> list[tuple[str, str, dict[str, object]]]:
 def runbook_files(ws: Workspace) -> list[str]:
     folder = ws.runbooks_dir
     return sorted(p.name for p in folder.glob("rb-*.json")) if folder.exists() else []
+
+
+def refused_at_target(ws: Workspace, version: str = "3", reason: str = "accuracy 0.82") -> str:
+    """A dry run alice opened whose target ``version`` failed a pre-check, so it waits at
+    the target step (as the console's target step, which lists every version, can leave
+    one); its id."""
+    from console.runbook.planning import plan
+    from console.runbook.service import choose_target, open_runbook, run_prechecks
+
+    env = Env.for_workspace(ws)
+    alice = signer(ws, "alice")
+    opened = open_runbook(env, plan(env, "fraud"), reason, alice, dry_run=True)
+    choose_target(env, opened.id, alice, version)
+    assert run_prechecks(env, opened.id, alice).state == "target"
+    return opened.id
