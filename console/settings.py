@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import tomllib
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -142,6 +142,15 @@ class Config(_Strict):
 
 
 @dataclass(frozen=True)
+class PinnedTime:
+    """The instant a workspace's "now" is pinned to, and what pins it (``source``:
+    ``MRP_NOW`` or ``[clock] fixed in mrp.toml``)."""
+
+    instant: datetime
+    source: str
+
+
+@dataclass(frozen=True)
 class Workspace:
     root: Path
     config: Config
@@ -178,16 +187,21 @@ class Workspace:
         self.state_dir.mkdir(parents=True, exist_ok=True)
         return self.state_dir
 
-    def clock(self) -> Clock:
-        """The workspace's "now": ``MRP_NOW``, else ``[clock] fixed``, else the real clock."""
+    def pinned_time(self) -> PinnedTime | None:
+        """What pins "now": ``MRP_NOW``, else ``[clock] fixed``; None when the clock runs."""
         pinned = os.environ.get("MRP_NOW")
         if pinned:
             try:
-                return Clock(fixed=parse_time(pinned))
+                return PinnedTime(parse_time(pinned), "MRP_NOW")
             except ValueError:
                 raise ConfigError(f"MRP_NOW '{pinned}' is not an RFC 3339 time.") from None
-        fixed = self.config.clock.fixed
-        return Clock(fixed=parse_time(fixed)) if fixed else Clock()
+        fixed = self.config.clock.fixed  # ClockSettings checked it when mrp.toml was read
+        return PinnedTime(parse_time(fixed), "[clock] fixed in mrp.toml") if fixed else None
+
+    def clock(self) -> Clock:
+        """The workspace's "now": the pinned time (``pinned_time``), else the real clock."""
+        pinned = self.pinned_time()
+        return Clock(fixed=pinned.instant) if pinned is not None else Clock()
 
     @property
     def serving_alias(self) -> str:

@@ -11,15 +11,13 @@ clock is pinned to when they are read.
 from __future__ import annotations
 
 import csv
-import os
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from console.audit.record import format_ts
-from console.clock import format_time, parse_time
-from console.errors import MrpError
+from console.clock import format_time
 from console.text import plural
 
 if TYPE_CHECKING:
@@ -56,17 +54,9 @@ class FixedClock:
 
 
 def fixed_clock(workspace: Workspace) -> FixedClock | None:
-    """The workspace's pinned clock, as ``Workspace.clock`` reads it, or None when it runs."""
-    pinned = os.environ.get("MRP_NOW")
-    source = "MRP_NOW"
-    if not pinned:
-        pinned, source = workspace.config.clock.fixed, "[clock] fixed in mrp.toml"
-    if not pinned:
-        return None
-    try:
-        return FixedClock(parse_time(pinned), source)
-    except ValueError:
-        raise MrpError(f"{source} '{pinned}' is not an RFC 3339 time.") from None
+    """The workspace's pinned clock (``Workspace.pinned_time``), or None when it runs."""
+    pinned = workspace.pinned_time()
+    return FixedClock(pinned.instant, pinned.source) if pinned is not None else None
 
 
 def stamped_lines(log: Path, clock: FixedClock) -> tuple[int, int]:

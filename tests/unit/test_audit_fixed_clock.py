@@ -140,13 +140,21 @@ def test_a_running_clock_adds_nothing(
 
 
 def test_a_pinned_time_that_is_no_time_is_one_sentence(
-    capsys: pytest.CaptureFixture[str], audit_workspace: Workspace, monkeypatch: pytest.MonkeyPatch
+    capsys: pytest.CaptureFixture[str],
+    audit_workspace: Workspace,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
 ) -> None:
+    """The sentence every command says for it (tests/unit/test_bad_input.py: sync, status,
+    evaluate), the audit log's readers too."""
     monkeypatch.setenv("MRP_NOW", "yesterday")
-    for command in ("verify", "show"):
-        result = run_mrp(capsys, "audit", command, "-w", audit_workspace.root)
-        assert result.exit_code == 2 and result.stdout == ""
+    target = tmp_path / "audit.csv"
+    for command in (("verify",), ("show",), ("export", "--csv", target), ("note", "fraud", "x")):
+        result = run_mrp(capsys, "audit", *command, "-w", audit_workspace.root)
+        assert result.exit_code == 2 and result.stdout == "", command
         assert result.stderr == "mrp: MRP_NOW 'yesterday' is not an RFC 3339 time.\n"
+    assert not target.exists()
+    assert not audit_workspace.audit_path.exists()  # the note was not written
 
 
 def test_recovery_advice_only_where_records_are_missing(
