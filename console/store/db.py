@@ -7,9 +7,7 @@ then the error names the process that holds it.
 
 from __future__ import annotations
 
-import importlib.util
 import re
-import sys
 import time
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
@@ -34,18 +32,8 @@ def _config(path: Path) -> dict[str, str | bool | int | float | list[str]]:
 
 def with_session_settings(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
     """The session settings every mrp connection has (no progress bar on the terminal)."""
-    _remember_pandas_absent()
     con.execute("SET enable_progress_bar = false")
     return con
-
-
-def _remember_pandas_absent() -> None:
-    """DuckDB's Python client looks for pandas on every ``execute`` and, when it is not
-    installed, searches ``sys.path`` for it again each time (0.1 ms or more a statement, ~3%
-    of a trigger refresh). A ``None`` in ``sys.modules`` makes that lookup fail at once, as
-    Python's import system documents; an installed pandas is left alone."""
-    if "pandas" not in sys.modules and importlib.util.find_spec("pandas") is None:
-        sys.modules["pandas"] = None  # type: ignore[assignment]
 
 
 def _open(path: Path, read_only: bool, wait: float) -> duckdb.DuckDBPyConnection:

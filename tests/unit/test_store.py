@@ -135,31 +135,3 @@ def test_a_store_from_schema_3_with_states_upgrades_and_refreshes(
     assert con.execute("SELECT count(*) FROM trigger_rule_inputs").fetchone() == (1,)
     assert con.execute("SELECT max(version) FROM schema_migrations").fetchone() == (4,)
     con.close()
-
-
-def test_statements_do_not_search_for_an_absent_pandas(tmp_path: Path) -> None:
-    """DuckDB's client looks pandas up on every execute; without pandas installed that was a
-    search of sys.path per statement (about 30 of them in each trigger refresh)."""
-    program = f"""
-import importlib.util, sys
-from pathlib import Path
-if importlib.util.find_spec("pandas") is not None:
-    print("installed"); sys.exit()
-lookups = []
-class Spy:
-    def find_spec(self, name, path=None, target=None):
-        if name == "pandas":
-            lookups.append(name)
-sys.meta_path.insert(0, Spy())
-from console.store import connect
-with connect(Path({str(tmp_path / "state.duckdb")!r})) as con:
-    for number in range(20):
-        con.execute("SELECT $n::INTEGER", {{"n": number}}).fetchone()
-print(len(lookups))
-"""
-    done = subprocess.run(
-        [sys.executable, "-c", program], capture_output=True, text=True, check=True, cwd=Path.cwd()
-    )
-    if done.stdout.strip() == "installed":
-        pytest.skip("pandas is installed here: DuckDB imports it once and keeps it")
-    assert done.stdout.strip() == "1"  # mrp's own look, once, not one per statement
