@@ -41,6 +41,9 @@ def _target(d: dict[str, Any]) -> str:
 
 def _precheck(d: dict[str, Any]) -> str:
     failed = [str(c["name"]) for c in d["checks"] if not c.get("ok")]
+    if d.get("at_step") == "approvals":  # a freeze and the data's age judged again
+        judged = failed or [str(c["name"]) for c in d["checks"]]
+        return f"re-judged at approvals: {', '.join(judged)} {'failed' if failed else 'passed'}"
     if not failed:
         return f"{plural(len(d['checks']), 'pre-check')} passed"
     return f"pre-checks failed: {', '.join(failed)}"
@@ -76,7 +79,8 @@ def _abort(d: dict[str, Any]) -> str:
 
 
 def _break_glass(d: dict[str, Any]) -> str:
-    return f"break-glass: {d['reason']}"
+    unjudged = " (checks not re-judged)" if d.get("rejudged") is False else ""
+    return f"break-glass: {d['reason']}{unjudged}"
 
 
 def _checkpoint(d: dict[str, Any]) -> str:

@@ -207,7 +207,7 @@ def _refuse_unfit(found: Plan, target: str) -> None:
 
     if not target:
         return  # no suggestion either: ``preview_checks`` says so
-    why = unfit(found.facts, found.target, target)
+    why = unfit(found.model, found.facts.serving_version, found.target, target)
     if why is not None:
         raise MrpError(f"{why} Nothing was written.")
 
@@ -237,19 +237,12 @@ def _record_refusal(
 ) -> None:
     """Record the attempt and its failed pre-check (in ``opened``, or a new runbook), then
     refuse (exit 2)."""
-    from console.runbook.drive import PrecheckFailed
+    from console.runbook.drive import precheck_failed
     from console.runbook.service import choose_target, open_runbook, run_prechecks
 
     runbook = opened or open_runbook(env, found, reason, signer, dry_run)
     runbook = choose_target(env, runbook.id, signer, target)
-    runbook = run_prechecks(env, runbook.id, signer)
-    failed = [r for r in runbook.prechecks if not r.ok]
-    first = failed[0]
-    raise PrecheckFailed(
-        f"pre-check '{first.name}' failed: {first.detail} Runbook {runbook.id} is back at "
-        f"choosing a target: `mrp runbook resume {runbook.id} --to VERSION`, or "
-        f"`mrp runbook abort {runbook.id}`."
-    )
+    raise precheck_failed(run_prechecks(env, runbook.id, signer))
 
 
 def _confirm(

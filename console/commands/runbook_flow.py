@@ -121,7 +121,7 @@ def cancelled(runbook: Runbook | None) -> MrpError:
 
 def carry_on_command(runbook: Runbook) -> str:
     """The command that takes ``runbook`` on from where it stands."""
-    from console.runbook.standing import approve_command
+    from console.runbook.approvals import approve_command
 
     if runbook.state == "target":
         return f"mrp runbook resume {runbook.id} --to VERSION"

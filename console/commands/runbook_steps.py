@@ -39,7 +39,7 @@ def sign_approval(
     if runbook.state != "approvals" or not answers.glass:
         check_can_approve(runbook, signer)
     approval_role(runbook, signer, answers.role)
-    ahead = foreseen(env, runbook)
+    ahead = foreseen(env, runbook, glass=answers.glass)
     if not answers.glass and blocking(ahead.prechecks):
         runbook = ahead = refuse_if_blocked(env, runbook.id, signer)
     if not as_json:
@@ -71,7 +71,8 @@ def refuse_unfit_target(env: Env, runbook: Runbook, to: str | None) -> None:
         return
     if runbook.state == "target":
         facts = env.facts(runbook.model)
-        why = unfit(facts, choose(facts, runbook.rollback.target, to), to)
+        choice = choose(facts, runbook.rollback.target, to)
+        why = unfit(facts.name, facts.serving_version, choice, to)
         if why is not None:
             raise MrpError(f"{why} Nothing was written.")
         return

@@ -93,6 +93,13 @@ def needed(runbook: Runbook) -> int:
     return max(0, runbook.rollback.approvals.required - counted)
 
 
+def approve_command(runbook: Runbook) -> str:
+    """The command a signer approves ``runbook`` with."""
+    return (
+        f"mrp runbook approve {runbook.id} --as NAME --confirm {runbook.phrase or 'MODEL@TARGET'}"
+    )
+
+
 def needed_lines(runbook: Runbook) -> list[str]:
     """How many more approvals, by whom so far, and how the next signer approves."""
     missing = needed(runbook)
@@ -101,6 +108,5 @@ def needed_lines(runbook: Runbook) -> list[str]:
     done = ", ".join(f"{a.signer} ({a.role})" for a in runbook.approvals) or "none yet"
     return [
         f"{missing} more approval{'s' if missing != 1 else ''} needed{who}; approved by: {done}.",
-        f"Another signer approves with `mrp runbook approve {runbook.id} --as NAME "
-        f"--confirm {runbook.phrase}`.",
+        f"Another signer approves with `{approve_command(runbook)}`.",
     ]

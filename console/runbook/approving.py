@@ -4,7 +4,8 @@ Each approval is one signer's record, signed with their own key in a role the po
 accepts, after they typed the phrase ``MODEL@TARGET``; the runbook moves to execute once
 the policy's count of distinct signers is reached (``console.runbook.approvals``). Both
 judge a change freeze and the data's age again first (``console.runbook.rejudging``): an
-ordinary approval waits while either fails; break-glass proceeds past them.
+ordinary approval waits while either fails; break-glass proceeds past them, and past a state
+database it cannot read then (its record says the checks were not judged again).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from console.runbook.approvals import (
 from console.runbook.env import Env
 from console.runbook.model import Approval, BreakGlass, Runbook
 from console.runbook.prechecks import blocking
-from console.runbook.rejudging import rejudge
+from console.runbook.rejudging import rejudge, rejudge_for_glass
 from console.runbook.service import commit, moved, step
 from console.runbook.standing import refusal_sentence
 
@@ -87,7 +88,7 @@ def break_glass(
         text = check_break_glass(runbook, reason)
         check_phrase(runbook, phrase)
         chosen = approval_role(runbook, signer, role)
-        runbook = rejudge(env, runbook, signer)
+        runbook, unjudged = rejudge_for_glass(env, runbook, signer)
         acting = signer.with_role(chosen)
         now = env.stamp()
         glass = BreakGlass(
@@ -107,5 +108,7 @@ def break_glass(
                 "reason": text,
                 "overridden_checks": overridden,
                 "approvals_before": [a.signer for a in runbook.approvals],
+                "rejudged": unjudged is None,
+                **({} if unjudged is None else {"not_rejudged_because": unjudged}),
             },
         )

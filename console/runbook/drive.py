@@ -42,6 +42,17 @@ class PrecheckFailed(MrpError):
     """The target failed a pre-check that break-glass cannot override."""
 
 
+def precheck_failed(runbook: Runbook) -> PrecheckFailed:
+    """The refusal of ``runbook``'s target, which a failed pre-check sent back to choosing
+    another: what failed, and the two ways on."""
+    first = failures(runbook.prechecks)[0]
+    return PrecheckFailed(
+        f"pre-check '{first.name}' failed: {first.detail} Runbook {runbook.id} is back at "
+        f"choosing a target: `mrp runbook resume {runbook.id} --to VERSION`, or "
+        f"`mrp runbook abort {runbook.id}`."
+    )
+
+
 Announce = Callable[[Runbook], None]
 
 
@@ -73,15 +84,13 @@ def drive(
         elif state == "prechecks":
             done = run_prechecks(env, runbook_id, signer)
             if done.state == "target":
-                first = failures(done.prechecks)[0]
-                raise PrecheckFailed(
-                    f"pre-check '{first.name}' failed: {first.detail} Runbook {done.id} is back "
-                    f"at choosing a target: `mrp runbook resume {done.id} --to VERSION` or "
-                    f"`mrp runbook abort {done.id}`."
-                )
+                raise precheck_failed(done)
         elif state == "approvals":
             if needed(runbook) > 0:
-                return recheck(env, runbook_id, signer)
+                checked = recheck(env, runbook_id, signer)
+                if checked.state == "approvals" and needed(checked) > 0:
+                    return checked
+                continue  # another signer's approval moved it on since it was read
             raise MrpError(f"runbook {runbook.id} has its approvals but did not move on.")
         elif state == "execute":
             execute(env, runbook_id, signer)

@@ -22,6 +22,7 @@ from console.runbook.executors import ExecutorChoice, choose_executor
 from console.runbook.facts import ModelFacts, read_facts
 from console.runbook.store import RunbookStore, workspace_log
 from console.settings import Workspace
+from console.store.db import LOCK_WAIT_SECONDS
 
 ExecutorPicker = Callable[[str, str | None], ExecutorChoice]
 """(mechanism, the model's source) → the executor, or why there is none."""
@@ -79,9 +80,11 @@ class Env:
         """The instant a decision is recorded at (runbook steps, audit records)."""
         return self.clock.stamp()
 
-    def facts(self, model: str) -> ModelFacts:
+    def facts(self, model: str, wait: float = LOCK_WAIT_SECONDS) -> ModelFacts:
+        """What the state database knows about ``model`` now (``wait``: how long to wait
+        for a database another process holds)."""
         with self.guard:
-            return read_facts(self.workspace, model, self.alias, self.now())
+            return read_facts(self.workspace, model, self.alias, self.now(), wait)
 
     def readings(self, facts: ModelFacts, at: datetime) -> list[Reading]:
         with self.guard:

@@ -17,6 +17,7 @@ from console.clock import aware_utc, naive_utc
 from console.errors import MrpError
 from console.settings import Workspace
 from console.store import connect, sql
+from console.store.db import LOCK_WAIT_SECONDS
 
 METRIC_SPAN = timedelta(hours=1)
 """How long before a version was replaced its metrics are summarised over."""
@@ -90,13 +91,15 @@ def _json(text: str | None) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def read_facts(workspace: Workspace, model: str, alias: str, now: datetime) -> ModelFacts:
+def read_facts(
+    workspace: Workspace, model: str, alias: str, now: datetime, wait: float = LOCK_WAIT_SECONDS
+) -> ModelFacts:
     """Everything about ``model`` the runbook needs; MrpError if the model is unknown."""
     if not workspace.db_path.exists():
         raise MrpError(
             f"the state database {workspace.db_path} does not exist yet: run `mrp sync` first."
         )
-    with connect(workspace.db_path, read_only=True) as con:
+    with connect(workspace.db_path, read_only=True, wait=wait) as con:
         return _read(con, model, alias, now)
 
 

@@ -11,10 +11,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from console.clock import format_duration, format_time
 from console.policy.model import Rollback
 from console.runbook.facts import ModelFacts
+from console.runbook.freeze import freeze_check
 from console.runbook.model import CheckResult, Runbook
 from console.runbook.present import serving_phrase
 from console.runbook.target import status_problem
@@ -58,6 +60,32 @@ def timely_checks(given: CheckInput) -> tuple[CheckResult, ...]:
 def same_verdict(held: CheckResult | None, judged: CheckResult) -> bool:
     """``judged`` says what ``held`` said: both pass, or both fail until the same moment."""
     return held is not None and held.ok == judged.ok and (held.ok or held.until == judged.until)
+
+
+def check_details(results: Iterable[CheckResult]) -> list[dict[str, Any]]:
+    """The checks as a ``runbook.precheck`` record holds them (``until``: when a failed
+    check lifts by itself, a freeze's end)."""
+    return [
+        {
+            "name": r.name,
+            "ok": r.ok,
+            "detail": r.detail,
+            "overridable": r.overridable,
+            "until": None if r.until is None else format_time(r.until),
+        }
+        for r in results
+    ]
+
+
+def only_break_glass(results: Iterable[CheckResult], rollback: Rollback) -> bool:
+    """Some check failed, and break-glass (which the policy allows) may proceed past all the
+    failures."""
+    results = list(results)
+    return (
+        rollback.approvals.break_glass
+        and bool(blocking(results))
+        and not blocking(results, break_glass=True)
+    )
 
 
 def failures(results: Iterable[CheckResult]) -> list[CheckResult]:
@@ -164,25 +192,7 @@ def _cooldown(given: CheckInput) -> CheckResult:
 
 
 def _freeze(given: CheckInput) -> CheckResult:
-    for window in given.rollback.freeze:
-        if window.starts_at <= given.now < window.ends_at:
-            why = f" ({window.reason})" if window.reason else ""
-            way = (
-                "until it ends only break-glass may proceed"
-                if given.rollback.approvals.break_glass
-                else "no rollback may proceed while it lasts (the policy allows no break-glass)"
-            )
-            return CheckResult(
-                name="change_freeze",
-                ok=False,
-                overridable=True,
-                until=window.ends_at,
-                detail=(
-                    f"a change freeze applies from {format_time(window.starts_at)} to "
-                    f"{format_time(window.ends_at)}{why}; {way}."
-                ),
-            )
-    return CheckResult(name="change_freeze", ok=True, detail="no change freeze applies now.")
+    return freeze_check(given.rollback, given.now)
 
 
 def _fresh(given: CheckInput) -> CheckResult:

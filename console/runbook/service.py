@@ -29,7 +29,7 @@ from console.runbook.model import (
     new_id,
 )
 from console.runbook.planning import Plan, check_inputs
-from console.runbook.prechecks import blocking, run_checks
+from console.runbook.prechecks import blocking, check_details, only_break_glass, run_checks
 from console.runbook.target import choose
 
 
@@ -224,11 +224,8 @@ def run_prechecks(env: Env, runbook_id: str, signer: Signer) -> Runbook:
             signer,
             {
                 "passed": not hard,
-                "only_break_glass": not hard and bool(blocking(results)),
+                "only_break_glass": only_break_glass(results, runbook.rollback),
                 "to_version": runbook.to_version,
-                "checks": [
-                    {"name": r.name, "ok": r.ok, "detail": r.detail, "overridable": r.overridable}
-                    for r in results
-                ],
+                "checks": check_details(results),
             },
         )

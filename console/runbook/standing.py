@@ -8,9 +8,10 @@ again (``console.runbook.rejudging``); meanwhile break-glass, where the policy a
 moves it on. One sent back to the target step by a failed pre-check (a cooldown, an archived
 target) waits for another target.
 
-Given ``now``, a freeze that has ended by then no longer counts as blocking (the next
-approval judges it again and records that); stale data counts until an approval or a resume
-finds fresh data.
+Given ``now``, a freeze that has ended by then no longer counts as blocking, and one that
+covers ``now`` counts even when it began after the checks were judged (the next approval
+judges it again and records that); stale data counts until an approval or a resume finds
+fresh data.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from datetime import datetime
 
 from console.clock import format_time
 from console.policy.model import FreezeWindow
-from console.runbook.approvals import needed
+from console.runbook.approvals import approve_command, needed
+from console.runbook.freeze import freeze_check
 from console.runbook.model import CheckResult, Runbook
 from console.text import plural
 
@@ -29,10 +31,13 @@ TIMELY = frozenset({"change_freeze", "data_fresh"})
 
 def blockers(runbook: Runbook, now: datetime | None = None) -> list[CheckResult]:
     """The failed checks that stop a runbook at approvals taking an ordinary approval (with
-    ``now``, a freeze that has ended by then does not)."""
+    ``now``, a freeze that has ended by then does not, and one that began since the checks
+    were judged does)."""
     if runbook.state != "approvals":
         return []
-    return [r for r in _failed(runbook) if not _ended(runbook, r, now)]
+    held = [r for r in _failed(runbook) if not _ended(runbook, r, now)]
+    begun = _begun(runbook, now)
+    return held if begun is None else [begun, *held]
 
 
 def lifted(runbook: Runbook, now: datetime | None) -> list[CheckResult]:
@@ -106,13 +111,6 @@ def break_glass_command(runbook: Runbook) -> str:
     )
 
 
-def approve_command(runbook: Runbook) -> str:
-    """The command a signer approves ``runbook`` with."""
-    return (
-        f"mrp runbook approve {runbook.id} --as NAME --confirm {runbook.phrase or 'MODEL@TARGET'}"
-    )
-
-
 def next_commands(runbook: Runbook, now: datetime | None = None) -> list[str]:
     """The commands that move a stopped runbook on (none for one that only needs approvals:
     who approves is said with the count)."""
@@ -132,6 +130,15 @@ def next_commands(runbook: Runbook, now: datetime | None = None) -> list[str]:
 
 def _failed(runbook: Runbook) -> list[CheckResult]:
     return [r for r in runbook.prechecks if not r.ok]
+
+
+def _begun(runbook: Runbook, now: datetime | None) -> CheckResult | None:
+    """The failed freeze check the next approval will record: a freeze covering ``now`` that
+    the checks the runbook holds did not find (nothing is judged or written here)."""
+    if now is None or any(r.name == "change_freeze" and not r.ok for r in runbook.prechecks):
+        return None
+    judged = freeze_check(runbook.rollback, now)
+    return None if judged.ok else judged
 
 
 def _ended(runbook: Runbook, check: CheckResult, now: datetime | None) -> bool:

@@ -117,20 +117,26 @@ def choose(facts: ModelFacts, rule: str, chosen: str | None) -> TargetChoice:
     )
 
 
-def unfit(facts: ModelFacts, choice: TargetChoice, version: str) -> str | None:
-    """Why ``version`` cannot be the rollback target, as the list of candidates already says
-    (the version serving, one the registry lacks, one whose status forbids serving), and
-    which versions can; None when it is eligible."""
-    if version == facts.serving_version:
-        why = f"version {version} of {facts.name} is the one serving"
+def unfit(
+    model: str,
+    serving: str | None,
+    choice: TargetChoice,
+    version: str,
+    how: str = " with --to VERSION",
+) -> str | None:
+    """Why ``version`` of ``model`` cannot be the rollback target, as the list of candidates
+    already says (the version ``serving``, one the registry lacks, one whose status forbids
+    serving), and which versions can (chosen ``how``); None when it is eligible."""
+    if version == serving:
+        why = f"version {version} of {model} is the one serving"
     else:
         found = next((c for c in choice.candidates if c.version == version), None)
         if found is not None and found.eligible:
             return None
         why = (
-            f"{facts.name} has no version {version}"
+            f"{model} has no version {version}"
             if found is None
-            else f"version {version} of {facts.name} is not eligible "
+            else f"version {version} of {model} is not eligible "
             f"({found.why.removeprefix('not eligible: ')})"
         )
     eligible = [
@@ -140,4 +146,4 @@ def unfit(facts: ModelFacts, choice: TargetChoice, version: str) -> str | None:
     ]
     if not eligible:
         return f"{why}, and no other version of it is eligible."
-    return f"{why}; choose an eligible version with --to VERSION: {', '.join(eligible)}."
+    return f"{why}; choose an eligible version{how}: {', '.join(eligible)}."

@@ -172,6 +172,27 @@ def _words(value: object) -> str:
     return str(value).replace("_", " ")
 
 
+def _precheck(d: dict[str, Any]) -> str:
+    """``pre-checks failed: cooldown (back to target)``; a freeze and the data's age judged
+    again at approvals read ``re-judged at approvals: change_freeze failed (...)``."""
+    checks = d.get("checks") or []
+    failed = [str(c.get("name")) for c in checks if not c.get("ok")]
+    if not d.get("passed"):
+        verdict = "back to target"
+    elif d.get("only_break_glass", True):  # records before the key existed: break-glass
+        verdict = "only break-glass may proceed"
+    else:
+        verdict = "approvals wait; the policy allows no break-glass"
+    if d.get("at_step") == "approvals":
+        if not failed:
+            judged = ", ".join(str(c.get("name")) for c in checks)
+            return f"re-judged at approvals: {judged} passed"
+        return f"re-judged at approvals: {', '.join(failed)} failed ({verdict})"
+    if not failed:
+        return "pre-checks passed"
+    return f"pre-checks failed: {', '.join(failed)} ({verdict})"
+
+
 def _summary(action: str, d: dict[str, Any]) -> str | None:
     step = action.removeprefix("runbook.")
     if step == "open":
@@ -182,16 +203,13 @@ def _summary(action: str, d: dict[str, Any]) -> str | None:
             f"chose {d.get('to_version') or '?'} ({d.get('rule')} suggested {d.get('suggested')})"
         )
     if step == "precheck":
-        failed = [str(c.get("name")) for c in d.get("checks") or [] if not c.get("ok")]
-        if not failed:
-            return "pre-checks passed"
-        verdict = "only break-glass may proceed" if d.get("passed") else "back to target"
-        return f"pre-checks failed: {', '.join(failed)} ({verdict})"
+        return _precheck(d)
     if step == "approve":
         enough = ", enough" if d.get("satisfied") else ""
         return f"approved ({d.get('approval')} of {d.get('required')}{enough})"
     if step == "break_glass":
-        return f"BREAK-GLASS: {d.get('reason') or '-'}"
+        unjudged = " (checks not re-judged)" if d.get("rejudged") is False else ""
+        return f"BREAK-GLASS: {d.get('reason') or '-'}{unjudged}"
     if step == "execute":
         if d.get("outcome") == "failed":
             return f"failed: {d.get('error') or '-'}"

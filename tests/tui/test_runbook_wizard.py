@@ -190,6 +190,32 @@ async def test_wrong_phrase_is_refused_on_screen(make_app: Any, workspace_root: 
         assert AuditLog(open_workspace(workspace_root).audit_path).head() == before
 
 
+async def test_an_ineligible_target_is_refused_on_the_step(
+    make_app: Any, workspace_root: Path
+) -> None:
+    """Enter on an archived version is refused on the target step, in the CLI's words,
+    before anything is written; the suggestion still goes on to the pre-checks."""
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        keys = Keys(pilot)
+        await to_target(pilot, keys)
+        log = AuditLog(open_workspace(workspace_root).audit_path)
+        before = log.head()
+        table = pilot.app.screen.query_one("#targets", DataTable)
+        table.move_cursor(row=table.get_row_index("5"))
+        await keys.press("enter")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, TargetStep)
+        assert str(pilot.app.screen.query_one("#step-error").render()) == (
+            "version 5 of fraud-scoring is not eligible (it is archived); choose an eligible "
+            "version: 6 (the policy's suggestion)."
+        )
+        assert log.head() == before
+        table.move_cursor(row=table.get_row_index("6"))
+        await keys.press("enter")
+        await until(pilot, ChecksStep)
+
+
 async def test_escape_before_opening_writes_nothing(make_app: Any, workspace_root: Path) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:

@@ -1,6 +1,7 @@
 """Step 2: choose the target. The policy's suggestion is under the cursor; every other
 version is listed with its status, when it last served, its metrics then (first the metric
-of the trigger that fired, beside its value now), and why it is or is not eligible."""
+of the trigger that fired, beside its value now), and why it is or is not eligible; enter
+on one that is not is refused on the step (``console.runbook.target.unfit``, as the CLI)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from textual.widgets import DataTable, Static
 
 from console.runbook.fired import FiredMetric, fired_metrics, metrics_text, shown_metrics
 from console.runbook.model import Candidate, TargetChoice
+from console.runbook.target import unfit
 from console.tui.context import mrp_app
 from console.tui.format import local_time, number, times_in
 from console.tui.screens.runbook_results import Chosen
@@ -89,5 +91,13 @@ class TargetStep(StepScreen):
 
     @on(DataTable.RowSelected, "#targets")
     def _selected(self, event: DataTable.RowSelected) -> None:
-        if event.row_key.value is not None:
-            self.dismiss(Chosen(str(event.row_key.value)))
+        """An ineligible version is refused here, as the CLI refuses it, before anything is
+        written."""
+        if event.row_key.value is None:
+            return
+        version = str(event.row_key.value)
+        why = unfit(self.model, self.serving, self.choice, version, how="")
+        if why is not None:
+            self.show_error(why)
+            return
+        self.dismiss(Chosen(version))
