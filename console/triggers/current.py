@@ -100,7 +100,9 @@ def evaluated(
         t.tid: _grid(t, at_us, extra, seeds.get((t.policy, t.trigger.name))) for t in plan.triggers
     }
     data_from = min(grids[t.tid][0] - t.reach_us for t in plan.triggers)
-    use_threads(con, few=few_steps(plan, grids))
+    # One thread only when continuing from stored states: a fresh evaluation reads each
+    # previous version's history for its baselines, a scan that wants every core.
+    use_threads(con, few=bool(seeds) and few_steps(plan, grids))
     with unordered(con), one_transaction(con, commit=store):
         continued = run_pipeline(
             con,

@@ -266,22 +266,27 @@ def test_states_stored_for_another_alias_are_not_continued(continued: list[bool]
     assert (state.state, state.version, state.threshold) == ("firing", "v2", pytest.approx(0.81))
 
 
-def test_few_step_evaluations_run_on_one_thread_and_backtests_on_the_default() -> None:
-    """The thread count is the database's: a current-state evaluation leaves it at one (a
-    second thread costs it more than it brings), a backtest puts DuckDB's default back."""
+def test_continued_evaluations_run_on_one_thread_and_fresh_ones_on_the_default() -> None:
+    """The thread count is the database's: an evaluation that continues from stored states
+    (a few steps) leaves it at one (a second thread costs it more than it brings); one that
+    starts afresh (previous versions' history read for baselines) and a backtest put
+    DuckDB's default back."""
     from console.triggers.backtest import backtest
 
     con = store()
     con.execute("RESET threads")
-    default = con.execute("SELECT current_setting('threads')").fetchone()
+    threads = "SELECT current_setting('threads')"
+    default = con.execute(threads).fetchone()
     add_model(con, "m1")
     add_samples(con, "m1", "acc", samples_every_minute([0.95] * 10 + [0.5] * 20))
-    threads = "SELECT current_setting('threads')"
-    evaluate_at(con, [floor_rule()], at(20))
+    con.execute("SET threads = 1")
+    evaluate_at(con, [floor_rule()], at(20))  # nothing stored: afresh
+    assert con.execute(threads).fetchone() == default
+    refresh_states(con, [floor_rule()], at(25))  # the first looks six hours back
+    assert con.execute(threads).fetchone() == default
+    refresh_states(con, [floor_rule()], at(26))  # continues from the first: two steps
+    assert con.execute(threads).fetchone() == (1,)
+    current_states(con, [floor_rule()], at(27))
     assert con.execute(threads).fetchone() == (1,)
     assert [t.to_state for t in backtest(con, [floor_rule()])] == ["pending", "firing"]
     assert con.execute(threads).fetchone() == default
-    refresh_states(con, [floor_rule()], at(25))  # the first looks six hours back: many steps
-    assert con.execute(threads).fetchone() == default
-    refresh_states(con, [floor_rule()], at(26))  # the next continues from it: two steps
-    assert con.execute(threads).fetchone() == (1,)
