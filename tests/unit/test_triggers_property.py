@@ -228,7 +228,9 @@ def _coverage(pol: Any, case: dict[str, Any], steps: list[Step]) -> Coverage:
         no_data += step.value is None or threshold is None
     name = pol.metadata.name
     metric = trigger.metric
-    return Coverage("m1", name, trigger.name, metric, len(steps), no_sample, no_baseline, no_data)
+    return Coverage(
+        "m1", name, trigger.name, metric, len(steps), no_sample, no_baseline, no_data, trigger.event
+    )
 
 
 def _same(got: float | None, expected: float | None) -> bool:
