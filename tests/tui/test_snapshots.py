@@ -23,6 +23,8 @@ async def model_ready(pilot: Any) -> None:
             and not any(w.is_running for w in pilot.app.workers)
         ),
     )
+    # The range bar says which charts are in view once they are laid out (after a refresh).
+    await wait_for(pilot, lambda: " of " in str(pilot.app.screen.query_one("#range-bar").render()))
 
 
 async def history_ready(pilot: Any) -> None:

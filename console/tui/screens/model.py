@@ -14,6 +14,7 @@ from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Grid, VerticalScroll
 from textual.screen import Screen
+from textual.widget import AwaitMount
 from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
 
 from console.fleet import STATE_RANK, FleetSnapshot, TriggerView
@@ -162,19 +163,19 @@ class ModelScreen(Screen[None]):
         why.display = reason is not None
 
     @on(ModelDetailReady)
-    def _detail_ready(self, message: ModelDetailReady) -> None:
+    async def _detail_ready(self, message: ModelDetailReady) -> None:
         self._detail = message.detail
-        self._show_charts(message.detail)
-        self.call_after_refresh(self._show_range)
+        await self._show_charts(message.detail)
+        self.call_after_refresh(self._show_range)  # the charts mounted: laid out next refresh
         self.query_one(VersionsTable).show_versions(message.detail.versions)
         self.query_one(RecordsTable).show_records(message.records)
 
-    def _show_charts(self, detail: ModelDetail) -> None:
+    async def _show_charts(self, detail: ModelDetail) -> None:
         snapshot = mrp_app(self).snapshot
         triggers = snapshot.triggers_of(self.model) if snapshot else ()
         grid = self.query_one("#charts", Grid)
         order = chart_order(detail, triggers)
-        charts = self._arrange_charts(grid, order)
+        charts, mounted = self._arrange_charts(grid, order)
         serving = detail.switches[-1].version if detail.switches else None
         baselines = detail.baselines_of(serving)
         for metric, chart in charts.items():
@@ -189,22 +190,27 @@ class ModelScreen(Screen[None]):
                     baseline=baselines.get(metric),
                 )
             )
+        if mounted is not None:
+            await mounted
 
     @staticmethod
-    def _arrange_charts(grid: Grid, order: list[str]) -> dict[str, MetricChart]:
+    def _arrange_charts(
+        grid: Grid, order: list[str]
+    ) -> tuple[dict[str, MetricChart], AwaitMount | None]:
         """One chart per metric in ``order``: the charts already there are kept and moved
-        (a chart removed and mounted again in one go would clash with itself by id)."""
+        (a chart removed and mounted again in one go would clash with itself by id); with
+        the mounting of new ones to await, if any."""
         existing = {chart.metric: chart for chart in grid.query(MetricChart)}
         if list(existing) == order:
-            return existing
+            return existing, None
         for metric, chart in existing.items():
             if metric not in order:
                 chart.remove()
         charts = {m: existing.get(m) or MetricChart(m, id=f"chart-{m}") for m in order}
-        grid.mount_all(c for m, c in charts.items() if m not in existing)
+        mounted = grid.mount_all(c for m, c in charts.items() if m not in existing)
         for before, after in itertools.pairwise(charts.values()):
             grid.move_child(after, after=before)
-        return charts
+        return charts, mounted
 
     def _restyle(self) -> None:
         for table in (self.query_one(TriggersTable),):
