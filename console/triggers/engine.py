@@ -125,15 +125,16 @@ def few_steps(plan: Plan, grids: dict[int, tuple[int, int]]) -> bool:
 
 def use_threads(con: duckdb.DuckDBPyConnection, *, few: bool) -> None:
     """One DuckDB thread (``few``) for a current-state evaluation that continues from the
-    stored states over a few steps, DuckDB's default (one per core) for anything else. The
-    continued pipeline is ~20 statements over tens of thousands of rows each: a second
+    stored states over a few steps, DuckDB's default (one per core) for anything else.
+
+    The continued pipeline is ~20 statements over tens of thousands of rows each: a second
     thread costs more in coordination than it brings (benchmarks/results/triggers.md,
     2026-12-02), while a backtest, or a fresh evaluation that reads previous versions'
-    history for baselines, needs every core. The setting belongs to the database, not the connection (the console
-    holds ``gateway.DB_LOCK`` around all database work, so no other query runs meanwhile),
-    and switching it back and forth costs about 15 ms, so it is changed only when it
-    differs and never restored: the database keeps the last choice until the next
-    evaluation asks."""
+    history for baselines, needs every core. The setting belongs to the database, not the
+    connection (the console holds ``gateway.DB_LOCK`` around all database work, so no
+    other query runs meanwhile), and switching it back and forth costs about 15 ms, so it
+    is changed only when it differs and never restored: the database keeps the last choice
+    until the next evaluation asks."""
     row = con.execute(sql("triggers/threads")).fetchone()
     single = row is not None and int(row[0]) == 1
     if few and not single:
