@@ -12,27 +12,20 @@ from __future__ import annotations
 
 import csv
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from console.audit.record import format_ts
 from console.clock import format_time
+from console.settings import PinnedTime, Workspace
 from console.text import plural
-
-if TYPE_CHECKING:
-    from console.settings import Workspace
 
 CSV_COLUMN = "fixed_clock"
 """The export's column that is ``true`` for a row stamped with the fixed clock's instant."""
 
 
 @dataclass(frozen=True)
-class FixedClock:
-    """The instant a workspace's clock is pinned to, and where it is pinned (``source``)."""
-
-    instant: datetime
-    source: str
+class FixedClock(PinnedTime):
+    """A workspace's pinned time as the audit log's readers tell it."""
 
     @property
     def stamp(self) -> str:
