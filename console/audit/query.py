@@ -42,6 +42,9 @@ CSV_COLUMNS = (
     "hash",
     "signature_valid",
     CSV_COLUMN,
+    "runbook",
+    "text",
+    "details",
 )
 
 

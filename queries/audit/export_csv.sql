@@ -19,7 +19,10 @@ SELECT seq,
        policy_digest,
        hash,
        NOT coalesce(_invalid, false) AS signature_valid,
-       coalesce(ts = $fixed_ts, false) AS fixed_clock
+       coalesce(ts = $fixed_ts, false) AS fixed_clock,
+       details ->> 'runbook' AS runbook,
+       details ->> 'text' AS text,
+       details
 FROM read_json(
     $path,
     format = 'newline_delimited',

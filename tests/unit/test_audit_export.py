@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from datetime import timedelta
 from pathlib import Path
 
@@ -65,6 +66,20 @@ def test_export_writes_the_documented_columns(log_path: Path, tmp_path: Path) ->
     opened = rows[1]
     assert opened["reason"] == "accuracy < 0.90 for 5m"
     assert rows[0]["policy_digest"] == "sha256:" + "ab" * 32
+
+
+def test_export_carries_the_runbook_a_notes_text_and_every_detail(
+    log_path: Path, tmp_path: Path
+) -> None:
+    target = tmp_path / "audit.csv"
+    export_csv(log_path, TRUSTED, target, Filters())
+    rows = _rows(target)
+    assert [r["runbook"] for r in rows[1:9]] == ["rb-1"] * 8
+    assert rows[0]["runbook"] == "" and rows[0]["text"] == "hand-over: accuracy dipping since 02:40"
+    assert rows[9]["text"] == 'ünïcödé, "quotes", commas\nand newlines 🚀'
+    for row, (_, _, _, details) in zip(rows, STEPS, strict=True):
+        assert json.loads(row["details"]) == details
+    assert json.loads(rows[8]["details"])["outcome"] == "recovered"
 
 
 def test_quoting_survives_commas_quotes_newlines_and_unicode(tmp_path: Path) -> None:

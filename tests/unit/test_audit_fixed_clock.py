@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from console.audit.query import CSV_COLUMNS
 from console.settings import Workspace
 from tests.unit.audit_fixtures import audit_workspace
 from tests.unit.cli_helpers import run_mrp
@@ -82,7 +83,7 @@ def test_show_verify_and_export_name_the_fixed_clock(
         f"{_note(n, n).removesuffix('.')} (fixed_clock is true in their rows).\n"
     )
     written = _csv_rows(target)
-    assert list(written[0])[-2:] == ["signature_valid", "fixed_clock"]
+    assert list(written[0]) == list(CSV_COLUMNS)
     assert {(row["ts"], row["fixed_clock"]) for row in written} == {
         ("2026-11-02T12:00:00.000Z", "true")
     }
