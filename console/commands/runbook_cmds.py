@@ -37,8 +37,8 @@ from console.errors import MrpError
 if TYPE_CHECKING:
     from datetime import datetime
 
-    from console.runbook.env import Env
     from console.runbook.model import Runbook
+    from console.runbook.store import RunbookStore
 
 app = typer.Typer(
     help="Rollback runbooks in flight and done; a second signer approves with `approve`.",
@@ -51,12 +51,12 @@ def register(app_: typer.Typer) -> None:
     app_.add_typer(app, name="runbook")
 
 
-def _resolve(env: Env, text: str, latest: bool = False) -> Runbook:
+def _resolve(store: RunbookStore, text: str, latest: bool = False) -> Runbook:
     """A runbook by id, a unique part of its id, or the model it is open for (``latest``:
     else the model's most recent, said on stderr)."""
     from console.runbook.lookup import find
 
-    found = find(env.store, text, latest)
+    found = find(store, text, latest)
     if found.note is not None:
         warn(found.note)
     return found.runbook
@@ -70,11 +70,11 @@ def list_runbooks(
 ) -> None:
     """Runbooks in flight and done, newest first."""
     from console.runbook import present
-    from console.runbook.env import Env
+    from console.runbook.store import RunbookStore
 
-    env = Env.for_workspace(workspace(workspace_dir))
-    now = env.now()
-    runbooks = [r for r in env.store.all() if not (open_only and r.final)]
+    ws = workspace(workspace_dir)
+    now = ws.clock().now()
+    runbooks = [r for r in RunbookStore(ws.runbooks_dir).all() if not (open_only and r.final)]
     if as_json:
         emit_json({"runbooks": [present.list_row(r) for r in runbooks]})
         return
@@ -121,14 +121,14 @@ def show(
 ) -> None:
     """Everything about one runbook: evidence, target, checks, approvals, execution, outcome."""
     from console.runbook import present
-    from console.runbook.env import Env
+    from console.runbook.store import RunbookStore
 
-    env = Env.for_workspace(workspace(workspace_dir))
-    runbook = _resolve(env, runbook_id, latest=True)
+    ws = workspace(workspace_dir)
+    runbook = _resolve(RunbookStore(ws.runbooks_dir), runbook_id, latest=True)
     if as_json:
         emit_json(present.as_json(runbook))
         return
-    for line in present.runbook_lines(runbook, line_width(), env.now()):
+    for line in present.runbook_lines(runbook, line_width(), ws.clock().now()):
         echo(line)
 
 
@@ -151,7 +151,7 @@ def resume(
     from console.runbook.standing import refusal
 
     env, signer = signed_env(workspace_dir, as_)
-    runbook = _resolve(env, runbook_id)
+    runbook = _resolve(env.store, runbook_id)
     refuse_unfit_target(env, runbook, to)
     options = DriveOptions(to=to, verify_timeout=parse_timeout(verify_timeout), notes=notes)
     runbook = drive_on(env, runbook, signer, options, as_json)
@@ -194,7 +194,7 @@ def approve_cmd(
     from console.runbook.drive import DriveOptions
 
     env, signer = signed_env(workspace_dir, as_)
-    runbook = _resolve(env, runbook_id)
+    runbook = _resolve(env.store, runbook_id)
     answers = ApprovalAnswers(confirm, role, glass, glass_reason)
     runbook = sign_approval(env, runbook, signer, answers, as_json)
     if not as_json:
@@ -219,8 +219,8 @@ def abort_cmd(
     from console.runbook import present
     from console.runbook.ending import abort
 
-    env, signer = signed_env(workspace_dir, as_)
-    runbook = abort(env, _resolve(env, runbook_id).id, signer, reason)
+    env, signer = signed_env(workspace_dir, as_, judges=False)
+    runbook = abort(env, _resolve(env.store, runbook_id).id, signer, reason)
     if as_json:
         emit_json(present.as_json(runbook))
     else:

@@ -132,15 +132,20 @@ def carry_on_command(runbook: Runbook) -> str:
     return f"mrp runbook resume {runbook.id}"
 
 
-def signed_env(workspace_dir: Path | None, explicit: str | None) -> tuple[Env, Signer]:
+def signed_env(
+    workspace_dir: Path | None, explicit: str | None, *, judges: bool = True
+) -> tuple[Env, Signer]:
     """The workspace's runbook environment and who signs in it (``--as``, else MRP_SIGNER,
     else the config's operator), with a usable keyring checked first, and an audit log that
-    can take records: one deleted or cut short is refused before anything is asked."""
+    can take records: one deleted or cut short is refused before anything is asked. A step
+    that ``judges`` nothing (an abort) does not load the policies, so a policy broken since
+    the runbook opened cannot stop it."""
+    from console.policy.loader import PolicySet
     from console.runbook.env import Env
 
     ws = workspace(workspace_dir)
     signer = _signer(ws, explicit)
-    env = Env.for_workspace(ws)
+    env = Env.for_workspace(ws, policies=None if judges else PolicySet())
     env.log.check()
     return env, signer
 

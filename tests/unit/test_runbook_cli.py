@@ -203,6 +203,25 @@ def test_abort_and_list(capsys, ws) -> None:  # type: ignore[no-untyped-def]
     assert records(ws)[-1][0] == "runbook.abort"
 
 
+def test_a_policy_broken_after_opening_does_not_stop_reading_or_aborting(capsys, ws) -> None:  # type: ignore[no-untyped-def]
+    opened = mrp(capsys, ws, *ROLLBACK, "--confirm", "fraud@2", "--as", "alice", "--json")
+    assert opened.exit_code == 0, opened.stderr
+    policy = ws.policies_dir / "risk.yaml"
+    policy.write_text(policy.read_text() + "  bogus: 1\n")
+
+    approved = mrp(capsys, ws, "runbook", "approve", "fraud", "--as", "bob", "--confirm", "fraud@2")
+    assert approved.exit_code == 2 and "risk.yaml" in approved.stderr  # judging needs it
+    listed = mrp(capsys, ws, "runbook", "list", "--json")
+    assert listed.exit_code == 0, listed.stderr
+    assert [r["state"] for r in listed.json()["runbooks"]] == ["approvals"]
+    shown = mrp(capsys, ws, "runbook", "show", "fraud")
+    assert shown.exit_code == 0 and "1 more approval" in shown.stdout
+    aborted = mrp(capsys, ws, "runbook", "abort", "fraud", "--reason", "bad merge", "--as", "bob")
+    assert aborted.exit_code == 0, aborted.stderr
+    assert records(ws)[-1][0] == "runbook.abort"
+    assert mrp(capsys, ws, "audit", "verify").exit_code == 0
+
+
 def test_unknown_runbook(capsys, ws) -> None:  # type: ignore[no-untyped-def]
     result = mrp(capsys, ws, "runbook", "show", "rb-nope")
     assert result.exit_code == 2 and "mrp: no runbook rb-nope" in result.stderr
