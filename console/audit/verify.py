@@ -10,6 +10,7 @@ deleting it looks.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -118,10 +119,42 @@ def verify_log(
         meanwhile=lambda: digests.append(cache.digests(path, size, size)),
     )
     result = stitch(path, results, size)
+    if not result.ok:
+        result = _placed_later(result, size)
     if result.ok:
         cache.remember(path, signers, cache.Proven(size, result.count, digests[0][1], []))
         result = replace(result, sha256=digests[0][1])
     return result
+
+
+def _placed_later(result: VerifyResult, size: int) -> VerifyResult:
+    """``result``, its reason made exact when the record missing at the first bad line is
+    further down the log (lines swapped or moved), not gone."""
+    missing, line = result.head_seq + 1, result.first_bad_line
+    if line is None or result.first_bad_seq is None or result.first_bad_seq <= missing:
+        return result
+    if not (result.reason or "").startswith("has sequence number"):
+        return result
+    with result.path.open("rb") as handle:
+        for number, raw in enumerate(handle, start=1):
+            if handle.tell() > size:
+                break
+            if number > line and _seq_of(raw) == missing:
+                return replace(
+                    result,
+                    reason=f"has sequence number {result.first_bad_seq} where {missing} was "
+                    f"expected; seq {missing} is on line {number} (records are out of order)",
+                )
+    return result
+
+
+def _seq_of(raw: bytes) -> int | None:
+    try:
+        record = json.loads(raw)
+    except ValueError:
+        return None
+    seq = record.get("seq") if isinstance(record, dict) else None
+    return seq if type(seq) is int else None
 
 
 def stitch(path: Path, results: list[ChunkResult], size: int) -> VerifyResult:

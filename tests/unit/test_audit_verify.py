@@ -150,3 +150,26 @@ def test_a_process_with_threads_verifies_through_a_forkserver(
         stop.set()
         waiter.join()
     assert result.ok and result.count == len(STEPS)
+
+
+def test_moved_records_are_named_out_of_order_and_deleted_ones_missing(long_log: Path) -> None:
+    original = long_log.read_bytes().splitlines(keepends=True)
+    swapped = list(original)
+    swapped[3], swapped[4] = swapped[4], swapped[3]
+    long_log.write_bytes(b"".join(swapped))
+    assert verify_log(long_log, TRUSTED).message == (
+        "audit.jsonl line 4 (seq 5): has sequence number 5 where 4 was expected; "
+        "seq 4 is on line 5 (records are out of order)"
+    )
+    moved = list(original)
+    moved.append(moved.pop(6))
+    long_log.write_bytes(b"".join(moved))
+    assert verify_log(long_log, TRUSTED).reason == (
+        f"has sequence number 8 where 7 was expected; seq 7 is on line {len(moved)} "
+        "(records are out of order)"
+    )
+    deleted = original[:6] + original[7:]
+    long_log.write_bytes(b"".join(deleted))
+    assert verify_log(long_log, TRUSTED).reason == (
+        "has sequence number 8 where 7 was expected (records are missing)"
+    )
