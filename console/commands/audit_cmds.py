@@ -21,13 +21,13 @@ from console.commands.common import (
     warn,
     workspace,
 )
-from console.errors import MrpError
+from console.errors import ConfigError, MrpError
 from console.text import plural
 
 if TYPE_CHECKING:
     from console.audit.expected import Evidence
     from console.audit.fixed_clock import FixedClock
-    from console.audit.keys_model import Signer
+    from console.audit.keys_model import Signer, TrustedKey
     from console.audit.query import Filters
     from console.settings import Workspace
 
@@ -52,6 +52,20 @@ def _signer(ws: Workspace, explicit: str | None) -> Signer:
     if not name:
         raise MrpError("no signer: pass --as NAME, set MRP_SIGNER, or set operator in mrp.toml.")
     return load_signer(ws, name)
+
+
+def _trusted_keys(ws: Workspace, task: str) -> list[TrustedKey]:
+    """signers.yaml's keys; ConfigError when it is gone while the log holds records, whose
+    signatures would otherwise all read as signed by keys it does not list."""
+    from console.audit.signers_file import load_signers_file
+
+    log = ws.audit_path
+    if not ws.signers_path.exists() and log.is_file() and log.stat().st_size > 0:
+        raise ConfigError(
+            f"there is no {ws.signers_path.name} in {ws.root}, so no signature in {log.name} "
+            f"can be checked: restore it (the team's public keys) and {task} again."
+        )
+    return load_signers_file(ws.signers_path)
 
 
 def _evidence(ws: Workspace) -> list[Evidence]:
@@ -87,7 +101,10 @@ def _filters(
 ) -> Filters:
     from console.audit.query import Filters
 
-    return Filters(model, action, _time("--since", since), _time("--until", until))
+    start, end = _time("--since", since), _time("--until", until)
+    if start is not None and end is not None and start > end:
+        raise MrpError(f"--since {since} is after --until {until}: no record could match.")
+    return Filters(model, action, start, end)
 
 
 @app.command("verify")
@@ -107,13 +124,12 @@ def verify(
     from console.audit.checkpoint import Checkpoint, check_checkpoint, untrusted
     from console.audit.expected import hold_to, recovery, strongest
     from console.audit.fixed_clock import fixed_clock
-    from console.audit.signers_file import load_signers_file
     from console.audit.verify import verify_log
 
     ws = workspace(workspace_dir)
     pinned = fixed_clock(ws)
     anchor = Checkpoint.load(checkpoint) if checkpoint is not None else None
-    signers = load_signers_file(ws.signers_path)
+    signers = _trusted_keys(ws, "verify")
     evidence = _evidence(ws)
     result = verify_log(ws.audit_path, signers, missing_ok=True)
     stamped, lines = _stamped_lines(ws, pinned)
@@ -293,7 +309,6 @@ def export(
     from console.audit.expected import hold_to, strongest
     from console.audit.fixed_clock import fixed_clock, stamped_rows
     from console.audit.query import export_csv
-    from console.audit.signers_file import load_signers_file
     from console.audit.verify import verify_log
 
     ws = workspace(workspace_dir)
@@ -303,7 +318,7 @@ def export(
         raise MrpError(f"cannot write {csv}: the folder {target.parent} does not exist.")
     if target.is_dir():
         raise MrpError(f"cannot write {csv}: it is a folder; give a file name such as audit.csv.")
-    signers = load_signers_file(ws.signers_path)
+    signers = _trusted_keys(ws, "export")
     filters = _filters(model, since, until, action)
     anchor = Checkpoint.load(checkpoint) if checkpoint is not None else None
     evidence = _evidence(ws)

@@ -211,6 +211,40 @@ def test_what_cannot_be_done_exits_2_with_one_sentence(
     assert result.stderr.startswith("mrp: ") and len(result.stderr.strip().splitlines()) == 1
 
 
+@pytest.mark.parametrize("task", ["verify", "export"])
+def test_a_log_without_signers_yaml_cannot_be_checked(
+    capsys: pytest.CaptureFixture[str], audit_workspace: Workspace, tmp_path: Path, task: str
+) -> None:
+    ws = _ws(audit_workspace)
+    assert run_mrp(capsys, "audit", "note", "fraud", "hand-over", "-w", ws).exit_code == 0
+    audit_workspace.signers_path.unlink()
+    target = tmp_path / "audit.csv"
+    args = ("audit", task, "-w", ws) + (("--csv", str(target)) if task == "export" else ())
+    result = run_mrp(capsys, *args)
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr == (
+        f"mrp: there is no signers.yaml in {audit_workspace.root}, so no signature in "
+        f"audit.jsonl can be checked: restore it (the team's public keys) and {task} again.\n"
+    )
+    assert not target.exists()
+
+
+def test_since_after_until_is_refused(
+    capsys: pytest.CaptureFixture[str], audit_workspace: Workspace, tmp_path: Path
+) -> None:
+    ws = _ws(audit_workspace)
+    window = ("--since", "2026-11-15T01:00:00+01:00", "--until", "2026-11-14T23:59:59Z")
+    for args in (("show",), ("export", "--csv", str(tmp_path / "a.csv"))):
+        result = run_mrp(capsys, "audit", *args, *window, "-w", ws)
+        assert result.exit_code == 2, result
+        assert result.stderr == (
+            "mrp: --since 2026-11-15T01:00:00+01:00 is after --until 2026-11-14T23:59:59Z: "
+            "no record could match.\n"
+        )
+    same = ("--since", "2026-11-15T01:00:00+01:00", "--until", "2026-11-15T00:00:00Z")
+    assert run_mrp(capsys, "audit", "show", *same, "-w", ws).exit_code == 0  # one instant
+
+
 @pytest.mark.parametrize(
     ("backend", "why"),
     [
