@@ -33,6 +33,7 @@ from console.tui.screens.runbook_verify import VerifyStep
 from console.tui.screens.runbook_wizard import RunbookScreen
 from console.tui.widgets.drill_banner import DrillBanner
 from console.tui.widgets.fleet_grid import FleetGrid
+from console.tui.widgets.runbook_steps import RunbookSteps
 
 MODEL = "fraud-scoring"
 PHRASE = "fraud-scoring@6"
@@ -424,3 +425,25 @@ async def test_demo_drill_needs_no_key_setup(tmp_path: Path) -> None:
     assert runbook.state == "closed" and runbook.dry_run and runbook.outcome == "dry_run_complete"
     trusted = load_signers_file(session.workspace.signers_path)
     assert verify_log(session.workspace.audit_path, trusted).ok
+
+
+async def test_a_runbook_aborted_at_execute_does_not_tick_execute(
+    make_app: Any, workspace_root: Path
+) -> None:
+    """Aborted with both approvals in, before enter on Execute: nothing was executed, so the
+    rail ticks the steps up to the approvals and says where it stopped."""
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        keys = Keys(pilot)
+        await to_execute(pilot, keys)
+        await keys.press("escape")
+        await until(pilot, AbortStep)
+        await keys.type("wrong model")
+        await keys.press("enter")
+        await until(pilot, DoneStep)
+        rail = str(pilot.app.screen.query_one(RunbookSteps).render())
+    assert "✓ approvals" in rail
+    assert "✓ execute" not in rail and "· execute" in rail
+    assert rail.rstrip().endswith("✗ aborted at execute")
+    (runbook,) = RunbookStore(open_workspace(workspace_root).runbooks_dir).all()
+    assert runbook.state == "aborted" and runbook.execution is None
