@@ -193,6 +193,18 @@ async def test_a_switch_near_the_charts_right_edge_keeps_its_label_whole(make_ap
         assert "▸v7" in top_row  # left of its line, which is in the last columns
 
 
+async def test_a_charts_threshold_line_is_labelled_with_the_limit(make_app: Any) -> None:
+    """fraud-scoring's accuracy floor is 0.9 and its registered baseline 0.957: the rows
+    their lines are drawn in say exactly that, as the triggers table's LIMIT does."""
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_model(pilot, "fraud-scoring")
+        await pilot.pause()
+        lines = screen.query_one("#chart-accuracy", MetricChart).render().plain.splitlines()
+    drawn = {line.split("├")[0].strip() for line in lines if "├" in line}
+    assert {"0.9", "0.957"} <= drawn, lines
+
+
 async def test_a_trigger_that_starts_firing_moves_its_chart_first(make_app: Any) -> None:
     """A new snapshot reorders the open model's charts in place (the same charts, moved)."""
     app = make_app()

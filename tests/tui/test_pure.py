@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from plotext._utility import get_lim
 from rich.text import Text
 from textual_plotext.plot import Plot
 
@@ -14,7 +15,15 @@ from console.errors import ConfigError
 from console.fleet import FleetEntry, TriggerView
 from console.model_detail import Series
 from console.runbook.model import Candidate, Evidence, TriggerEvidence
-from console.tui.format import age, local_time, sparkline, state_label, times_in, wrap_cells
+from console.tui.format import (
+    age,
+    local_time,
+    number,
+    sparkline,
+    state_label,
+    times_in,
+    wrap_cells,
+)
 from console.tui.history_data import HistoryRow, audit_row, merge_deploys, record_summary
 from console.tui.screens.model import charts_in_view
 from console.tui.screens.runbook_target import FiredMetric, fired_metrics, metrics_then
@@ -25,6 +34,7 @@ from console.tui.widgets.metric_chart import (
     canvas_width,
     chart_title,
     switch_label_place,
+    y_axis,
 )
 from console.tui.widgets.triggers_table import trigger_spec
 from console.user_settings import load_user_settings, remember_theme
@@ -183,18 +193,52 @@ def test_a_chart_title_fits_its_chart() -> None:
     assert all(len(chart_title(data, w)) <= w for w in range(10, 60))
 
 
+def _plot(width: int, ys: tuple[float, ...], height: int = 10) -> list[str]:
+    """A chart as MetricChart draws it (series from ys[0] to ys[1], lines at the rest,
+    a title, y ticks from y_axis), as plain lines top to bottom."""
+    plot = Plot()
+    plot.plotsize(width, height)
+    plot.title("t")
+    plot.plot([0.0, 1.0], [ys[0], ys[1]])
+    for level in ys[2:]:
+        plot.hline(level)
+    low, high = get_lim(list(ys))
+    ticks, labels = y_axis(low, high, height - 4, ys[2:])
+    plot.yticks(ticks, labels)
+    return Text.from_ansi(plot.build()).plain.splitlines()
+
+
 @pytest.mark.parametrize(
     ("width", "ys"),
     [(57, (0.82, 0.957, 0.9)), (40, (1200.0, 5300.5)), (30, (0.0021, 0.03)), (57, (0.0, 1.0))],
 )
 def test_the_plot_area_is_as_wide_as_plotext_draws_it(width: int, ys: tuple[float, ...]) -> None:
-    plot = Plot()
-    plot.plotsize(width, 12)
-    plot.plot([0.0, 1.0], [ys[0], ys[1]])
+    low, high = get_lim(list(ys))
+    _ticks, labels = y_axis(low, high, 6, ys[2:])
+    top = next(line for line in _plot(width, ys) if "┌" in line)
+    assert canvas_width(width, labels) == top.index("┐") - top.index("┌") - 1
+
+
+@pytest.mark.parametrize(
+    "ys",
+    [
+        (0.8196, 0.957, 0.9),  # fraud-scoring's accuracy and its floor
+        (0.116, 0.184, 0.1516, 0.1213),  # search-ranking's latency, threshold, baseline
+        (1473.0, 2604.0, 2000.0),
+        (0.0014, 0.03, 0.03),  # the threshold is the top of the range
+    ],
+)
+def test_a_threshold_line_is_labelled_with_its_own_value(ys: tuple[float, ...]) -> None:
+    """The row a threshold or baseline is drawn in carries that value as its y label, as
+    the triggers table writes it (plotext's even labels put 0.9's line on a '0.910' row)."""
+    lines = _plot(57, ys)
     for level in ys[2:]:
-        plot.hline(level)
-    top = next(line for line in Text.from_ansi(plot.build()).plain.splitlines() if "┌" in line)
-    assert canvas_width(width, ys) == top.index("┐") - top.index("┌") - 1
+        drawn = [line for line in lines if "├" in line and line.rstrip().endswith("┤")]
+        assert any(line.split("├")[0].strip() == number(level) for line in drawn), lines
+    labels = [line.split("┤")[0].split("├")[0].strip() for line in lines if "┤" in line]
+    assert len([label for label in labels if label]) >= 4, "the axis still reads as a scale"
+    values = [float(label.replace(",", "")) for label in labels if label]
+    assert values == sorted(values, reverse=True), "labels run from the top down"
 
 
 def test_a_switch_label_goes_left_of_its_line_only_when_it_would_be_cut() -> None:

@@ -9,8 +9,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
-from plotext._utility import get_labels, get_lim, linspace
+from plotext._utility import get_labels, get_lim
+from textual.app import RenderResult
 from textual.color import Color, ColorParseError
+from textual.geometry import Size
 from textual_plotext import PlotextPlot
 
 from console.fleet import TriggerView
@@ -24,9 +26,11 @@ _TITLE_MARGIN = 8
 """plotext drops a title (silently) that does not fit beside the y-axis labels; a title at
 most this much narrower than the chart always fits."""
 _Y_TICKS = 7
-"""plotext's number of y-axis ticks (its default)."""
+"""At most this many y-axis labels (plotext's default count)."""
 _FRAME = 2
 """The columns of the frame's left and right edges."""
+_CHROME_ROWS = 4
+"""The rows of a chart that are not plot area: title, the frame's top and bottom, x labels."""
 
 
 @dataclass(frozen=True)
@@ -70,12 +74,37 @@ def chart_title(data: ChartData, width: int | None = None) -> str:
     return title[: max(width - 1, 0)] + "…"
 
 
-def canvas_width(width: int, ys: Sequence[float]) -> int:
-    """The plot area's width in columns, as plotext lays out a chart ``width`` wide whose
-    y values (series, lines, texts) are ``ys``: the frame and the widest y tick label
-    (plotext's own labels) take the rest."""
-    labels = get_labels(linspace(*get_lim(list(ys)), _Y_TICKS))
-    return width - _FRAME - max(len(label) for label in labels)
+def canvas_row(y: float, low: float, high: float, rows: int) -> int:
+    """The plot area's row (0 at the bottom) plotext draws ``y`` in (its own rounding)."""
+    return math.floor(round(0.5 + (rows - 1) * (y - low) / (high - low), 8))
+
+
+def y_axis(
+    low: float, high: float, rows: int, marks: Sequence[float] = ()
+) -> tuple[list[float], list[str]]:
+    """The y-axis ticks and labels of a plot area ``rows`` high spanning ``low``..``high``:
+    a label on each row (every few rows on a tall chart), each the value that row draws;
+    the row a threshold or baseline line is drawn in is labelled with that line's own value,
+    as the triggers table writes it (plotext's evenly spaced labels fell between rows, so
+    the threshold 0.9 drew on a row labelled 0.910). Later marks win a shared row."""
+    if rows < 2 or high <= low:
+        return [low], [number(low)]
+    step = (high - low) / (rows - 1)
+    every = max(1, math.ceil((rows - 1) / (_Y_TICKS - 1)))
+    grid = {row: low + row * step for row in range(0, rows, every)}
+    grid[rows - 1] = high
+    marked = {canvas_row(m, low, high, rows): m for m in marks if low <= m <= high}
+    plain = {row: value for row, value in grid.items() if row not in marked}
+    ticks = list(plain.values()) + list(marked.values())
+    plain_labels = get_labels(list(plain.values())) if len(plain) > 1 else []
+    plain_labels = plain_labels or [number(v) for v in plain.values()]
+    return ticks, [*plain_labels, *(number(m) for m in marked.values())]
+
+
+def canvas_width(width: int, labels: Sequence[str]) -> int:
+    """The plot area's width in columns, as plotext lays out a chart ``width`` wide with
+    these y tick labels: the frame and the widest label take the rest."""
+    return width - _FRAME - max((len(label) for label in labels), default=0)
 
 
 def canvas_column(x: float, start: float, end: float, canvas: int) -> int:
@@ -104,6 +133,7 @@ class MetricChart(PlotextPlot):
         super().__init__(id=id, classes="metric-chart")
         self.metric = metric
         self._data: ChartData | None = None
+        self._drawn_for = Size(0, 0)
 
     def on_mount(self) -> None:
         super().on_mount()
@@ -116,17 +146,21 @@ class MetricChart(PlotextPlot):
     def on_resize(self) -> None:
         self._replot()
 
+    def render(self) -> RenderResult:
+        if self._data is not None and self._drawn_for != self.size:
+            self._figure(self._data)  # drawn before its layout: the axis needs its real size
+        return super().render()
+
     def _replot(self) -> None:
-        data = self._data
-        plt = self.plt
-        plt.clear_data()
-        plt.clear_figure()
-        if data is None:
-            self.refresh()
-            return
-        variables = self.app.theme_variables
-        self._draw(data, variables)
+        self._figure(self._data)
         self.refresh()
+
+    def _figure(self, data: ChartData | None) -> None:
+        self.plt.clear_data()
+        self.plt.clear_figure()
+        self._drawn_for = self.size
+        if data is not None:
+            self._draw(data, self.app.theme_variables)
 
     def _draw(self, data: ChartData, variables: Mapping[str, str]) -> None:
         plt = self.plt
@@ -137,9 +171,9 @@ class MetricChart(PlotextPlot):
         xs: Sequence[float] = ()
         levels = [t.threshold for t in data.triggers if t.threshold is not None]
         levels += [] if data.baseline is None else [data.baseline]
-        ys: Sequence[float] = (0.0, 1.0)
+        low, high = 0.0, 1.0
         if data.series is not None and data.series.values:
-            ys = [*data.series.values, *levels]
+            low, high = get_lim([*data.series.values, *levels])
             xs = [t.timestamp() for t in data.series.times]
             plt.plot(
                 xs,
@@ -156,8 +190,13 @@ class MetricChart(PlotextPlot):
                 plt.hline(trigger.threshold, color=_rgb(variables, "chart-threshold"))
         if data.baseline is not None:
             plt.hline(data.baseline, color=_rgb(variables, "chart-baseline"))
+        marks = ([] if data.baseline is None else [data.baseline]) + [
+            t.threshold for t in data.triggers if t.threshold is not None
+        ]
+        ticks, labels = y_axis(low, high, self.size.height - _CHROME_ROWS, marks)
+        plt.yticks(ticks, labels)
         switch_colour = _rgb(variables, "chart-switch")
-        canvas = canvas_width(width, ys)
+        canvas = canvas_width(width, labels)
         top = max(data.series.values) if data.series and data.series.values else 1.0
         for switch in data.switches:
             at = switch.at.timestamp()
