@@ -5,8 +5,10 @@ secret's key: a signer's name for signing keys (names never contain ``:``), ``so
 style keys for source tokens. Headless machines pick a file backend with
 ``PYTHON_KEYRING_BACKEND`` (keyrings.alt's PlaintextKeyring, in the ``headless`` extra). A
 backend that cannot store anything (keyring's ``fail`` or ``null`` backends), that would
-stop to ask for a master password (keyrings.alt's ``EncryptedKeyring`` and its kind) or that
-cannot be loaded is refused up front, in one sentence saying what to do (never the thing
+stop to ask for a master password (keyrings.alt's ``EncryptedKeyring`` and its kind), that
+cannot be loaded, or a plaintext file keyring that keyring picked by itself (keyrings.alt
+installed, nothing chosen: its secrets would sit in a plain file nobody decided on) is refused
+up front, in one sentence saying what to do (never the thing
 just tried), before a command does anything else: a prompt inside the TUI or a cron job
 would hang it.
 """
@@ -24,6 +26,7 @@ import keyring
 import keyring.backends.chainer
 import keyring.backends.fail
 import keyring.backends.null
+import keyring.core
 import keyring.errors
 
 from console.errors import MrpError
@@ -83,6 +86,26 @@ def _why_unusable(backend: Any) -> str | None:
     return None
 
 
+def _chosen() -> bool:
+    """Whether a backend was chosen, in ``PYTHON_KEYRING_BACKEND`` or keyring's config file,
+    rather than detected by keyring from what is installed."""
+    if os.environ.get("PYTHON_KEYRING_BACKEND"):
+        return True
+    try:
+        return keyring.core.load_config() is not None
+    except Exception:  # an unloadable config file: _backend has already said so if it matters
+        return False
+
+
+def _plaintext_by_itself(backend: Any) -> bool:
+    """A plaintext file keyring that nobody chose, alone or first in keyring's chain (the
+    link a secret is written to)."""
+    if isinstance(backend, keyring.backends.chainer.ChainerBackend):
+        links = list(backend.backends)
+        return bool(links) and _plaintext_by_itself(links[0])
+    return _class_path(backend) == PLAINTEXT_BACKEND and not _chosen()
+
+
 def _named_class_reason(named: str) -> str | None:
     """Why the class named by PYTHON_KEYRING_BACKEND is unusable, judged without building it."""
     module_name, _, class_name = named.rpartition(".")
@@ -127,6 +150,12 @@ def _backend() -> Any:
 def ensure_usable_keyring() -> None:
     """Raise MrpError (exit 2) unless the keyring can store and return secrets unattended."""
     backend = _backend()
+    if _plaintext_by_itself(backend):
+        raise MrpError(
+            f"no usable keyring backend: keyring picked {PLAINTEXT_BACKEND} by itself because "
+            f"keyrings.alt is installed, and a plaintext file keyring is used only when chosen; "
+            f"{KEYCHAIN}, or set PYTHON_KEYRING_BACKEND={PLAINTEXT_BACKEND} to choose it."
+        )
     reason = _why_unusable(backend)
     if reason is not None:
         chosen = _class_path(backend)

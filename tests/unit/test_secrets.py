@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import keyring
+import keyring.backend
 import keyring.backends.chainer
 import keyring.backends.fail
 import keyring.backends.null
@@ -179,3 +180,45 @@ def test_a_misspelled_class_is_named(
     line = _refusal(capsys, tiny_workspace)
     assert "cannot be loaded: keyrings.alt.file has no PlainTextKeyring; " in line
     assert line.endswith(f"set PYTHON_KEYRING_BACKEND={PLAINTEXT_BACKEND}.")
+
+
+def test_a_plaintext_keyring_nobody_chose_is_refused(
+    restore_keyring: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """keyring picks keyrings.alt's PlaintextKeyring by itself on a machine without a
+    keychain once keyrings.alt is installed: mrp uses it only when chosen."""
+    monkeypatch.delenv("PYTHON_KEYRING_BACKEND")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))  # no keyringrc.cfg
+    for detected in (PlaintextKeyring(), _Chain([PlaintextKeyring()])):
+        keyring.set_keyring(detected)
+        with pytest.raises(MrpError) as caught:
+            set_secret("source:prom", "t0ken")
+        message = str(caught.value)
+        assert caught.value.exit_code == 2
+        assert message.startswith("no usable keyring backend: keyring picked")
+        assert f"set PYTHON_KEYRING_BACKEND={PLAINTEXT_BACKEND} to choose it" in message
+    # chosen in keyring's config file, it is used
+    config = tmp_path / "config" / "python_keyring" / "keyringrc.cfg"
+    config.parent.mkdir(parents=True)
+    config.write_text(f"[backend]\ndefault-keyring = {PLAINTEXT_BACKEND}\n")
+    keyring.set_keyring(PlaintextKeyring())
+    ensure_usable_keyring()
+    # and a chain that writes to another backend first is not refused for a plaintext link
+    config.unlink()
+    keyring.set_keyring(_Chain([_Writable(), PlaintextKeyring()]))
+    ensure_usable_keyring()
+
+
+class _Writable(keyring.backend.KeyringBackend):
+    """Stands for an OS keychain ahead of the plaintext link (never written to here)."""
+
+    priority = 5  # type: ignore[assignment]
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return None
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        raise AssertionError("not written to in this test")
+
+    def delete_password(self, service: str, username: str) -> None:
+        raise AssertionError("not written to in this test")
