@@ -283,3 +283,19 @@ async def test_history_counts_dry_runs_apart_and_lists_alike_times_newest_first(
         assert "↩ 0 rollbacks, 1 dry run ·" in summary
         audit = [r.action for r in screen.shown if r.origin == "audit"]
         assert audit == ["runbook.close", "runbook.open"]
+
+
+async def test_at_80x24_the_model_screen_keeps_its_header_in_view(make_app: Any) -> None:
+    """On a small terminal the tabs give way: the model's name and state, a row of charts,
+    the triggers with the firing one, the status bar and the keys all stay on screen."""
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_model(pilot, "fraud-scoring")
+        await pilot.pause()
+        assert screen.scroll_y == 0 and screen.virtual_size.height <= 24
+        header = screen.query_one("#model-header")
+        assert header.region.y == 0 and "fraud-scoring" in str(header.render())
+        charts = screen.query_one("#chart-scroll")
+        assert charts.region.height >= 8
+        table = screen.query_one(TriggersTable)
+        assert table.region.bottom <= 22 and table.region.height >= 3
