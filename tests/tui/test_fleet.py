@@ -322,3 +322,25 @@ async def test_a_trigger_on_an_unknown_metric_is_named_in_the_status_bar(
         ]
         line = app.screen.query_one(StatusBar).render_status(app.status).plain
         assert "unknown metric 'acuracy'" in line
+
+
+async def test_at_80_columns_the_firing_triggers_and_data_age_stay_in_view(
+    make_app: Any,
+) -> None:
+    """A narrow terminal leaves out tier, team, trend and since (in that order), not what
+    fires: no row runs off the right edge; at 120 columns every column shows."""
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        grid = pilot.app.screen.query_one(FleetGrid)
+        lines = [grid.render_line(y).text for y in range(8)]
+        assert grid.virtual_size.width <= grid.size.width
+        for label in ("STATE", "MODEL", "SERVING", "FIRING / PENDING", "DATA AGE"):
+            assert label in lines[0]
+        assert "TEAM" not in lines[0] and "TIER" not in lines[0]
+        (fraud,) = [line for line in lines if "fraud-scoring" in line]
+        assert "✖ accuracy-floor" in fraud
+        await pilot.resize_terminal(120, 40)
+        await pilot.pause()
+        header = grid.render_line(0).text
+        assert all(label in header for label in ("TEAM", "TIER", "SINCE", "TREND 2h"))

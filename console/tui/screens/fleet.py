@@ -15,7 +15,7 @@ from console.fleet import FleetSnapshot
 from console.tui.context import mrp_app
 from console.tui.widgets.drill_banner import DrillBanner
 from console.tui.widgets.fleet_grid import FleetGrid
-from console.tui.widgets.fleet_table import COLUMNS, fleet_rows, matches
+from console.tui.widgets.fleet_table import COLUMNS, DROP_FIRST, fleet_rows, matches
 from console.tui.widgets.status_bar import StatusBar
 
 
@@ -37,7 +37,7 @@ class FleetScreen(Screen[None]):
             placeholder="filter: name, team, tier or state (firing, pending, no data)",
             id="fleet-filter",
         )
-        yield FleetGrid(COLUMNS, id="fleet-table")
+        yield FleetGrid(COLUMNS, drop_first=DROP_FIRST, id="fleet-table")
         yield StatusBar(id="status")
         yield Footer()
 

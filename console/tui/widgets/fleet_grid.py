@@ -74,12 +74,18 @@ class FleetGrid(ScrollView, can_focus=True):
         def control(self) -> FleetGrid:
             return self.grid
 
-    def __init__(self, columns: Sequence[Column], *, id: str | None = None) -> None:
+    def __init__(
+        self, columns: Sequence[Column], *, drop_first: Sequence[str] = (), id: str | None = None
+    ) -> None:
+        """``drop_first``: the columns to leave out, in this order, while the table is wider
+        than the widget (so the states and triggers stay in view on a narrow terminal)."""
         super().__init__(id=id)
         self.columns = tuple(columns)
         self.column_keys = [key for key, _label, _width in columns]
         self.widths = [width or cell_len(label) for _key, label, width in columns]
         self._fixed = [width is not None for _key, _label, width in columns]
+        self._drop_first = [self.column_keys.index(key) for key in drop_first]
+        self.shown_columns = list(range(len(self.columns)))
         self._rows: list[tuple[str, RowSpec]] = []
         self._index: dict[str, int] = {}
         self._strips: dict[tuple[str, int], Strip] = {}
@@ -118,6 +124,7 @@ class FleetGrid(ScrollView, can_focus=True):
                 widths_grew = self._widen(spec) or widths_grew
         if widths_grew:
             self._strips.clear()
+            self._fit_columns()
         self._rows = list(rows)
         self._index = {key: i for i, (key, _) in enumerate(self._rows)}
         for key in set(old).difference(self._index):
@@ -149,7 +156,24 @@ class FleetGrid(ScrollView, can_focus=True):
         return grew
 
     def _total_width(self) -> int:
-        return sum(w + 2 * PADDING for w in self.widths)
+        return sum(self.widths[i] + 2 * PADDING for i in self.shown_columns)
+
+    def _fit_columns(self) -> None:
+        """Leave out the droppable columns, in order, until the rest fit the width."""
+        room = self.size.width
+        shown = list(range(len(self.columns)))
+        for index in self._drop_first:
+            if not room or sum(self.widths[i] + 2 * PADDING for i in shown) <= room:
+                break
+            shown.remove(index)
+        if shown != self.shown_columns:
+            self.shown_columns = shown
+            self._strips.clear()
+        self.virtual_size = Size(self._total_width(), len(self._rows) + 1)
+
+    def on_resize(self) -> None:
+        self._fit_columns()
+        self.refresh()
 
     # -- rendering ----------------------------------------------------------------------------
 
@@ -196,7 +220,8 @@ class FleetGrid(ScrollView, can_focus=True):
     ) -> Strip:
         segments = []
         pad = " " * PADDING
-        for (text, role, bold), width in zip(cells, self.widths, strict=True):
+        for index in self.shown_columns:
+            (text, role, bold), width = cells[index], self.widths[index]
             style = base
             if role is not None and not cursor and variables is not None:
                 style = base + role_style(variables, role, bold)

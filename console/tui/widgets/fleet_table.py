@@ -23,6 +23,9 @@ COLUMNS: tuple[tuple[str, str, int | None], ...] = (
     ("age", "DATA AGE", None),
     ("trend", "TREND 2h", TREND_WIDTH),
 )
+DROP_FIRST = ("tier", "team", "trend", "since")
+"""The columns a narrow terminal does without, first to last: at 80 columns the state,
+model, versions, firing triggers and data age stay."""
 FleetRows = tuple[tuple[str, RowSpec], ...]
 """(model, cells) for every entry of a snapshot, in the snapshot's order."""
 
