@@ -447,3 +447,43 @@ async def test_a_runbook_aborted_at_execute_does_not_tick_execute(
     assert rail.rstrip().endswith("✗ aborted at execute")
     (runbook,) = RunbookStore(open_workspace(workspace_root).runbooks_dir).all()
     assert runbook.state == "aborted" and runbook.execution is None
+
+
+async def test_break_glass_says_so_in_the_steps_hint(make_app: Any) -> None:
+    """ctrl+b on the approvals step shows the reason field and says what break-glass does;
+    ctrl+b again goes back to an ordinary approval."""
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        keys = Keys(pilot)
+        await to_approve(pilot, keys)
+        screen = pilot.app.screen
+        hint = screen.query_one("#step-hint", Static)
+        ordinary = str(hint.render())
+        await keys.press("ctrl+b")
+        await pilot.pause()
+        said = str(hint.render())
+        assert said.startswith("BREAK-GLASS: ") and "alone replaces the 2 approvals" in said
+        assert screen.query_one("#glass").has_focus
+        await keys.press("ctrl+b")
+        await pilot.pause()
+        assert str(hint.render()) == ordinary and screen.query_one("#phrase").has_focus
+
+
+async def test_a_refused_opening_keeps_the_reason_typed(
+    make_app: Any, workspace_root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Signing as someone whose key this machine lacks is refused on step 1, nothing
+    written; the reason stays in its field, so enter (after a fix) need not retype it."""
+    monkeypatch.setenv("MRP_SIGNER", "carol")
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        keys = Keys(pilot)
+        await to_open(pilot, keys)
+        first = pilot.app.screen
+        await keys.type(REASON)
+        await keys.press("enter")
+        await wait_for(pilot, lambda: step_is(pilot, OpenStep) and pilot.app.screen is not first)
+        screen = pilot.app.screen
+        assert "no signing key for 'carol'" in str(screen.query_one("#step-error").render())
+        assert screen.query_one("#reason").value == REASON
+    assert RunbookStore(open_workspace(workspace_root).runbooks_dir).all() == []

@@ -46,6 +46,12 @@ class ApproveStep(StepScreen):
         self.hint = (
             f"type the phrase, enter: sign as the chosen signer{glass} · esc: abort or leave"
         )
+        self.ordinary_hint = self.hint
+        self.glass_hint = (
+            f"BREAK-GLASS: the chosen signer's signature alone replaces the "
+            f"{runbook.rollback.approvals.required} approvals · type why, then the phrase · "
+            "enter: sign · ctrl+b: back to an ordinary approval"
+        )
 
     def body(self) -> Iterable[Widget]:
         rb = self.runbook
@@ -91,6 +97,8 @@ class ApproveStep(StepScreen):
         self.glass = not self.glass
         self.query_one("#glass", Input).display = self.glass
         self.query_one("#glass" if self.glass else "#phrase", Input).focus()
+        hint = self.glass_hint if self.glass else self.ordinary_hint
+        self.query_one("#step-hint", Static).update(hint)
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:

@@ -22,9 +22,13 @@ class OpenStep(StepScreen):
     step = "open"
     hint = "enter: open the runbook · tab: dry run on/off · esc: cancel (nothing is written)"
 
-    def __init__(self, frame: Frame, plan: Plan, dry_run: bool, error: str | None = None) -> None:
+    def __init__(
+        self, frame: Frame, plan: Plan, dry_run: bool, error: str | None = None, reason: str = ""
+    ) -> None:
+        """``reason``: what was typed before a refusal, kept so it need not be typed again."""
         super().__init__(frame, error)
         self.plan = plan
+        self.reason = reason
         self.dry_run = dry_run or plan.dry_run_only
         if plan.dry_run_only:  # the checkbox is locked on: do not offer to toggle it
             self.hint = "enter: open the runbook (a dry run) · esc: cancel (nothing is written)"
@@ -46,7 +50,7 @@ class OpenStep(StepScreen):
             disabled=plan.dry_run_only,
             id="dry-run",
         )
-        yield Input(placeholder="reason: what is wrong (required)", id="reason")
+        yield Input(self.reason, placeholder="reason: what is wrong (required)", id="reason")
 
     def mounted(self) -> None:
         self.query_one("#reason", Input).focus()

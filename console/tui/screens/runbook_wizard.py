@@ -152,10 +152,12 @@ class RunbookScreen(Screen[None]):
             return rb
         drill = found.dry_run_only or mrp_app(self).clock.is_replay
         error: str | None = None
+        reason = ""
         while True:
-            answer = await self._ask(OpenStep(self._frame(None), found, drill, error))
+            answer = await self._ask(OpenStep(self._frame(None), found, drill, error, reason))
             if not isinstance(answer, Opened):
                 return None  # cancelled: nothing was written
+            drill, reason = answer.dry_run, answer.reason
             try:
                 signer = await self._call(self._signer)
                 return await self._call(
