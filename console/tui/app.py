@@ -18,10 +18,10 @@ from textual.signal import Signal
 from textual.worker import Worker, WorkerState
 
 from console.clock import Clock
-from console.errors import MrpError
 from console.fleet import FleetSnapshot
 from console.settings import Workspace
 from console.tui import live
+from console.tui.format import describe
 from console.tui.gateway import Gateway
 from console.tui.messages import SnapshotReady
 from console.tui.screens.fleet import FleetScreen
@@ -36,12 +36,6 @@ from console.user_settings import remember_theme
 
 REPLAY_TICK_SECONDS = 2.0
 NOTIFY_AT_MOST = 4
-
-
-def describe(error: BaseException | None) -> str:
-    if isinstance(error, MrpError):
-        return error.message
-    return f"{type(error).__name__}: {error}" if error else "unknown error"
 
 
 class MrpApp(App[None]):

@@ -17,6 +17,7 @@ from rich.text import Text
 from textual.color import Color, ColorParseError
 
 from console.clock import format_duration, parse_time
+from console.errors import MrpError
 
 STATES = ("firing", "pending", "no_data", "ok")
 SYMBOL = {"firing": "✖", "pending": "◐", "no_data": "∅", "ok": "✔"}
@@ -100,6 +101,13 @@ def age(span: timedelta | None) -> str:
     if span < timedelta(seconds=60):
         return "<1m" if span >= timedelta(0) else "future"
     return format_duration(timedelta(minutes=int(span.total_seconds() // 60)))
+
+
+def describe(error: BaseException | None) -> str:
+    """A worker's failure in one line: an MrpError's own sentence, else its type and text."""
+    if isinstance(error, MrpError):
+        return error.message
+    return f"{type(error).__name__}: {error}" if error else "unknown error"
 
 
 def number(value: float | None) -> str:

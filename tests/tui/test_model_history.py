@@ -4,6 +4,8 @@ screen (filters, CSV export in a worker)."""
 from __future__ import annotations
 
 import csv
+import subprocess
+import sys
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -299,3 +301,43 @@ async def test_at_80x24_the_model_screen_keeps_its_header_in_view(make_app: Any)
         assert charts.region.height >= 8
         table = screen.query_one(TriggersTable)
         assert table.region.bottom <= 22 and table.region.height >= 3
+
+
+HOLD = (
+    "import sys, duckdb; con = duckdb.connect(sys.argv[1]); print('held', flush=True); "
+    "sys.stdin.read()"
+)
+
+
+async def test_charts_held_up_by_another_process_say_so_until_they_come(
+    make_app: Any, workspace_root: Path
+) -> None:
+    """Another process (a long `mrp sync`, say) holds state.duckdb as the model opens: where
+    the charts go, the screen says they are being read, not an empty area; once it lets
+    go, the charts come and the note goes."""
+    ws = open_workspace(workspace_root)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        holder = subprocess.Popen(
+            [sys.executable, "-c", HOLD, str(ws.db_path)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+            app.open_model("fraud-scoring")
+            await wait_for(pilot, lambda: isinstance(app.screen, ModelScreen))
+            await pilot.pause(0.3)
+            screen = app.screen
+            note = screen.query_one("#charts-note", Static)
+            assert note.display and str(note.render()) == "reading fraud-scoring's charts…"
+            assert screen._detail is None
+        finally:
+            assert holder.stdin is not None
+            holder.stdin.close()
+            holder.wait(timeout=30)
+        await wait_for(pilot, lambda: screen._detail is not None, timeout=20)
+        await pilot.pause()
+        assert not note.display and len(screen.query(MetricChart)) > 0

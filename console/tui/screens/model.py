@@ -16,11 +16,12 @@ from textual.containers import Grid, VerticalScroll
 from textual.screen import Screen
 from textual.widget import AwaitMount
 from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
+from textual.worker import Worker, WorkerState
 
 from console.fleet import STATE_RANK, FleetSnapshot, TriggerView
 from console.model_detail import ModelDetail
 from console.tui.context import mrp_app
-from console.tui.format import times_in
+from console.tui.format import describe, times_in
 from console.tui.messages import ModelDetailReady
 from console.tui.widgets.drill_banner import DrillBanner
 from console.tui.widgets.metric_chart import ChartData, MetricChart
@@ -67,6 +68,8 @@ def chart_order(detail: ModelDetail, triggers: tuple[TriggerView, ...]) -> list[
 class ModelScreen(Screen[None]):
     DEFAULT_CSS = """
     ModelScreen #trigger-why { padding: 0 1; height: auto; }
+    ModelScreen #charts-note { padding: 1 2; height: auto; color: $text-muted; }
+    ModelScreen #charts-note.failed { color: $warning; text-style: bold; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "app.pop_screen", "Back"),
@@ -91,7 +94,11 @@ class ModelScreen(Screen[None]):
         yield DrillBanner()
         yield ModelHeader(id="model-header", classes="screen-title")
         yield Static(id="range-bar")
-        yield VerticalScroll(Grid(id="charts"), id="chart-scroll")
+        yield VerticalScroll(
+            Static(f"reading {self.model}'s charts…", id="charts-note"),
+            Grid(id="charts"),
+            id="chart-scroll",
+        )
         with TabbedContent(id="model-tabs"):
             with TabPane("Triggers", id="tab-triggers"):
                 yield TriggersTable(id="triggers-table")
@@ -162,9 +169,24 @@ class ModelScreen(Screen[None]):
         why.update(said if reason else "")
         why.display = reason is not None
 
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A load that failed (the state database held by another process past the wait,
+        say) is said where the charts go, until the next refresh reads them again; the app
+        notifies it too."""
+        if event.worker.group != "model" or event.state != WorkerState.ERROR:
+            return
+        if self._detail is None:
+            note = self.query_one("#charts-note", Static)
+            note.update(
+                f"could not read {self.model}'s charts: {describe(event.worker.error)} They are "
+                "read again at the next refresh (s: now)."
+            )
+            note.add_class("failed")
+
     @on(ModelDetailReady)
     async def _detail_ready(self, message: ModelDetailReady) -> None:
         self._detail = message.detail
+        self.query_one("#charts-note", Static).display = False
         await self._show_charts(message.detail)
         self.call_after_refresh(self._show_range)  # the charts mounted: laid out next refresh
         self.query_one(VersionsTable).show_versions(message.detail.versions)
