@@ -39,6 +39,13 @@ def token_key(source: str) -> str:
     return f"source:{source}"
 
 
+def refused_hint(source: str) -> str:
+    """What to do about a 401 or 403, by whether a token for ``source`` is in the keyring."""
+    if get_secret(token_key(source)):
+        return f"the token stored for it was sent: check it, or replace it with `mrp auth set {source}`"
+    return f"no token is stored for it: set one with `mrp auth set {source}`"
+
+
 def signing_key(source: str) -> str:
     """The keyring key of a source's webhook signing secret (HMAC-SHA256)."""
     return f"source:{source}:signing-secret"

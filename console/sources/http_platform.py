@@ -27,7 +27,14 @@ from console.secrets import get_secret
 from console.settings import HttpSource, Workspace
 from console.sources.base import SyncContext
 from console.sources.deployments_file import read_deployments
-from console.sources.http_client import HttpClient, HttpFailure, Reply, client_for, signing_key
+from console.sources.http_client import (
+    HttpClient,
+    HttpFailure,
+    Reply,
+    client_for,
+    refused_hint,
+    signing_key,
+)
 from console.sources.records import ExecutionResult, SourceBatch
 
 CONFIRM_EVERY = 1.0
@@ -61,6 +68,8 @@ async def _get(client: HttpClient, source: str, path: str) -> Reply:
         reply = await client.get(path)
     except HttpFailure as failure:
         raise SourceError(f"{what} failed: {failure.reason}.") from None
+    if reply.status in (401, 403):
+        raise SourceError(f"{what} failed: {_explain(reply)}; {refused_hint(source)}.")
     if not reply.ok:
         raise SourceError(f"{what} failed: {_explain(reply)}.")
     return reply

@@ -19,7 +19,7 @@ from typing import Any
 from console.errors import SourceError
 from console.settings import MlflowSource, Workspace
 from console.sources.base import SyncContext
-from console.sources.http_client import HttpClient, HttpFailure, Reply, client_for
+from console.sources.http_client import HttpClient, HttpFailure, Reply, client_for, refused_hint
 from console.sources.records import (
     AliasRecord,
     BaselineRecord,
@@ -101,8 +101,8 @@ def _error(what: str, reply: Reply, source: str) -> MlflowError:
         code = str(reply.status)
         detail = reply.snippet() or "no body"
     if reply.status in (401, 403):
-        hint = f"; set a token with `mrp auth set {source}`"
-        return MlflowError(f"{what} was refused (HTTP {reply.status}, {detail}){hint}.", code)
+        hint = refused_hint(source)
+        return MlflowError(f"{what} was refused (HTTP {reply.status}, {detail}): {hint}.", code)
     return MlflowError(f"{what} failed: HTTP {reply.status}{tries}, {detail}.", code)
 
 

@@ -32,8 +32,8 @@ import duckdb
 from console.errors import ConfigError, SourceError
 from console.settings import PrometheusSource, Workspace
 from console.sources.base import SyncContext
-from console.sources.http_client import HttpClient, HttpFailure, Reply, client_for
-from console.sources.promql import render
+from console.sources.http_client import HttpClient, HttpFailure, Reply, client_for, refused_hint
+from console.sources.promql import render, unknown_placeholder
 from console.sources.records import MetricLoader, SourceBatch
 from console.store import connect, sql
 
@@ -100,6 +100,13 @@ class PrometheusSourceReader:
     async def fetch(self, context: SyncContext) -> SourceBatch:
         if not self.config.metrics:
             raise ConfigError(f"source '{self.name}': no [sources.{self.name}.metrics] to query.")
+        for metric, template in self.config.metrics.items():
+            unknown = unknown_placeholder(template)
+            if unknown is not None:
+                raise ConfigError(
+                    f"source '{self.name}': metric '{metric}': the template names {unknown}, "
+                    "which is not a placeholder ({model} or {version})."
+                )
         step = step_ms(self.config)
         end = _ms(context.now) // step * step
         floor = _ms(context.now) - round(self.config.backfill.total_seconds() * 1000)
@@ -117,7 +124,9 @@ class PrometheusSourceReader:
     ) -> list[str]:
         path = f"api/v1/label/{self.config.model_label}/values"
         params = {"start": _seconds(start), "end": _seconds(end)}
-        body = await self._json(client, path, params, f"the values of '{self.config.model_label}'")
+        body = await self._json(
+            client, path, params, f"the values of label '{self.config.model_label}'"
+        )
         found = body.get("data") if isinstance(body, dict) else None
         if not isinstance(found, list):
             raise SourceError(f"source '{self.name}': {path} did not return a list of values.")
@@ -228,6 +237,11 @@ class PrometheusSourceReader:
             reply = await client.get(path, params)
         except HttpFailure as failure:
             raise SourceError(f"source '{self.name}': {what} failed: {failure.reason}.") from None
+        if reply.status in (401, 403):
+            raise SourceError(
+                f"source '{self.name}': Prometheus refused {what} (HTTP {reply.status}: "
+                f"{reply.snippet() or 'no body'}): {refused_hint(self.name)}."
+            )
         if not reply.ok:
             raise SourceError(f"source '{self.name}': {what} failed: {_explain(reply)}.")
         return reply

@@ -10,12 +10,27 @@ from __future__ import annotations
 import re
 
 _PLACEHOLDER = re.compile(r"\{(model|version)\}")
+_BRACED_NAME = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _NAME = re.compile(r"^[A-Za-z0-9_:]+$")
 _QUOTES = "\"'`"
 
 
+def unknown_placeholder(template: str) -> str | None:
+    """The first ``{name}`` in ``template`` that is not ``{model}`` or ``{version}``: PromQL
+    itself has no ``{name}`` (a matcher has an operator), so it is a misspelled placeholder."""
+    for match in _BRACED_NAME.finditer(template):
+        if match.group(1) not in ("model", "version"):
+            return match.group(0)
+    return None
+
+
 def render(template: str, model: str, version: str | None = None) -> str:
     """The template with its placeholders filled; ValueError names what cannot be filled."""
+    unknown = unknown_placeholder(template)
+    if unknown is not None:
+        raise ValueError(
+            f"the template names {unknown}, which is not a placeholder ({{model}} or {{version}})"
+        )
     values = {"model": model, "version": version}
     out: list[str] = []
     quote: str | None = None
