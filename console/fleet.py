@@ -8,7 +8,7 @@ One model in detail and the deployment history are in ``console.model_detail``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -178,10 +178,15 @@ def stored_trigger_views(con: duckdb.DuckDBPyConnection) -> list[TriggerView]:
     ]
 
 
-def source_health(con: duckdb.DuckDBPyConnection) -> list[SourceHealth]:
+def source_health(
+    con: duckdb.DuckDBPyConnection, configured: Collection[str]
+) -> list[SourceHealth]:
+    """The latest sync run of each source in ``configured`` (the workspace's sources): one
+    taken out of ``mrp.toml`` is no longer reported, though its runs stay recorded."""
     return [
         SourceHealth(source, aware_utc(finished), error, aware_utc(last_ok))
         for source, finished, error, last_ok in con.execute(sql("console/last_syncs")).fetchall()
+        if source in configured
     ]
 
 
@@ -264,12 +269,14 @@ def worst_first(entries: Iterable[FleetEntry]) -> list[FleetEntry]:
 def fleet_snapshot(
     con: duckdb.DuckDBPyConnection,
     now: datetime,
+    sources: Collection[str],
     triggers: list[TriggerView] | None = None,
     alias: str = "champion",
     problems: tuple[str, ...] = (),
     spark: bool = True,
 ) -> FleetSnapshot:
-    """The fleet as of ``now``, worst first. ``triggers`` default to the stored states."""
+    """The fleet as of ``now``, worst first, with the last sync of each of ``sources`` (the
+    configured ones). ``triggers`` default to the stored states."""
     views = stored_trigger_views(con) if triggers is None else triggers
     entries = with_states(fleet_rows(con, now, alias), views)
     if spark:
@@ -282,6 +289,6 @@ def fleet_snapshot(
         now=now,
         entries=tuple(worst_first(entries)),
         triggers=tuple(views),
-        sources=tuple(source_health(con)),
+        sources=tuple(source_health(con, sources)),
         problems=problems,
     )

@@ -93,7 +93,8 @@ class Gateway:
                 views = stored_trigger_views(con)
                 if policies is not None:
                     views = with_definitions(views, policies)
-            return fleet_snapshot(con, now, views, self.alias, tuple(problems), spark)
+            configured = tuple(self.workspace.config.sources)
+            return fleet_snapshot(con, now, configured, views, self.alias, tuple(problems), spark)
 
     def sync(self) -> list[SyncOutcome]:
         """Pull every source into the state database."""

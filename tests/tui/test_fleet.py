@@ -10,8 +10,9 @@ from typing import Any
 
 from textual.widgets import Input
 from textual.widgets._toast import Toast
-from tui_helpers import FIXED_NOW, SIZE, STATES, ready, wait_for, write_states
+from tui_helpers import FIXED_NOW, SIZE, STATES, WALL, naive, ready, wait_for, write_states
 
+from console.store import connect, sql
 from console.tui.screens.fleet import FleetScreen
 from console.tui.screens.help import HelpScreen
 from console.tui.screens.history import HistoryScreen
@@ -197,6 +198,33 @@ async def test_failing_source_is_shown_in_the_status_bar(
         assert "✖ broken:" in line and "does not exist" in line
         assert "✔ offline" in line
         assert len(table(app).shown_keys) == 14  # stored data kept
+
+
+async def test_a_source_taken_out_of_the_config_is_no_longer_reported(
+    make_app: Any, workspace_root: Path
+) -> None:
+    config = workspace_root / "mrp.toml"
+    kept = config.read_text()
+    config.write_text(kept + '\n[sources.prom]\nkind = "prometheus"\nurl = "http://127.0.0.1:9"\n')
+    with connect(workspace_root / ".mrp" / "state.duckdb") as con:
+        moment = naive(WALL - timedelta(seconds=12))
+        con.execute(sql("record_sync_run"), ["prom", moment, moment, 0, 0, "prom is down."])
+    async with make_app().run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        line = app_status_line(pilot.app)
+        assert "✖ prom: prom is down." in line
+        assert [n.title for n in pilot.app._notifications] == ["Source prom failed"]
+    config.write_text(kept)
+    async with make_app().run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        line = app_status_line(pilot.app)
+        assert "prom" not in line and "✔ offline" in line
+        assert [s.source for s in pilot.app.status.sources] == ["offline"]
+        assert not list(pilot.app._notifications)
+
+
+def app_status_line(app: Any) -> str:
+    return str(app.screen.query_one(StatusBar).render_status(app.status).plain)
 
 
 async def test_refresh_failure_becomes_status_text(make_app: Any) -> None:
