@@ -42,6 +42,7 @@ async def test_worst_first_with_state_words(make_app: Any) -> None:
         assert cell(app, "fraud-scoring", "state") == "✖ FIRING"
         assert cell(app, "churn-predictor", "state") == "◐ pending"
         assert cell(app, "ad-ctr", "state") == "∅ no data"
+        assert cell(app, "ad-ctr", "triggers") == "∅ auc-floor"
         assert cell(app, "spam-filter", "state") == "✔ ok"
         assert "accuracy-floor" in cell(app, "fraud-scoring", "triggers")
         assert cell(app, "fraud-scoring", "version") == "v7 ← v6"

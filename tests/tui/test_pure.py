@@ -96,6 +96,14 @@ def test_row_spec_and_filter() -> None:
     assert not matches(entry(), "growth")
 
 
+def test_a_model_without_data_names_its_triggers_without_data() -> None:
+    silent = entry(worst_state="no_data", firing=(), no_data=("latency-regression", "auc-floor"))
+    assert row_spec(silent, NOW)[6] == ("∅ latency-regres… +1", "trigger-no-data", False)
+    assert matches(silent, "auc-floor")
+    pending = entry(worst_state="pending", firing=(), pending=("drift",), no_data=("auc-floor",))
+    assert row_spec(pending, NOW)[6] == ("◐ drift", "trigger-pending", False)
+
+
 def test_a_since_that_reaches_past_the_evaluation_says_at_least() -> None:
     view = TriggerView(
         "fraud-scoring", "fraud", "accuracy-floor", "ok", since=NOW - timedelta(hours=6)

@@ -31,7 +31,8 @@ FleetRows = tuple[tuple[str, RowSpec], ...]
 
 
 def matches(entry: FleetEntry, query: str) -> bool:
-    """Every word of ``query`` appears in the model's name, team, tier or state."""
+    """Every word of ``query`` appears in the model's name, team, tier, state or the
+    names of its firing, pending or no-data triggers."""
     words = query.lower().split()
     if not words:
         return True
@@ -45,6 +46,7 @@ def matches(entry: FleetEntry, query: str) -> bool:
             WORD.get(state, state).lower(),
             " ".join(entry.firing),
             " ".join(entry.pending),
+            " ".join(entry.no_data),
         )
     ).lower()
     return all(word in haystack for word in words)
@@ -70,6 +72,8 @@ def row_spec(entry: FleetEntry, now: datetime) -> RowSpec:
         triggers = cell(trigger_names("✖", entry.firing), "trigger-firing")
     elif entry.pending:
         triggers = cell(trigger_names("◐", entry.pending), "trigger-pending")
+    elif entry.no_data:
+        triggers = cell(trigger_names("∅", entry.no_data), "trigger-no-data")
     else:
         triggers = cell("")
     serving = f"v{entry.version or '?'}"
