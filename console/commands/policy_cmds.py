@@ -48,6 +48,7 @@ def check(
     """Validate policies; every problem is printed as file:line:col: message."""
     from console.policy.errors import sort_problems
     from console.policy.loader import check_policies
+    from console.policy.selection import unselecting_policies
 
     ws = _workspace_for(paths, workspace_dir)
     targets = list(paths) if paths else [_shown_path(ws.policies_dir)] if ws else []
@@ -55,6 +56,10 @@ def check(
     result = check_policies(targets, facts.metrics, facts.events)
     combined = [*result.problems, *_combination_problems(result, facts.models)]
     problems = sort_problems(combined, result.policy_set.files)
+    warnings = sort_problems(
+        [*result.warnings, *unselecting_policies(result.policy_set, facts.models or [])],
+        result.policy_set.files,
+    )
     files = len(result.policy_set.files)
     if as_json:
         emit_json(
@@ -65,18 +70,18 @@ def check(
                 "files": [str(path) for path in result.policy_set.files],
                 "digest": result.policy_set.digest,
                 "problems": [_problem_json(p) for p in problems],
-                "warnings": [_problem_json(p) for p in result.warnings],
+                "warnings": [_problem_json(p) for p in warnings],
             }
         )
         if problems:
             raise typer.Exit(2)
         return
-    for warning in result.warnings:
+    for warning in warnings:
         echo(warning.render(label="warning: "))
     if not problems:
         policies = len(result.policy_set)
         triggers = result.policy_set.trigger_count
-        warned = f"; {plural(len(result.warnings), 'warning')}" if result.warnings else ""
+        warned = f"; {plural(len(warnings), 'warning')}" if warnings else ""
         echo(
             f"ok: {plural(policies, 'policy', 'policies')}, {plural(triggers, 'trigger')} "
             f"in {plural(files, 'file')}{warned}"

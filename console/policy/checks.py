@@ -74,6 +74,28 @@ def unseen_event_kinds(
     return warnings
 
 
+def windows_without_aggregate(documents: Iterable[Document]) -> list[Problem]:
+    """Warnings for a trigger with a ``window`` but no ``aggregate``: it reads the latest
+    sample in the window (``aggregate: last``), which is rarely what a window is written
+    for. Writing ``aggregate: last`` says it is meant."""
+    warnings: list[Problem] = []
+    for document in documents:
+        triggers = _get(document.data, "spec", "triggers")
+        for index, trigger in enumerate(triggers if isinstance(triggers, list) else []):
+            if not isinstance(trigger, dict) or "window" not in trigger or "aggregate" in trigger:
+                continue
+            if "event" in trigger:
+                continue
+            message = (
+                "'window' without 'aggregate' reads only the latest sample in the window; "
+                "write aggregate: avg (or min, max, p50, p95, p99) to combine its samples, "
+                "or aggregate: last if the latest is meant"
+            )
+            position = document.key_position(("spec", "triggers", index, "window"))
+            warnings.append(Problem.at(document.path, position, message))
+    return warnings
+
+
 def unseen_event_kind(kind: str, known: Collection[str]) -> str | None:
     """``no 'kind' event has been stored (did you mean ...?)`` when ``kind`` is not among
     the stored kinds ``known`` but close to one of them; None otherwise."""

@@ -14,7 +14,12 @@ from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
-from console.policy.checks import document_problems, duplicate_policy_names, unseen_event_kinds
+from console.policy.checks import (
+    document_problems,
+    duplicate_policy_names,
+    unseen_event_kinds,
+    windows_without_aggregate,
+)
 from console.policy.digest import policy_digest
 from console.policy.errors import PolicyError, Position, Problem, sort_problems
 from console.policy.model import Rollback, RollbackPolicy, Trigger
@@ -25,6 +30,8 @@ if TYPE_CHECKING:
     from console.settings import Workspace
 
 POLICY_SUFFIXES = (".yaml", ".yml")
+MAX_POLICY_BYTES = 1024 * 1024
+"""A policy file larger than this is refused unread (a policy is a few kilobytes)."""
 
 
 @dataclass(frozen=True)
@@ -111,13 +118,13 @@ def policy_files(paths: Iterable[Path]) -> tuple[list[Path], list[Problem]]:
     seen: set[Path] = set()
     for path in paths:
         if path.is_dir():
-            found = sorted(
+            named = sorted(
                 child
                 for child in path.iterdir()
-                if child.suffix in POLICY_SUFFIXES
-                and not child.name.startswith(".")
-                and child.is_file()
+                if child.suffix in POLICY_SUFFIXES and not child.name.startswith(".")
             )
+            found = [child for child in named if child.is_file()]
+            problems.extend(_not_a_file(child) for child in named if not child.is_file())
         elif path.exists():
             found = [path]
         else:
@@ -129,6 +136,18 @@ def policy_files(paths: Iterable[Path]) -> tuple[list[Path], list[Problem]]:
                 seen.add(key)
                 files.append(file)
     return files, problems
+
+
+def _not_a_file(path: Path) -> Problem:
+    """A ``*.yaml`` entry of a policy folder that cannot be read as a file: its policies
+    would be left out without a word."""
+    if path.is_symlink():
+        reason = "is a symbolic link to nothing (or a loop of links)"
+    elif path.is_dir():
+        reason = "is a folder, not a policy file"
+    else:
+        reason = "is not a regular file"
+    return Problem(path, 1, 1, f"{reason}: fix it, or move it out of the policy folder")
 
 
 def workspace_policy_files(workspace: Workspace) -> list[Path]:
@@ -153,11 +172,16 @@ def check_policies(
     loaded: list[LoadedPolicy] = []
     contents: list[tuple[str, bytes]] = []
     documents: list[Document] = []
+    empty: list[Problem] = []
     for path in files:
         try:
-            data = path.read_bytes()
+            size = path.stat().st_size
+            data = path.read_bytes() if size <= MAX_POLICY_BYTES else b""
         except OSError as error:
             problems.append(Problem(path, 1, 1, f"cannot be read: {error.strerror or error}"))
+            continue
+        if size > MAX_POLICY_BYTES:
+            problems.append(Problem(path, 1, 1, _too_large(size)))
             continue
         contents.append((path.name, data))
         text, problem = decode(data, path)
@@ -167,6 +191,8 @@ def check_policies(
         parsed = parse_yaml(text, path)
         problems.extend(parsed.problems)
         documents.extend(parsed.documents)
+        if not parsed.problems and not any(d.data is not None for d in parsed.documents):
+            empty.append(Problem(path, 1, 1, "holds no policy: the file is empty or only comments"))
         for document in parsed.documents:
             policy, document_issues = _validate(document, known_metrics)
             problems.extend(document_issues)
@@ -174,8 +200,23 @@ def check_policies(
                 loaded.append(policy)
     problems.extend(duplicate_policy_names(documents))
     policy_set = PolicySet(tuple(loaded), tuple(files), policy_digest(contents))
-    warnings = sort_problems(unseen_event_kinds(documents, known_events), files)
+    warnings = sort_problems(
+        [
+            *empty,
+            *windows_without_aggregate(documents),
+            *unseen_event_kinds(documents, known_events),
+        ],
+        files,
+    )
     return CheckResult(policy_set, sort_problems(problems, files), warnings)
+
+
+def _too_large(size: int) -> str:
+    limit = MAX_POLICY_BYTES // (1024 * 1024)
+    return (
+        f"is {size / (1024 * 1024):.1f} MB; a policy file may hold at most {limit} MB "
+        "(split it into several files)"
+    )
 
 
 def load_policies(paths: Iterable[Path], known_metrics: Collection[str] | None = None) -> PolicySet:

@@ -7,6 +7,7 @@ absolute one a plain number. Unknown keys are errors.
 from __future__ import annotations
 
 import math
+import re
 from datetime import datetime, timedelta
 from typing import Annotated, Any, Literal
 
@@ -31,7 +32,14 @@ def _to_duration(value: Any) -> timedelta:
     elif isinstance(value, int | float):
         if not math.isfinite(value):
             raise ValueError("a duration like 90s, 5m or 1h30m is required")
-        span = _seconds(value)
+        if value < 0:
+            raise ValueError(f"a duration cannot be negative (got {value:g})")
+        if value != 0:
+            raise ValueError(
+                f"{value:g} has no unit: write {value:g}s, {value:g}m or {value:g}h "
+                "(a duration like 90s, 5m or 1h30m)"
+            )
+        span = timedelta(0)
     elif isinstance(value, str):
         text = value.strip()
         if text.startswith("-"):
@@ -40,6 +48,8 @@ def _to_duration(value: Any) -> timedelta:
             span = parse_duration(text)
         except OverflowError:
             raise ValueError(f"'{value}' is too long a duration") from None
+        except ValueError as error:
+            raise ValueError(f"{error}{_spelled_out(text)}") from None
     else:
         raise ValueError("a duration like 90s, 5m or 1h30m is required")
     if span < timedelta(0):
@@ -47,11 +57,27 @@ def _to_duration(value: Any) -> timedelta:
     return span
 
 
-def _seconds(value: float) -> timedelta:
-    try:
-        return timedelta(seconds=value)
-    except OverflowError:
-        raise ValueError(f"'{value}' seconds is too long a duration") from None
+_SPELLED_DURATION = re.compile(r"^(\d+(?:\.\d+)?)\s*([a-z]+)$", re.IGNORECASE)
+_UNIT_WORDS = {
+    "ms": ("msec", "msecs", "millisecond", "milliseconds"),
+    "s": ("sec", "secs", "second", "seconds"),
+    "m": ("min", "mins", "minute", "minutes"),
+    "h": ("hr", "hrs", "hour", "hours"),
+    "d": ("day", "days"),
+    "w": ("wk", "wks", "week", "weeks"),
+}
+
+
+def _spelled_out(text: str) -> str:
+    """``(write 5m)`` for ``5 minutes``, ``5 min`` or ``5M``; "" when no unit is recognised."""
+    match = _SPELLED_DURATION.match(text)
+    if match is None:
+        return ""
+    amount, word = match.group(1), match.group(2).lower()
+    for unit, words in _UNIT_WORDS.items():
+        if word == unit or word in words:
+            return f" (write {amount}{unit})"
+    return ""
 
 
 def _positive(span: timedelta | None) -> timedelta | None:
@@ -78,6 +104,9 @@ Duration = Annotated[
     PlainSerializer(format_duration, return_type=str),
     Field(json_schema_extra={"type": "string", "pattern": r"^(\d+(\.\d+)?(ms|s|m|h|d|w))+$"}),
 ]
+
+Number = Annotated[float, Field(strict=True)]
+"""A number written as one: ``"0.9"`` (quoted) is text, as the JSON Schema says."""
 
 Op = Literal["<", "<=", ">", ">="]
 Aggregate = Literal["avg", "min", "max", "last", "p50", "p95", "p99"]
@@ -126,10 +155,10 @@ class Trigger(_Strict):
     metric: str | None = None
     event: str | None = None
     op: Op | None = None
-    threshold: float | None = None
+    threshold: Number | None = None
     aggregate: Aggregate = "last"
     window: Duration | None = None
-    baseline: Literal["previous_version", "registered"] | float | None = None
+    baseline: Literal["previous_version", "registered"] | Number | None = None
     degradation: float | str | None = None
     """Relative (``25%``) or absolute (a plain number) worsening against the baseline."""
     for_: Duration = Field(default=timedelta(0), alias="for")
@@ -175,8 +204,20 @@ class Trigger(_Strict):
         if self.metric is not None:
             if self.op is None:
                 raise ValueError("a metric trigger needs 'op' (<, <=, > or >=)")
-            if (self.threshold is None) == (self.baseline is None):
-                raise ValueError("a metric trigger needs exactly one of 'threshold' or 'baseline'")
+            if self.threshold is None and self.baseline is None:
+                if self.degradation is not None:
+                    raise ValueError(
+                        "'degradation' needs a 'baseline' to be measured from (previous_version, "
+                        "registered or a number); for a fixed limit write 'threshold' instead"
+                    )
+                raise ValueError(
+                    "a metric trigger needs exactly one of 'threshold' (a fixed limit) or "
+                    "'baseline' (with 'degradation')"
+                )
+            if self.threshold is not None and self.baseline is not None:
+                raise ValueError(
+                    "a metric trigger needs exactly one of 'threshold' or 'baseline', not both"
+                )
             if self.baseline is not None and self.degradation is None:
                 raise ValueError("a baseline trigger needs 'degradation' (e.g. 25% or 0.02)")
             if self.threshold is not None and self.degradation is not None:
@@ -218,7 +259,7 @@ def relative_degradation(text: str) -> float:
 
 
 class Approvals(_Strict):
-    required: int = Field(default=1, ge=1, le=10)
+    required: int = Field(default=1, ge=1, le=10, strict=True)
     roles: list[str] = Field(default_factory=list)
     """Roles that may approve; empty means any trusted signer."""
     break_glass: bool = False

@@ -90,7 +90,7 @@ def parse_yaml(text: str, path: Path) -> ParsedFile:
         except StopIteration:
             break
         except MarkedYAMLError as error:
-            parsed.problems.append(_syntax_problem(error, path))
+            parsed.problems.append(_syntax_problem(error, path, text))
             break
         except RecursionError:
             parsed.problems.append(Problem(path, 1, 1, "YAML nesting is too deep"))
@@ -124,13 +124,43 @@ def _one_line(text: str) -> str:
     return _TUPLE.sub(r"\1", " ".join(text.split()))
 
 
-def _syntax_problem(error: MarkedYAMLError, path: Path) -> Problem:
+def _syntax_problem(error: MarkedYAMLError, path: Path, text: str) -> Problem:
     mark = error.problem_mark or error.context_mark
     line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
     problem = _one_line(error.problem or "") or "unexpected input"
     context = _one_line(error.context or "")
-    detail = f"{problem} ({context})" if context else problem
+    source = text.splitlines()[line - 1] if 0 < line <= len(text.splitlines()) else ""
+    detail = _plain_syntax(problem, context, source) or (
+        f"{problem} ({context})" if context else problem
+    )
     return Problem(path, line, col, f"YAML syntax error: {detail}")
+
+
+_BLOCK_SCALAR = re.compile(r"^\s*(?:-\s+)?([A-Za-z_][\w-]*):\s*([>|][^\s#]*)")
+
+
+def _plain_syntax(problem: str, context: str, source: str) -> str | None:
+    """The parser's wording for the mistakes people make most, said in terms of what to
+    write instead (None: no better wording known)."""
+    block = _BLOCK_SCALAR.match(source)
+    if block and "block scalar" in f"{problem} {context}":
+        key, value = block.groups()
+        return f'{value} starts a block of text in YAML; quote it: {key}: "{value}"'
+    if "'\\t'" in problem or "\t" in problem:
+        return "a tab character; YAML indents with spaces only, so replace it with spaces"
+    if problem.startswith("mapping values are not allowed"):
+        return (
+            "unexpected 'key:' here; is this line indented further than the keys above "
+            "it? (a value containing ': ' needs quotes)"
+        )
+    if problem.startswith("expected <block end>"):
+        return (
+            "this line is not indented like the lines above it: the keys of one mapping "
+            "(and the '- ' of one list) must start in the same column"
+        )
+    if problem.startswith("could not find expected ':'"):
+        return "a line with no ':' after its key (write key: value)"
+    return None
 
 
 def _unmarked_problem(error: Exception, text: str, path: Path) -> Problem:
@@ -173,7 +203,11 @@ class _Builder:
     def build(self, node: Node, loc: Loc, depth: int) -> Any:
         self.count += 1
         if self.count > MAX_NODES:
-            raise self.refuse(node, "the document is too large (aliases expand it without bound)")
+            raise self.refuse(
+                node,
+                f"the document is too large: more than {MAX_NODES:,} values "
+                "(each use of an alias counts)",
+            )
         if depth > MAX_DEPTH:
             raise self.refuse(node, "values are nested too deeply")
         if isinstance(node, ScalarNode):

@@ -7,7 +7,9 @@ declare different ones, that is an error naming both files.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import difflib
+import re
+from collections.abc import Iterable, Mapping, Sequence
 from fnmatch import fnmatchcase
 from typing import Any
 
@@ -36,6 +38,76 @@ def selects(
         key in have and have[key] is not None and fnmatchcase(str(have[key]), wanted)
         for key, wanted in selector.tags.items()
     )
+
+
+ModelFacts = tuple[str, str | None, str | None, Mapping[str, Any]]
+"""A model as a selector sees it: name, team, risk tier, tags."""
+
+_WILDCARD = re.compile(r"[*?\[]")
+
+
+def unselecting_policies(
+    policies: Iterable[LoadedPolicy], models: Sequence[ModelFacts]
+) -> list[Problem]:
+    """Warnings for policies that select none of ``models`` (the models the workspace
+    knows): a misspelled glob or tier leaves every model unwatched without a word. One per
+    glob that matches no model's name (with the name it was probably meant to match), else
+    one at the selector."""
+    if not models:
+        return []
+    names = sorted({name for name, *_ in models})
+    known = plural_models(len(names))
+    warnings = []
+    for loaded in policies:
+        selector = loaded.policy.spec.selector
+        if any(selects(selector, *model) for model in models):
+            continue
+        source = loaded.source
+        missed = [
+            index
+            for index, glob in enumerate(selector.models)
+            if not any(fnmatchcase(name, glob) for name in names)
+        ]
+        if source is None:
+            continue
+        if len(missed) == len(selector.models):
+            for index in missed:
+                glob = selector.models[index]
+                message = (
+                    f"policy '{loaded.name}': '{glob}' matches none of the {known} the "
+                    f"workspace knows{_meant(glob, names)}"
+                )
+                where = source.value_position(("spec", "selector", "models", index))
+                warnings.append(Problem.at(loaded.path, where, message))
+            continue
+        narrowed = [key for key in ("risk_tiers", "teams", "tags") if getattr(selector, key)]
+        message = (
+            f"policy '{loaded.name}' selects none of the {known} the workspace knows "
+            f"(names match; check its {_or(narrowed)})"
+        )
+        warnings.append(
+            Problem.at(loaded.path, source.value_position(("spec", "selector")), message)
+        )
+    return warnings
+
+
+def plural_models(count: int) -> str:
+    return f"{count} model" if count == 1 else f"{count} models"
+
+
+def _or(keys: list[str]) -> str:
+    return keys[0] if len(keys) == 1 else ", ".join(keys[:-1]) + " or " + keys[-1]
+
+
+def _meant(glob: str, names: Sequence[str]) -> str:
+    """`` (did you mean 'fraud-*'?)`` for ``fruad-*`` when a model is named ``fraud-...``."""
+    fixed = _WILDCARD.split(glob, maxsplit=1)[0]
+    rest = glob[len(fixed) :]
+    if not fixed:
+        return ""
+    prefixes = sorted({name[: len(fixed)] for name in names} if rest else set(names))
+    close = difflib.get_close_matches(fixed, prefixes, n=1)
+    return f" (did you mean '{close[0]}{rest}'?)" if close else ""
 
 
 def selects_every_model(selector: Selector) -> bool:
@@ -105,7 +177,8 @@ def selection_problems(
             at = earlier.trigger_position(trigger.name)
             message = (
                 f"trigger '{trigger.name}' of policy '{loaded.name}' is also defined by policy "
-                f"'{earlier.name}' ({earlier.path}:{at.line}), and both select model '{model_name}'"
+                f"'{earlier.name}' ({earlier.path}:{at.line}), and both select model "
+                f"'{model_name}'; rename one of them, or narrow a selector"
             )
             problems.append(Problem.at(loaded.path, loaded.trigger_position(trigger.name), message))
     return problems
@@ -127,7 +200,8 @@ def rollback_conflicts(model_name: str, matched: list[LoadedPolicy]) -> list[Pro
         message = (
             f"policy '{other.name}' ({other.path}) and policy '{first.name}' "
             f"({first.path}:{at.line}) both select model '{model_name}' with different "
-            f"rollback settings ({differences})"
+            f"rollback settings ({differences}); make them identical, keep 'rollback' in "
+            "one of them only, or narrow a selector"
         )
         problems.append(Problem.at(other.path, _rollback_position(other), message))
     return problems

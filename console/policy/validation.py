@@ -40,6 +40,7 @@ _EXPECTED = {
 }
 _QUOTED = re.compile(r"'([A-Za-z_][A-Za-z0-9_]*)'")
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_LITERAL = re.compile(r"'([^']*)'")
 
 
 def problems_from(
@@ -91,9 +92,95 @@ def _describe(
     if all(phrase is not None for phrase in phrases):
         expected = _either([phrase for phrase in phrases if phrase is not None])
         subject = f"'{key}'" if key else "the document"
-        return position, f"{subject} must be {expected} (got {_shown(value)})"
+        hint = value_hint(key, value, details, root)
+        return position, f"{subject} must be {expected} (got {_shown(value)}){hint}"
     message = _plain(first["msg"])
     return position, f"'{key}': {message}" if key else message
+
+
+_OP_WORDS = {
+    "lt": "<",
+    "less_than": "<",
+    "below": "<",
+    "le": "<=",
+    "lte": "<=",
+    "gt": ">",
+    "greater_than": ">",
+    "above": ">",
+    "ge": ">=",
+    "gte": ">=",
+}
+_QUANTILE = re.compile(r"^p\d+(\.\d+)?$")
+
+
+def value_hint(key: str, value: Any, details: list[ErrorDetails], root: type[BaseModel]) -> str:
+    """What to write instead of a wrong value, as ``: write ...`` (or "")."""
+    kinds = {detail["type"] for detail in details}
+    allowed = [
+        name
+        for detail in details
+        if detail["type"] == "literal_error"
+        for name in _LITERAL.findall(str((detail.get("ctx") or {}).get("expected", "")))
+    ]
+    if isinstance(value, str) and not value.strip() and allowed:
+        example = f' ({key}: ">")' if key == "op" else ""
+        return f"; an unquoted > or | starts a block of text in YAML, so quote it{example}"
+    if isinstance(value, str) and kinds & {"float_type", "int_type"}:
+        text = value.strip()
+        if _is_number(text):
+            return f"; write it without quotes: {key}: {text}"
+        if text.endswith("%") and _is_number(text[:-1]) and "float_type" in kinds:
+            return f"; write a fraction: {key}: {float(text[:-1]) / 100:g}"
+    if not isinstance(value, str) or not allowed:
+        return ""
+    word = value.strip().lower().replace(" ", "_").replace("-", "_")
+    if key == "op" and word in _OP_WORDS:
+        return f'; write {key}: "{_OP_WORDS[word]}" (quoted)'
+    if word in allowed:
+        return f"; write {key}: {word}"
+    if _QUANTILE.match(word) and any(_QUANTILE.match(name) for name in allowed):
+        quantiles = [name for name in allowed if _QUANTILE.match(name)]
+        return f"; mrp computes the quantiles {', '.join(quantiles[:-1])} and {quantiles[-1]}"
+    close = [] if key == "op" else difflib.get_close_matches(value, allowed, n=1)
+    if close:
+        return f"; did you mean '{close[0]}'?"
+    elsewhere = [name for name in literal_fields(root).get(value, []) if name != key]
+    if elsewhere:
+        return f"; '{value}' is a value of '{elsewhere[0]}', not of '{key}'"
+    return ""
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def literal_fields(root: type[BaseModel]) -> dict[str, list[str]]:
+    """Every fixed value a policy key can take, with the keys that take it
+    (``'page'`` -> ``['action']``)."""
+    found: dict[str, list[str]] = {}
+    models = [root]
+    seen: set[type[BaseModel]] = set()
+    while models:
+        model = models.pop()
+        if model in seen:
+            continue
+        seen.add(model)
+        for name, field in model.model_fields.items():
+            for option in _options(field.annotation):
+                if typing.get_origin(option) is typing.Literal:
+                    for literal in typing.get_args(option):
+                        keys = found.setdefault(str(literal), [])
+                        if (field.alias or name) not in keys:
+                            keys.append(field.alias or name)
+                for argument in (option, *typing.get_args(option)):
+                    nested = _unwrap_model(argument)
+                    if nested is not None:
+                        models.append(nested)
+    return found
 
 
 def _key_name(loc: Loc) -> str:

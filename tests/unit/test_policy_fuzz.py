@@ -98,7 +98,9 @@ def _assert_clean_check(capsys: pytest.CaptureFixture[str], data: bytes) -> None
         assert "Traceback" not in result.stderr
         assert result.exit_code in (0, 2), result
         if result.exit_code == 0:
-            assert result.stdout.startswith("ok: ")
+            *warnings, last = result.stdout.splitlines()
+            assert last.startswith("ok: ")
+            assert all(": warning: " in line for line in warnings)
         else:
             lines = result.stdout.splitlines()
             assert lines, result

@@ -125,7 +125,8 @@ def test_union_type_explains_every_choice(tmp_path: Path) -> None:
         (
             10,
             17,
-            "'baseline' must be 'previous_version' or 'registered', or a number (got 'previous')",
+            "'baseline' must be 'previous_version' or 'registered', or a number (got 'previous'); "
+            "did you mean 'previous_version'?",
         )
     ]
 
@@ -138,7 +139,7 @@ def test_bad_enum_value(tmp_path: Path) -> None:
 def test_bad_duration(tmp_path: Path) -> None:
     text = replace("for: 5m", "for: 5 minutes")
     assert problems(tmp_path, text) == [
-        (11, 12, "'for': '5 minutes' is not a duration like 90s, 5m, 1h30m or 14d")
+        (11, 12, "'for': '5 minutes' is not a duration like 90s, 5m, 1h30m or 14d (write 5m)")
     ]
 
 
@@ -191,7 +192,7 @@ def test_metrics_are_not_checked_without_a_known_set(tmp_path: Path) -> None:
 def test_threshold_and_baseline_both(tmp_path: Path) -> None:
     text = replace("      threshold: 0.90", "      threshold: 0.90\n      baseline: registered")
     assert problems(tmp_path, text) == [
-        (10, 7, "a metric trigger needs exactly one of 'threshold' or 'baseline'")
+        (10, 7, "a metric trigger needs exactly one of 'threshold' or 'baseline', not both")
     ]
 
 
@@ -242,7 +243,9 @@ def test_missing_top_level_key(tmp_path: Path) -> None:
 
 def test_wrong_kind(tmp_path: Path) -> None:
     text = replace("kind: RollbackPolicy", "kind: Policy")
-    assert problems(tmp_path, text) == [(2, 7, "'kind' must be 'RollbackPolicy' (got 'Policy')")]
+    assert problems(tmp_path, text) == [
+        (2, 7, "'kind' must be 'RollbackPolicy' (got 'Policy'); did you mean 'RollbackPolicy'?")
+    ]
 
 
 def test_approvals_out_of_range(tmp_path: Path) -> None:

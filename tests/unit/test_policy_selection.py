@@ -141,7 +141,8 @@ def test_conflicting_rollback_settings_name_both_files(tmp_path: Path) -> None:
     assert str(problem) == (
         f"{tmp_path / 'b.yaml'}:8:3: policy 'fraud' ({tmp_path / 'b.yaml'}) and policy 'fleet' "
         f"({tmp_path / 'a.yaml'}:8) both select model 'fraud-scoring' with different rollback "
-        "settings (approvals.required: 2 vs 1, cooldown: 2h vs 1h)"
+        "settings (approvals.required: 2 vs 1, cooldown: 2h vs 1h); make them identical, "
+        "keep 'rollback' in one of them only, or narrow a selector"
     )
 
 
