@@ -5,10 +5,10 @@ secret's key: a signer's name for signing keys (names never contain ``:``), ``so
 style keys for source tokens. Headless machines pick a file backend with
 ``PYTHON_KEYRING_BACKEND`` (keyrings.alt's PlaintextKeyring, in the ``headless`` extra). A
 backend that cannot store anything (keyring's ``fail`` or ``null`` backends), that would
-stop to ask for a master password (keyrings.alt's ``EncryptedKeyring`` and its kind), that
-cannot be loaded, or a plaintext file keyring that keyring picked by itself (keyrings.alt
-installed, nothing chosen: its secrets would sit in a plain file nobody decided on) is refused
-up front, in one sentence saying what to do (never the thing
+stop to ask for a master password (keyrings.alt's ``EncryptedKeyring`` and its kind) or that
+cannot be loaded is refused up front, and so is storing a secret in a plaintext file keyring
+that keyring picked by itself (keyrings.alt installed, nothing chosen: the secret would sit in
+a plain file nobody decided on), in one sentence saying what to do (never the thing
 just tried), before a command does anything else: a prompt inside the TUI or a cron job
 would hang it.
 """
@@ -147,10 +147,13 @@ def _backend() -> Any:
         raise MrpError(f"no usable keyring backend: {_load_failure(named, error)}.") from None
 
 
-def ensure_usable_keyring() -> None:
-    """Raise MrpError (exit 2) unless the keyring can store and return secrets unattended."""
+def ensure_usable_keyring(*, storing: bool = False) -> None:
+    """Raise MrpError (exit 2) unless the keyring can store and return secrets unattended.
+    ``storing`` (a secret is about to be written): also unless keyring picked the plaintext
+    file keyring by itself. Reading from it stays possible: what it holds was put there when
+    it was chosen, and a source without a token only looks."""
     backend = _backend()
-    if _plaintext_by_itself(backend):
+    if storing and _plaintext_by_itself(backend):
         raise MrpError(
             f"no usable keyring backend: keyring picked {PLAINTEXT_BACKEND} by itself because "
             f"keyrings.alt is installed, and a plaintext file keyring is used only when chosen; "
@@ -183,7 +186,7 @@ def get_secret(service_key: str) -> str | None:
 def set_secret(service_key: str, value: str) -> None:
     """Store ``value`` under ``service_key`` in service ``mrp``, replacing any old value."""
     _check_key(service_key)
-    ensure_usable_keyring()
+    ensure_usable_keyring(storing=True)
     try:
         _backend().set_password(SERVICE, service_key, value)
     except keyring.errors.KeyringError as error:

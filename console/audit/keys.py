@@ -104,7 +104,7 @@ def init_key(
     now: datetime | None = None,
 ) -> TrustedKey:
     """Make ``name``'s key pair (or reuse the one this keyring holds) and trust it here."""
-    ensure_usable_keyring()
+    ensure_usable_keyring(storing=True)
     role_list = (roles,) if isinstance(roles, str) else tuple(roles)
     if not role_list:
         raise MrpError("a key needs at least one role: pass --role ROLE.")

@@ -42,7 +42,7 @@ def set_credential(
         raise MrpError(f"source '{source}' reads files and takes no token.")
     if signing_secret and not isinstance(config, HttpSource):
         raise MrpError(f"--signing-secret is for http sources; '{source}' is {config.kind}.")
-    ensure_usable_keyring()
+    ensure_usable_keyring(storing=True)
     what = "signing secret" if signing_secret else "token"
     value = _read_secret(f"{what} for {source}")
     set_secret(signing_key(source) if signing_secret else token_key(source), value)

@@ -182,11 +182,11 @@ def test_a_misspelled_class_is_named(
     assert line.endswith(f"set PYTHON_KEYRING_BACKEND={PLAINTEXT_BACKEND}.")
 
 
-def test_a_plaintext_keyring_nobody_chose_is_refused(
+def test_a_plaintext_keyring_nobody_chose_is_not_written_to(
     restore_keyring: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     """keyring picks keyrings.alt's PlaintextKeyring by itself on a machine without a
-    keychain once keyrings.alt is installed: mrp uses it only when chosen."""
+    keychain once keyrings.alt is installed: mrp stores a secret in it only when chosen."""
     monkeypatch.delenv("PYTHON_KEYRING_BACKEND")
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))  # no keyringrc.cfg
     for detected in (PlaintextKeyring(), _Chain([PlaintextKeyring()])):
@@ -197,6 +197,7 @@ def test_a_plaintext_keyring_nobody_chose_is_refused(
         assert caught.value.exit_code == 2
         assert message.startswith("no usable keyring backend: keyring picked")
         assert f"set PYTHON_KEYRING_BACKEND={PLAINTEXT_BACKEND} to choose it" in message
+        assert get_secret("source:prom") is None  # reading is not storing: a source syncs
     # chosen in keyring's config file, it is used
     config = tmp_path / "config" / "python_keyring" / "keyringrc.cfg"
     config.parent.mkdir(parents=True)
@@ -222,3 +223,22 @@ class _Writable(keyring.backend.KeyringBackend):
 
     def delete_password(self, service: str, username: str) -> None:
         raise AssertionError("not written to in this test")
+
+
+def test_keys_init_stops_before_writing_into_a_plaintext_keyring_nobody_chose(
+    restore_keyring: None,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    workspace = tmp_path / "ws"
+    workspace.mkdir()
+    (workspace / "mrp.toml").write_text('operator = "alice"\n')
+    monkeypatch.delenv("PYTHON_KEYRING_BACKEND")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    keyring.set_keyring(PlaintextKeyring())
+    result = run_mrp(capsys, "keys", "init", "--name", "zed", "--role", "oncall", "-w", workspace)
+    assert result.exit_code == 2
+    assert "keyring picked keyrings.alt.file.PlaintextKeyring by itself" in result.stderr
+    assert not (workspace / "signers.yaml").exists()
+    assert keyring.get_password(SERVICE, "zed") is None
