@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -24,9 +24,10 @@ from console.errors import MrpError
 from console.text import plural
 
 if TYPE_CHECKING:
-    from console.fleet import FleetEntry
+    from console.fleet import FleetEntry, SourceHealth
     from console.refresh import RefreshReport
     from console.settings import Workspace
+    from console.sources.sync import SyncOutcome
 
 
 def register(app: typer.Typer) -> None:
@@ -83,11 +84,17 @@ def sync(
                         "ok": o.ok,
                         "points": o.points,
                         "models": o.models,
+                        "last_sample": o.last_sample,
                         "started": o.started,
                         "finished": o.finished,
                         "error": o.error,
                     }
                     for o in outcomes
+                ],
+                "warnings": [
+                    {"source": o.source, "metric": w.metric, "message": w.message}
+                    for o in outcomes
+                    for w in o.warnings
                 ],
                 "triggers_evaluated": report.triggers,
                 "policy_error": None
@@ -97,14 +104,10 @@ def sync(
         )
     else:
         for o in outcomes:
-            seconds = (o.finished - o.started).total_seconds()
-            if o.ok:
-                echo(
-                    f"{o.source} ({o.kind}): {plural(o.models, 'model')}, "
-                    f"{plural(o.points, 'point')} in {seconds:.1f}s"
-                )
-            else:
-                echo(f"{o.source} ({o.kind}): failed, stored data kept")
+            echo(_sync_line(o))
+    for o in outcomes:
+        for w in o.warnings:
+            warn(f"warning: {o.source}: {f'{w.metric}: ' if w.metric else ''}{w.message}")
     failed = [o for o in outcomes if not o.ok]
     for o in failed:
         warn(f"mrp: {o.error}")
@@ -113,6 +116,19 @@ def sync(
         raise typer.Exit(2)
     if failed:
         raise typer.Exit(max(o.exit_code for o in failed))
+
+
+def _sync_line(o: SyncOutcome) -> str:
+    """``prom (prometheus): 3 models, 489 points in 0.2s``; a sync that found nothing past
+    the stored samples says so, rather than "0 models, 0 points"."""
+    head = f"{o.source} ({o.kind})"
+    if not o.ok:
+        return f"{head}: failed, stored data kept"
+    took = f"{(o.finished - o.started).total_seconds():.1f}s"
+    models = plural(o.models, "model")
+    if o.points == 0 and o.last_sample is not None:
+        return f"{head}: {models}, no new points since {format_time(o.last_sample)} ({took})"
+    return f"{head}: {models}, {plural(o.points, 'point')} in {took}"
 
 
 def _status_row(model: FleetEntry, ws: Workspace) -> dict[str, object]:
@@ -146,10 +162,10 @@ def status(
     workspace_dir: WorkspaceOption = None,
 ) -> None:
     """Per model: alias -> version, previous version, worst trigger state, data age."""
-    from console.fleet import fleet_rows, with_states, worst_first
+    from console.fleet import fleet_rows, source_health, with_states, worst_first
     from console.policy.known_metrics import stored_metric_names, unknown_watched_metrics
     from console.policy.loader import load_workspace_policies
-    from console.store import connect
+    from console.store import connect, sql
     from console.triggers.state import current_states
 
     if fail_on not in (None, "pending", "firing"):
@@ -164,19 +180,85 @@ def status(
         states = current_states(con, policies, now, alias=alias)
         models = worst_first(with_states(fleet_rows(con, now, alias), states))
         unknown = unknown_watched_metrics(ws, policies, states, lambda: stored_metric_names(con))
+        health = source_health(con, ws.config.sources)
+        row = None if models else con.execute(sql("stored_metric_models")).fetchone()
     warn_unknown_metrics(unknown, gate=fail_on is not None)
+    sources = _source_rows(ws, health)
+    for line in _source_warnings(sources, datetime.now(UTC)):
+        warn(line)
     if as_json:
-        emit_json({"now": now, "models": [_status_row(m, ws) for m in models]})
+        emit_json({"now": now, "models": [_status_row(m, ws) for m in models], "sources": sources})
     elif not models:
-        echo(
-            "no models yet: the last sync found none (list them in deployments.json or "
-            "configure a source in mrp.toml, then run `mrp sync`)."
-        )
+        echo(_no_models(sources, int(row[0]) if row else 0))
     else:
         _print_table(models, now)
     bad = {"pending": ("pending", "firing"), "firing": ("firing",)}.get(fail_on or "", ())
     if any(m.worst_state in bad for m in models):
         raise typer.Exit(1)
+
+
+def _source_rows(ws: Workspace, health: list[SourceHealth]) -> list[dict[str, object]]:
+    """Each configured source's latest sync run (``last_sync`` None: it has not synced)."""
+    runs = {h.source: h for h in health}
+    rows: list[dict[str, object]] = []
+    for name in ws.config.sources:
+        run = runs.get(name)
+        rows.append(
+            {
+                "source": name,
+                "last_sync": None if run is None else run.finished_at,
+                "ok": None if run is None else run.error is None,
+                "error": None if run is None else run.error,
+                "last_ok": None if run is None else run.last_ok,
+            }
+        )
+    return rows
+
+
+def _source_warnings(sources: list[dict[str, object]], wall: datetime) -> list[str]:
+    """One ``warning:`` line per source whose last sync failed or that never synced: the
+    table reads stored data, which such a source has stopped bringing. Syncs ran in wall-clock
+    time (``wall``), whatever the workspace's clock says."""
+    lines = []
+    for s in sources:
+        name, last, last_ok = s["source"], s["last_sync"], s["last_ok"]
+        if last is None:
+            lines.append(f"warning: source '{name}' has not synced yet: run `mrp sync`.")
+        elif s["ok"] is False and isinstance(last, datetime):
+            error = str(s["error"]).removeprefix(f"source '{name}': ").rstrip(".")
+            kept = (
+                f"its data is as of its last good sync, {format_time(last_ok)}"
+                if isinstance(last_ok, datetime)
+                else "it has never synced successfully"
+            )
+            ago = format_duration(max(wall - last, timedelta(0)))
+            lines.append(
+                f"warning: source '{name}' failed at its last sync, {format_time(last)} "
+                f"({ago} ago): {error}; {kept}."
+            )
+    return lines
+
+
+def _no_models(sources: list[dict[str, object]], metric_models: int) -> str:
+    """Why the fleet is empty, and what to do."""
+    failed = [f"'{s['source']}'" for s in sources if s["ok"] is False]
+    failing = f"the last sync of {' and '.join(failed)} failed (see above)" if failed else ""
+    if metric_models:
+        listed = (
+            f"no models yet: metrics of {plural(metric_models, 'model')} are stored, but no "
+            "source lists the models and the versions they serve (mlflow, http or files)"
+        )
+        return (
+            f"{listed}; {failing}."
+            if failing
+            else f"{listed}: configure one in mrp.toml, then run `mrp sync`."
+        )
+    if failing:
+        return f"no models yet: {failing}; fix it, then run `mrp sync`."
+    return (
+        "no models yet: the last sync found none (list them in deployments.json or "
+        "configure a source in mrp.toml, then run `mrp sync`)."
+    )
 
 
 def _print_table(models: list[FleetEntry], now: datetime) -> None:

@@ -1,0 +1,92 @@
+"""`mrp status` says which sources failed at their last sync (the table reads stored data,
+which such a source has stopped bringing), and why the fleet is empty."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from tests.unit.cli_helpers import run_mrp
+
+
+def _dead_port() -> int:
+    """A loopback port nothing listens on (bound, then released)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _add_prometheus(root: Path) -> None:
+    with (root / "mrp.toml").open("a") as config:
+        config.write(
+            f'\n[sources.prom]\nkind = "prometheus"\nurl = "http://127.0.0.1:{_dead_port()}"\n'
+            "retries = 0\n[sources.prom.metrics]\n"
+            "accuracy = 'avg by (version) (model_accuracy{model=\"{model}\"})'\n"
+        )
+
+
+def test_a_failed_source_is_named_with_when_and_why_and_the_table_still_shows(
+    capsys: pytest.CaptureFixture[str], tiny_workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MRP_NOW", "2026-11-02T00:05:00Z")
+    _add_prometheus(tiny_workspace)
+    assert run_mrp(capsys, "sync", "-w", tiny_workspace).exit_code == 1
+    result = run_mrp(capsys, "status", "-w", tiny_workspace)
+    assert result.exit_code == 0
+    assert "fraud" in result.stdout and "churn" in result.stdout
+    [line] = [x for x in result.stderr.splitlines() if "source 'prom'" in x]
+    assert line.startswith("warning: source 'prom' failed at its last sync, ")
+    assert "ago): " in line and "cannot connect to 127.0.0.1" in line
+    assert line.endswith("; it has never synced successfully.")
+    assert "source 'offline'" not in result.stderr
+    sources = {
+        s["source"]: s
+        for s in run_mrp(capsys, "status", "--json", "-w", tiny_workspace).json()["sources"]
+    }
+    assert sources["offline"]["ok"] is True and sources["offline"]["error"] is None
+    assert sources["prom"]["ok"] is False and sources["prom"]["last_ok"] is None
+    assert "cannot connect" in sources["prom"]["error"]
+    assert sources["prom"]["last_sync"].endswith("Z")
+
+
+def test_a_source_that_never_synced_is_named(
+    capsys: pytest.CaptureFixture[str], tiny_workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MRP_NOW", "2026-11-02T00:05:00Z")
+    assert run_mrp(capsys, "sync", "-w", tiny_workspace).exit_code == 0
+    _add_prometheus(tiny_workspace)  # added after the last sync
+    result = run_mrp(capsys, "status", "-w", tiny_workspace)
+    assert "warning: source 'prom' has not synced yet: run `mrp sync`." in result.stderr
+    [prom] = [
+        s
+        for s in run_mrp(capsys, "status", "--json", "-w", tiny_workspace).json()["sources"]
+        if s["source"] == "prom"
+    ]
+    assert prom["last_sync"] is None and prom["ok"] is None
+
+
+def test_stored_metrics_without_a_source_listing_models_are_explained(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    root = tmp_path / "ws"
+    (root / "policies").mkdir(parents=True)
+    (root / "mrp.toml").write_text('operator = "alice"\n')
+    _add_prometheus(root)
+    assert run_mrp(capsys, "sync", "-w", root).exit_code == 1
+    con = duckdb.connect(str(root / ".mrp" / "state.duckdb"))
+    con.execute(
+        "INSERT INTO metrics (model, version, metric, ts, value, source) VALUES "
+        "('fraud', '2', 'accuracy', TIMESTAMP '2026-11-02 00:01:00', 0.9, 'prom'), "
+        "('churn', '3', 'accuracy', TIMESTAMP '2026-11-02 00:01:00', 0.8, 'prom')"
+    )
+    con.close()
+    result = run_mrp(capsys, "status", "-w", root)
+    assert result.exit_code == 0
+    assert result.stdout.strip() == (
+        "no models yet: metrics of 2 models are stored, but no source lists the models and "
+        "the versions they serve (mlflow, http or files); the last sync of 'prom' failed "
+        "(see above)."
+    )
