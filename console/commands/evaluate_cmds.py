@@ -26,9 +26,10 @@ if TYPE_CHECKING:
     from console.settings import Workspace
     from console.triggers import TriggerState
     from console.triggers.backtest import Replay
-    from console.triggers.summary import TriggerOverview, TriggerSummary
+    from console.triggers.summary import Fire, TriggerOverview, TriggerSummary
 
 TimeOption = Annotated[str | None, typer.Option(show_default=False)]
+MAX_FIRES_SHOWN = 40
 
 
 def register(app: typer.Typer) -> None:
@@ -159,7 +160,7 @@ def backtest(
     """Replay the policies over stored history and show every state change."""
     from console.store import connect, sql
     from console.triggers.backtest import replay
-    from console.triggers.summary import deploys, overview, summarize
+    from console.triggers.summary import deploys, fires, overview, summarize
 
     first, last = _time(start, "--from"), _time(end, "--to")
     if first is not None and last is not None and last < first:
@@ -183,6 +184,7 @@ def backtest(
                 "transitions": [
                     {
                         "model": t.model,
+                        "policy": t.policy,
                         "trigger": t.trigger,
                         "at": t.at,
                         "from": t.from_state,
@@ -194,7 +196,7 @@ def backtest(
             }
         )
     else:
-        _print_summary(result, triggers, summarize(result, deployed))
+        _print_summary(result, triggers, summarize(result, deployed), fires(result))
     _warn_without_data(triggers)
 
 
@@ -215,7 +217,10 @@ def _nothing_to_replay(model: str | None, first: datetime | None, last: datetime
 
 
 def _print_summary(
-    result: Replay, triggers: list[TriggerOverview], summaries: list[TriggerSummary]
+    result: Replay,
+    triggers: list[TriggerOverview],
+    summaries: list[TriggerSummary],
+    every_fire: list[Fire],
 ) -> None:
     if result.start is None or result.end is None:
         return
@@ -237,6 +242,32 @@ def _print_summary(
     echo(f"Per model, the triggers whose state changed ({len(summaries)} of {pairs}):")
     if summaries:
         _print_changes(summaries)
+    _print_fires(every_fire)
+
+
+def _print_fires(every: list[Fire]) -> None:
+    """Each fire with how long it lasted and the value it fired on, to tell false fires."""
+    if not every:
+        return
+    shown = every[:MAX_FIRES_SHOWN]
+    echo()
+    echo(f"Every fire ({len(every)}), with how long it lasted and the value it fired on:")
+    rows = [
+        (
+            f.model,
+            f.trigger,
+            format_time(f.at),
+            format_duration(f.lasted) + ("+" if f.ongoing else ""),
+            _number(f.value),
+        )
+        for f in shown
+    ]
+    print_table(("MODEL", "TRIGGER", "FIRED AT", "LASTED", "VALUE"), rows)
+    if len(every) > len(shown):
+        more = len(every) - len(shown)
+        echo(f"... and {more} more (narrow with --model, --from, --to; --json has them all).")
+    if any(f.ongoing for f in shown):
+        echo("(+ still firing when the replay ends)")
 
 
 def _print_triggers(triggers: list[TriggerOverview]) -> None:

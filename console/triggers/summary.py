@@ -119,6 +119,49 @@ def summarize(replay: Replay, deployed: Sequence[Deploy] = ()) -> list[TriggerSu
 
 
 @dataclass(frozen=True)
+class Fire:
+    """One stretch of firing: when it began, how long it lasted (to the replay's end when
+    ``ongoing``) and the value that made it fire (None for event triggers)."""
+
+    model: str
+    policy: str
+    trigger: str
+    at: datetime
+    lasted: timedelta
+    ongoing: bool
+    value: float | None
+
+
+def fires(replay: Replay) -> list[Fire]:
+    """Every fire of the replay in time order: what a team reads to tell a real incident
+    from a false fire (a short one long after any deploy, a value just past the threshold)."""
+    began: dict[tuple[str, str, str], Transition] = {}
+    result: list[Fire] = []
+    for change in replay.transitions:
+        key = (change.model, change.policy, change.trigger)
+        start = began.pop(key, None) if change.from_state == "firing" else None
+        if start is not None:
+            result.append(_fire(start, change.at, ongoing=False))
+        if change.to_state == "firing":
+            began[key] = change
+    if replay.end is not None:
+        result.extend(_fire(start, replay.end, ongoing=True) for start in began.values())
+    return sorted(result, key=lambda fire: (fire.at, fire.model, fire.trigger))
+
+
+def _fire(start: Transition, until: datetime, *, ongoing: bool) -> Fire:
+    return Fire(
+        start.model,
+        start.policy,
+        start.trigger,
+        start.at,
+        until - start.at,
+        ongoing,
+        start.value,
+    )
+
+
+@dataclass(frozen=True)
 class TriggerOverview:
     """One trigger of one policy across the models the policy selects: how many it fired
     for, and how much of the replay it had data for."""

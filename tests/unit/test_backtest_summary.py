@@ -9,7 +9,7 @@ import pytest
 
 from console.triggers import Transition
 from console.triggers.backtest import Coverage, Replay
-from console.triggers.summary import Deploy, overview, share, summarize
+from console.triggers.summary import Deploy, Fire, fires, overview, share, summarize
 
 T0 = datetime(2026, 11, 14, tzinfo=UTC)
 
@@ -146,3 +146,25 @@ def test_a_share_never_rounds_a_little_to_none_or_almost_all_to_all(
     part: float | None, text: str
 ) -> None:
     assert share(part) == text
+
+
+def test_every_fire_with_how_long_it_lasted_and_its_value() -> None:
+    """A flapping trigger shows as many short fires; one still firing lasts to the end."""
+    replay = Replay(
+        at(0),
+        at(100),
+        (
+            Transition("m1", "floor", at(10), "pending", "firing", 0.8, "p"),
+            Transition("m1", "floor", at(11), "firing", "ok", 0.95, "p"),
+            Transition("m2", "floor", at(20), "ok", "firing", None, "q"),
+            Transition("m1", "floor", at(30), "pending", "firing", 0.7, "p"),
+            Transition("m1", "floor", at(31), "firing", "no_data", None, "p"),
+            Transition("m1", "floor", at(50), "no_data", "firing", 0.6, "p"),
+        ),
+    )
+    assert fires(replay) == [
+        Fire("m1", "p", "floor", at(10), timedelta(minutes=1), False, 0.8),
+        Fire("m2", "q", "floor", at(20), timedelta(minutes=80), True, None),
+        Fire("m1", "p", "floor", at(30), timedelta(minutes=1), False, 0.7),
+        Fire("m1", "p", "floor", at(50), timedelta(minutes=50), True, 0.6),
+    ]

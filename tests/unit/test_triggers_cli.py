@@ -66,10 +66,12 @@ def test_backtest_json_is_every_transition_in_time_order(
     result = run_mrp(capsys, "backtest", "--json", "--model", "fraud-*", "-w", workspace)
     assert result.exit_code == 0, result.stderr
     transitions = result.json()["transitions"]
-    assert all(set(t) == {"model", "trigger", "at", "from", "to", "value"} for t in transitions)
+    keys = {"model", "policy", "trigger", "at", "from", "to", "value"}
+    assert all(set(t) == keys for t in transitions)
     assert [t["at"] for t in transitions] == sorted(t["at"] for t in transitions)
     assert {
         "model": "fraud-scoring",
+        "policy": "risk-ml",
         "trigger": "accuracy-floor",
         "at": "2026-11-14T20:05:00Z",
         "from": "pending",
@@ -274,3 +276,30 @@ def test_status_of_policies_on_known_metrics_warns_of_nothing(
 ) -> None:
     result = run_mrp(capsys, "status", "--fail-on", "firing", "-w", workspace)
     assert (result.exit_code, result.stderr) == (1, "")  # fraud-scoring is firing
+
+
+def test_backtest_lists_every_fire_so_a_flapping_trigger_shows(
+    capsys: pytest.CaptureFixture[str],
+    workspace: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Tuning spam-filter's error-rate down to for: 1m: the summary's fire list shows it
+    would fire for a minute at a time, dozens of times (more than are listed), and fits
+    80 columns."""
+    tuned = tmp_path / "tuned"
+    shutil.copytree(workspace, tuned)
+    policy = tuned / "policies" / "trust-safety.yaml"
+    policy.write_text(policy.read_text().replace("for: 5m ", "for: 1m "), encoding="utf-8")
+    monkeypatch.setenv("COLUMNS", "80")
+    result = run_mrp(capsys, "backtest", "--model", "spam-*", "-w", tuned)
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    start = lines.index("Every fire (71), with how long it lasted and the value it fired on:")
+    assert lines[start + 1].split() == ["MODEL", "TRIGGER", "FIRED", "AT", "LASTED", "VALUE"]
+    first = lines[start + 2].split()
+    assert first[0:2] == ["spam-filter", "error-rate"] and first[3] == "1m"
+    assert float(first[4]) > 0.05
+    assert len(lines[start + 2 : -1]) == 40
+    assert lines[-1] == "... and 31 more (narrow with --model, --from, --to; --json has them all)."
+    assert max(len(line) for line in lines[start:]) <= 80
