@@ -69,7 +69,8 @@ def policy_schema() -> dict[str, Any]:
             _fix_properties(cls, target.get("properties", {}))
     trigger = definitions.get("Trigger", {})
     _fix_degradation(trigger.get("properties", {}).get("degradation", {}))
-    trigger["anyOf"] = [{"required": ["metric"]}, {"required": ["event"]}]
+    trigger["oneOf"] = [{"required": ["metric"]}, {"required": ["event"]}]
+    trigger["dependentRequired"] = {"degradation": ["baseline"], "baseline": ["degradation"]}
     return {
         "$schema": SCHEMA_DIALECT,
         "title": "mrp RollbackPolicy",

@@ -234,3 +234,26 @@ def test_a_selector_that_matches_no_known_model_is_a_warning(
         "policy 'first' selects none of the 2 models the workspace knows (names match; "
         "check its risk_tiers)",
     )
+
+
+@pytest.mark.parametrize(
+    "triggers",
+    [
+        TRIGGER.replace("threshold: 0.9", "degradation: 25%"),
+        TRIGGER.replace("threshold: 0.9", "baseline: registered"),
+        TRIGGER.replace("metric: accuracy", "metric: accuracy\n      event: security_finding"),
+    ],
+)
+def test_the_schema_flags_in_the_editor_what_check_refuses(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, triggers: str
+) -> None:
+    """A degradation without a baseline (and the reverse), or a trigger with both metric and
+    event, passed the JSON Schema an editor validates with."""
+    from jsonschema import Draft202012Validator
+    from ruamel.yaml import YAML
+
+    from console.policy.schema import policy_schema
+
+    document = YAML(typ="safe", pure=True).load(HEAD + triggers)
+    assert list(Draft202012Validator(policy_schema()).iter_errors(document))
+    assert check(capsys, tmp_path, HEAD + triggers)[0] == 2
