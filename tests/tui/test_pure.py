@@ -26,7 +26,12 @@ from console.tui.format import (
 )
 from console.tui.history_data import HistoryRow, audit_row, merge_deploys, record_summary
 from console.tui.screens.model import charts_in_view
-from console.tui.screens.runbook_target import FiredMetric, fired_metrics, metrics_then
+from console.tui.screens.runbook_target import (
+    FiredMetric,
+    fired_metrics,
+    metrics_then,
+    target_columns,
+)
 from console.tui.widgets.fleet_table import matches, row_spec, trigger_names
 from console.tui.widgets.metric_chart import (
     ChartData,
@@ -298,6 +303,22 @@ def test_the_target_step_leads_with_the_metric_that_fired() -> None:
     assert fired_metrics(None, views, [eleven]) == ()
     recorded = fired_metrics(evidence, views[1:], [eleven])  # no live value: the one then
     assert recorded == (FiredMetric("latency", 0.2),)
+
+
+def test_the_target_step_gives_up_columns_before_the_why() -> None:
+    natural, words = [7, 8, 20, 28, 90], [7, 6, 10, 8, 12]
+    assert target_columns(natural, words, 120) == [(0, 7), (1, 8), (2, 20), (3, 28), (4, 39)]
+    assert target_columns(natural, words, 80) == [(0, 7), (1, 8), (3, 28), (4, 21)]
+    assert target_columns([7, 8, 20, 38, 90], [7, 6, 10, 19, 12], 80) == [
+        (0, 7),
+        (3, 38),
+        (4, 21),
+    ]
+    assert target_columns([7, 8, 20, 38, 90], [7, 6, 10, 19, 12], 60) == [
+        (0, 7),
+        (3, 19),
+        (4, 20),
+    ]
 
 
 def test_wrapped_cells_keep_their_own_line_breaks() -> None:

@@ -329,6 +329,31 @@ async def test_the_target_step_shows_the_fired_metric_then_and_now(make_app: Any
     assert then["9"].startswith("latency_p99_seconds ")
 
 
+async def test_the_target_step_keeps_metrics_and_why_in_view_at_80_columns(
+    make_app: Any,
+) -> None:
+    """At 80x24, "served until" and "status" give way (the why says both for an eligible
+    version) so that neither "metrics then" nor "why" is cut off on the right."""
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        app.start_rollback("search-ranking")
+        await until(pilot, OpenStep)
+        await pilot.press(*"latency up 40% since 12")
+        await pilot.press("enter")
+        await until(pilot, TargetStep)
+        await pilot.pause()
+        table = pilot.app.screen.query_one("#targets", DataTable)
+        columns = list(table.columns.values())
+        assert [str(c.label) for c in columns] == ["version", "metrics then", "why"]
+        assert table.virtual_size.width <= table.scrollable_content_region.width
+        metrics = str(table.get_row("11")[1])
+        assert metrics.startswith("latency_p99_seconds ") and "(now 0.1" in metrics
+        assert columns[1].width >= len(metrics)
+        assert str(table.get_row("10")[2]).startswith("not eligible")
+        assert columns[2].width >= len("not eligible:")
+
+
 def marks(screen: Any) -> tuple[str, bool, bool]:
     """A step, whether its DRILL banner shows and whether its title says DRY RUN."""
     assert isinstance(screen, StepScreen)

@@ -1,7 +1,8 @@
 """Step 2: choose the target. The policy's suggestion is under the cursor; every other
 version is listed with its status, when it last served, its metrics then (first the metric
-of the trigger that fired, beside its value now), and why it is or is not eligible; enter
-on one that is not is refused on the step (``console.runbook.target.unfit``, as the CLI)."""
+of the trigger that fired, beside its value now), and why it is or is not eligible (on a
+narrow terminal "served until" and "status" give way to keep that in view); enter on one
+that is not is refused on the step (``console.runbook.target.unfit``, as the CLI)."""
 
 from __future__ import annotations
 
@@ -23,6 +24,12 @@ from console.tui.screens.runbook_step import Frame, StepScreen
 HEADERS = ("version", "status", "served until", "metrics then", "why")
 PANEL_CHROME = 8
 """Columns the step panel and the table take around the cells (borders, padding, scrollbar)."""
+CELL_PADDING = 2
+WHY_MIN = 20
+"""The "why" column keeps at least this width: it says whether a version is eligible."""
+LEAVE_OUT_FIRST = (2, 1)
+"""Where "why" would be narrower than ``WHY_MIN``: "served until", then "status" are left
+out (for an eligible version "why" says both; an ineligible one says why)."""
 OTHER_METRICS = 2
 """Metrics shown per version when no trigger with a metric fired."""
 
@@ -32,6 +39,32 @@ def metrics_then(candidate: Candidate, fired: Sequence[FiredMetric]) -> str:
     none, the version's first metrics."""
     others = 0 if fired else OTHER_METRICS
     return metrics_text(shown_metrics(candidate, fired, others), number)
+
+
+def target_columns(
+    natural: Sequence[int], longest_words: Sequence[int], width: int
+) -> list[tuple[int, int]]:
+    """(index into ``HEADERS``, width) of each column shown on a ``width``-column screen,
+    given each column's natural width and its longest word. Every column but "why" at its
+    natural width and "why" the rest; where that leaves "why" under ``WHY_MIN``, columns
+    are left out (``LEAVE_OUT_FIRST``), then "metrics then" wraps (not below its longest
+    word), so a version's eligibility stays in view on an 80-column terminal."""
+    shown = list(range(len(HEADERS)))
+
+    def room() -> int:
+        return width - PANEL_CHROME - CELL_PADDING * len(shown)
+
+    for index in LEAVE_OUT_FIRST:
+        if room() - sum(natural[i] for i in shown[:-1]) >= WHY_MIN:
+            break
+        shown.remove(index)
+    widths = {i: natural[i] for i in shown[:-1]}
+    metrics = HEADERS.index("metrics then")
+    others = sum(w for i, w in widths.items() if i != metrics)
+    widths[metrics] = max(longest_words[metrics], min(natural[metrics], room() - others - WHY_MIN))
+    why = len(HEADERS) - 1
+    widths[why] = max(WHY_MIN, room() - sum(widths.values()))
+    return [(i, widths[i]) for i in shown]
 
 
 class TargetStep(StepScreen):
@@ -75,15 +108,18 @@ class TargetStep(StepScreen):
             )
             for c in self.choice.candidates
         ]
-        # "why" takes the width the other columns leave and wraps (rows grow to fit)
-        widths = [max([len(h), *(r[i].cell_len for r in rows)]) for i, h in enumerate(HEADERS)]
-        room = self.app.size.width - PANEL_CHROME - sum(w + 2 for w in widths[:-1]) - 2
-        for header, width in zip(HEADERS[:-1], widths, strict=False):
-            table.add_column(header, width=width)
-        table.add_column(HEADERS[-1], width=max(room, 24))
+        # the cells wrap to their column's width (rows grow to fit)
+        natural = [max([len(h), *(r[i].cell_len for r in rows)]) for i, h in enumerate(HEADERS)]
+        words = [
+            max([len(h), *(len(w) for r in rows for w in r[i].plain.split())])
+            for i, h in enumerate(HEADERS)
+        ]
+        columns = target_columns(natural, words, self.app.size.width)
+        for index, width in columns:
+            table.add_column(HEADERS[index], width=width)
         cursor = 0
         for index, (c, row) in enumerate(zip(self.choice.candidates, rows, strict=True)):
-            table.add_row(*row, key=c.version, height=None)
+            table.add_row(*(row[i] for i, _ in columns), key=c.version, height=None)
             if c.version == (self.choice.chosen or self.choice.suggested):
                 cursor = index
         table.move_cursor(row=cursor)
