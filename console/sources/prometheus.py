@@ -15,6 +15,11 @@ template, e.g. ``avg by (version) (...)``.
 
 Models: the config's ``models``, else every model the state database knows plus the values
 of ``model_label`` that Prometheus has seen since the backfill start.
+
+A metric whose every series is up to date (a second sync within one step) still sends one
+query of one step, for its first model, so that Prometheus checks a changed template now
+rather than at the next step; its answer is not stored. A metric that matched no series and
+has nothing stored, and a sync with no models at all, come back as warnings.
 """
 
 from __future__ import annotations
@@ -33,8 +38,9 @@ from console.errors import ConfigError, SourceError
 from console.settings import PrometheusSource, Workspace
 from console.sources.base import SyncContext
 from console.sources.http_client import HttpClient, HttpFailure, Reply, client_for, refused_hint
+from console.sources.prometheus_warnings import no_models, quiet_metrics
 from console.sources.promql import render, unknown_placeholder
-from console.sources.records import MetricLoader, SourceBatch
+from console.sources.records import MetricLoader, SourceBatch, SyncWarning
 from console.store import connect, sql
 
 MAX_POINTS = 11_000
@@ -52,6 +58,9 @@ class RangeQuery:
     query: str
     start_ms: int
     end_ms: int
+    check_only: bool = False
+    """Every series of the metric is up to date: the query is sent (one step) only to have
+    Prometheus check the template, and its answer is not stored."""
 
 
 def step_ms(config: PrometheusSource) -> int:
@@ -113,11 +122,41 @@ class PrometheusSourceReader:
         async with client_for(self.name, self.config) as client:
             models = self.config.models or await self._models(client, context, floor, end)
             queries = self._plan(models, context, floor, end, step)
-            files = await self._run(client, queries, context.staging_dir, step)
-        batch = SourceBatch(self.name, snapshot=False, staged_files=list(files))
-        batch.metric_loader = _loader(list(files), self.config.version_label)
-        batch.notes.update(models=len(set(files.values())), queries=len(queries))
+            files, matched = await self._run(client, queries, context.staging_dir, step)
+        batch = SourceBatch(
+            self.name,
+            snapshot=False,
+            staged_files=files,
+            metric_names=frozenset(self.config.metrics),
+        )
+        batch.metric_loader = _loader(files, self.config.version_label)
+        batch.notes.update(models=len(models), queries=len(queries))
+        batch.warnings = self._warnings(models, queries, matched, context)
         return batch
+
+    def _warnings(
+        self,
+        models: list[str],
+        queries: list[RangeQuery],
+        matched: set[str],
+        context: SyncContext,
+    ) -> list[SyncWarning]:
+        if not models:
+            return [no_models(self.name, self.config.model_label, self.config.backfill)]
+        queried: dict[str, set[str]] = {}
+        for query in queries:
+            if not query.check_only:
+                queried.setdefault(query.metric, set()).add(query.model)
+        stored = {metric for _model, metric in context.watermarks}
+        return quiet_metrics(
+            self.name,
+            self.config.metrics,
+            queried,
+            matched,
+            stored,
+            self.config.backfill,
+            len(models),
+        )
 
     async def _models(
         self, client: HttpClient, context: SyncContext, start: int, end: int
@@ -138,23 +177,29 @@ class PrometheusSourceReader:
         versioned = any("{version}" in template for template in self.config.metrics.values())
         versions, marks = self._versions(context) if versioned else ({}, {})
         queries = []
-        for model in models:
-            for metric, template in self.config.metrics.items():
+        for metric, template in self.config.metrics.items():
+            planned: list[RangeQuery] = []
+            first: RangeQuery | None = None
+            for model in models:
                 targets: list[tuple[str | None, datetime | None]]
                 if "{version}" not in template:
                     targets = [(None, context.watermarks.get((model, metric)))]
                 else:
                     targets = [(v, marks.get((model, v, metric))) for v in versions.get(model, ())]
                 for version, last in targets:
-                    try:
-                        query = render(template, model, version)
-                    except ValueError as error:
-                        raise ConfigError(
-                            f"source '{self.name}': metric '{metric}': {error}"
-                        ) from None
+                    query = self._render(metric, template, model, version)
+                    if first is None:
+                        first = RangeQuery(model, metric, version, query, end, end, check_only=True)
                     for start, stop in chunks(first_point(last, floor, step), end, step):
-                        queries.append(RangeQuery(model, metric, version, query, start, stop))
+                        planned.append(RangeQuery(model, metric, version, query, start, stop))
+            queries.extend(planned or ([first] if first else []))
         return queries
+
+    def _render(self, metric: str, template: str, model: str, version: str | None) -> str:
+        try:
+            return render(template, model, version)
+        except ValueError as error:
+            raise ConfigError(f"source '{self.name}': metric '{metric}': {error}") from None
 
     def _versions(
         self, context: SyncContext
@@ -172,17 +217,21 @@ class PrometheusSourceReader:
 
     async def _run(
         self, client: HttpClient, queries: list[RangeQuery], stage: Path, step: int
-    ) -> dict[Path, str]:
+    ) -> tuple[list[Path], set[str]]:
         """Run every query (bounded by the client); stage each checked response that holds
-        data. Returns staged file -> model."""
-        staged: dict[Path, str] = {}
+        data. Returns the staged files and the metrics whose queries matched a series."""
+        staged: list[Path] = []
+        matched: set[str] = set()
 
         async def one(index: int, query: RangeQuery) -> None:
             line = await self._range(client, query, step)
-            if line is not None:
+            if line is None:
+                return
+            matched.add(query.metric)
+            if not query.check_only:
                 path = stage / f"range-{index:06d}.ndjson"
                 path.write_bytes(line)
-                staged[path] = query.model
+                staged.append(path)
 
         try:
             async with asyncio.TaskGroup() as group:
@@ -190,7 +239,7 @@ class PrometheusSourceReader:
                     group.create_task(one(index, query))
         except BaseExceptionGroup as failures:
             raise _first(failures) from None
-        return dict(sorted(staged.items()))
+        return sorted(staged), matched
 
     async def _range(self, client: HttpClient, query: RangeQuery, step: int) -> bytes | None:
         """The response as a staged line, or None when it holds no series."""

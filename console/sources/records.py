@@ -68,6 +68,15 @@ class EventRecord:
     resolved_at: datetime | None = None
 
 
+@dataclass(frozen=True)
+class SyncWarning:
+    """A source answered, but something it brought (or did not) needs the user's eye: one
+    sentence, lower-case first, for ``warning: SOURCE: METRIC: …``."""
+
+    message: str
+    metric: str | None = None
+
+
 MetricLoader = Callable[[duckdb.DuckDBPyConnection, str], int]
 """Inserts a source's metric points inside the write transaction (bulk, through DuckDB's
 own readers); receives the connection and the source name, returns the points written."""
@@ -92,8 +101,12 @@ class SourceBatch:
     snapshot: bool = True
     metric_loader: MetricLoader | None = None
     replace_metrics: bool = False
+    metric_names: frozenset[str] | None = None
+    """The metrics the source is configured to bring, when it names them (a Prometheus
+    source's templates): what it stored under other names before is not its current data."""
     staged_files: list[Path] = field(default_factory=list)
     notes: dict[str, Any] = field(default_factory=dict)
+    warnings: list[SyncWarning] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

@@ -15,11 +15,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+import duckdb
+
 from console.clock import aware_utc, naive_utc
 from console.errors import ConfigError, MrpError
 from console.settings import Workspace
 from console.sources.base import SyncContext
-from console.sources.records import SourceBatch
+from console.sources.records import SourceBatch, SyncWarning
 from console.sources.registry import build_source
 from console.sources.writer import write_batch
 from console.store import connect, sql
@@ -36,6 +38,11 @@ class SyncOutcome:
     error: str | None = None
     exit_code: int = 0
     """1 when the source failed (its stored data kept); 2 when its input is invalid."""
+    warnings: tuple[SyncWarning, ...] = ()
+    """What the source brought that worked but is of no use as it stands (a template
+    matching no series): the sync still succeeded."""
+    last_sample: datetime | None = None
+    """For a source that appends metrics past its watermarks: its newest stored sample."""
 
     @property
     def ok(self) -> bool:
@@ -134,6 +141,8 @@ def _write_all(
             kind = workspace.config.sources[name].kind
             points = models = code = 0
             error: str | None = None
+            warnings: tuple[SyncWarning, ...] = ()
+            last: datetime | None = None
             if isinstance(result, MrpError):
                 error, code = result.message, result.exit_code
             else:
@@ -141,7 +150,9 @@ def _write_all(
                 try:
                     points = write_batch(con, result, now)
                     models = len(result.models) or int(result.notes.get("models", 0))
+                    last = _last_sample(con, result)
                     con.execute("COMMIT")
+                    warnings = tuple(result.warnings)
                 except MrpError as failure:
                     con.execute("ROLLBACK")
                     error, code = failure.message, failure.exit_code
@@ -153,7 +164,22 @@ def _write_all(
                 sql("record_sync_run"),
                 [name, naive_utc(started), naive_utc(finished), points, models, error],
             )
-            outcomes.append(SyncOutcome(name, kind, started, finished, points, models, error, code))
+            outcomes.append(
+                SyncOutcome(
+                    name, kind, started, finished, points, models, error, code, warnings, last
+                )
+            )
         if after_write is not None:
             after_write(con, now)
     return outcomes
+
+
+def _last_sample(con: duckdb.DuckDBPyConnection, batch: SourceBatch) -> datetime | None:
+    if batch.metric_loader is None or batch.replace_metrics:
+        return None
+    marks = con.execute(sql("source_watermarks"), [batch.source]).fetchall()
+    wanted = batch.metric_names
+    return max(
+        (aware_utc(last) for _model, metric, last in marks if wanted is None or metric in wanted),
+        default=None,
+    )
