@@ -354,6 +354,19 @@ async def test_the_target_step_keeps_metrics_and_why_in_view_at_80_columns(
         assert columns[2].width >= len("not eligible:")
 
 
+async def test_the_verify_steps_hint_says_what_esc_does(make_app: Any) -> None:
+    """Esc on the verify step asks whether to abort or leave the runbook open, as on every
+    step after the opening; the hint said it would just leave it open."""
+    assert "esc: abort or leave it open" in VerifyStep.hint  # while verifying
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await to_verified(pilot, Keys(pilot))
+        hint = str(pilot.app.screen.query_one("#step-hint", Static).render())
+        assert hint.endswith("· esc: abort or leave it open"), hint
+        await pilot.press("escape")
+        await until(pilot, AbortStep)
+
+
 def marks(screen: Any) -> tuple[str, bool, bool]:
     """A step, whether its DRILL banner shows and whether its title says DRY RUN."""
     assert isinstance(screen, StepScreen)

@@ -31,7 +31,9 @@ class ChecksStep(StepScreen):
         if self.failed:
             self.hint = "enter: choose another target · esc: abort or leave"
         elif blocking(runbook.prechecks):
-            self.hint = "enter: go to approvals (only break-glass can approve now) · esc: abort"
+            self.hint = (
+                "enter: go to approvals (only break-glass can approve now) · esc: abort or leave"
+            )
         else:
             self.hint = "enter: ask for approvals · esc: abort or leave the runbook"
 

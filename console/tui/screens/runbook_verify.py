@@ -23,7 +23,7 @@ from console.tui.screens.runbook_step import Frame, StepScreen
 class VerifyStep(StepScreen):
     heading = "6/7 · Verify, then close"
     step = "verify"
-    hint = "verifying… · esc: leave it running and resumable"
+    hint = "verifying… · esc: abort or leave it open (resumable)"
 
     def __init__(self, frame: Frame, runbook: Runbook, error: str | None = None) -> None:
         super().__init__(frame, error)
@@ -70,7 +70,7 @@ class VerifyStep(StepScreen):
             "as a completed dry run (nothing changed)" if runbook.dry_run else "with this outcome"
         )
         self.query_one("#step-hint", Static).update(
-            f"enter: close the runbook {what} · esc: leave it open"
+            f"enter: close the runbook {what} · esc: abort or leave it open"
         )
 
     @on(Input.Submitted, "#notes")
