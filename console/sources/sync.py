@@ -42,7 +42,7 @@ class SyncOutcome:
     """What the source brought that worked but is of no use as it stands (a template
     matching no series): the sync still succeeded."""
     last_sample: datetime | None = None
-    """For a source that appends metrics past its watermarks: its newest stored sample."""
+    """The source's newest stored sample: with no new points, what nothing came after."""
 
     @property
     def ok(self) -> bool:
@@ -175,7 +175,8 @@ def _write_all(
 
 
 def _last_sample(con: duckdb.DuckDBPyConnection, batch: SourceBatch) -> datetime | None:
-    if batch.metric_loader is None or batch.replace_metrics:
+    """The newest sample the source has stored (None when it stores no metrics)."""
+    if batch.replace_metrics:
         return None
     marks = con.execute(sql("source_watermarks"), [batch.source]).fetchall()
     wanted = batch.metric_names
