@@ -14,6 +14,7 @@ from datetime import datetime
 import duckdb
 
 from console.errors import ConfigError, MrpError
+from console.inferred_history import InferredSwitch, infer_last_deploys
 from console.policy.loader import PolicySet, load_workspace_policies
 from console.settings import Workspace
 from console.sources.sync import Progress, SyncOutcome, sync_workspace
@@ -25,6 +26,8 @@ class RefreshReport:
     outcomes: list[SyncOutcome]
     policy_error: MrpError | None
     triggers: int
+    inferred: tuple[InferredSwitch, ...] = ()
+    """Last deploys of models without history, inferred from their metrics in this sync."""
 
 
 def sync_and_refresh(
@@ -37,9 +40,11 @@ def sync_and_refresh(
     except MrpError as error:
         policy_error = error
     evaluated: list[int] = []
+    inferred: list[InferredSwitch] = []
 
     def after_write(con: duckdb.DuckDBPyConnection, now: datetime) -> None:
         nonlocal policy_error
+        inferred.extend(infer_last_deploys(con, workspace.serving_alias))
         if policies is not None:
             try:
                 evaluated.append(refresh_states(con, list(policies), now))
@@ -47,4 +52,4 @@ def sync_and_refresh(
                 policy_error = error
 
     outcomes = sync_workspace(workspace, only=only, progress=progress, after_write=after_write)
-    return RefreshReport(outcomes, policy_error, sum(evaluated))
+    return RefreshReport(outcomes, policy_error, sum(evaluated), tuple(inferred))

@@ -97,6 +97,15 @@ def sync(
                     for w in o.warnings
                 ],
                 "triggers_evaluated": report.triggers,
+                "inferred_deploys": [
+                    {
+                        "model": i.model,
+                        "version": i.version,
+                        "previous_version": i.previous_version,
+                        "switched_at": i.switched_at,
+                    }
+                    for i in report.inferred
+                ],
                 "policy_error": None
                 if report.policy_error is None
                 else report.policy_error.message,
@@ -108,6 +117,12 @@ def sync(
     for o in outcomes:
         for w in o.warnings:
             warn(f"warning: {o.source}: {f'{w.metric}: ' if w.metric else ''}{w.message}")
+    for i in report.inferred:
+        warn(
+            f"note: {i.model} had no deployment history: from its metrics, version {i.version} "
+            f"took over from {i.previous_version} at {format_time(i.switched_at)} "
+            "(recorded as inferred)."
+        )
     failed = [o for o in outcomes if not o.ok]
     for o in failed:
         warn(f"mrp: {o.error}")

@@ -22,6 +22,7 @@ from console.audit.log import AuditLog
 from console.clock import Clock
 from console.errors import MrpError
 from console.fleet import FleetSnapshot, TriggerView, fleet_snapshot, stored_trigger_views
+from console.inferred_history import infer_last_deploys
 from console.model_detail import ModelDetail, fleet_events, fleet_switches, model_detail
 from console.policy.errors import PolicyError
 from console.policy.known_metrics import stored_metric_names, unknown_watched_metrics
@@ -97,9 +98,13 @@ class Gateway:
             return fleet_snapshot(con, now, configured, views, self.alias, tuple(problems), spark)
 
     def sync(self) -> list[SyncOutcome]:
-        """Pull every source into the state database."""
+        """Pull every source into the state database (and, for models without deployment
+        history, infer their last deploy from the metrics, as `mrp sync` does)."""
         with DB_LOCK:
-            return sync_workspace(self.workspace)
+            return sync_workspace(self.workspace, after_write=self._infer_last_deploys)
+
+    def _infer_last_deploys(self, con: duckdb.DuckDBPyConnection, _now: datetime) -> None:
+        infer_last_deploys(con, self.alias)
 
     def _unknown_metrics(
         self, con: duckdb.DuckDBPyConnection, policies: PolicySet, views: list[TriggerView]

@@ -13,6 +13,7 @@ from typing import Any
 
 from console.audit.record import AuditRecord
 from console.clock import format_time
+from console.inferred_history import INFERRED_ACTOR
 from console.model_detail import EventInfo, Switch
 from console.text import plural
 
@@ -67,7 +68,12 @@ class History:
 def switch_row(switch: Switch) -> HistoryRow:
     action = "rollback" if switch.rollback else "deploy"
     previous = f" (was {switch.previous_version})" if switch.previous_version else ""
-    how = "observed at sync" if switch.observed else "from the source's history"
+    if switch.actor == INFERRED_ACTOR:
+        how = "inferred from the metrics' version labels (no history before mrp's first sync)"
+    elif switch.observed:
+        how = "observed at sync"
+    else:
+        how = "from the source's history"
     return HistoryRow(
         at=switch.at,
         origin="deployments",

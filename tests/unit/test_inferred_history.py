@@ -1,0 +1,118 @@
+"""A model whose serving alias has no history (MLflow keeps none; mrp records switches from
+its first sync on) gets its last deploy inferred from its metrics' version labels, once."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from console.inferred_history import INFERRED_ACTOR
+from tests.unit.cli_helpers import run_mrp
+
+
+def _without_history(root: Path, metrics: str) -> None:
+    deployments = json.loads((root / "deployments.json").read_text())
+    for model in deployments["models"]:
+        model["history"] = []
+    (root / "deployments.json").write_text(json.dumps(deployments))
+    (root / "metrics" / "fraud.csv").write_text("model,version,metric,ts,value\n" + metrics)
+
+
+def _switches(root: Path) -> list[tuple[object, ...]]:
+    con = duckdb.connect(str(root / ".mrp" / "state.duckdb"), read_only=True)
+    try:
+        return con.execute(
+            "SELECT model, version, previous_version, strftime(switched_at, '%H:%M'), actor, "
+            "observed FROM deployment_events ORDER BY model, switched_at"
+        ).fetchall()
+    finally:
+        con.close()
+
+
+V1_THEN_V2 = (
+    "fraud,1,accuracy,2026-11-01T23:58:00Z,0.95\n"
+    "fraud,1,accuracy,2026-11-01T23:59:00Z,0.95\n"
+    "fraud,1,accuracy,2026-11-02T00:00:00Z,0.94\n"  # the old version still reporting
+    "fraud,2,accuracy,2026-11-01T23:59:30Z,0.90\n"  # a canary: v2 from 23:59:30
+    "fraud,2,accuracy,2026-11-02T00:01:00Z,0.88\n"
+    "fraud,2,accuracy,2026-11-02T00:02:00Z,0.87\n"
+)
+
+
+def test_the_serving_version_took_over_at_its_first_sample_after_the_other_began(
+    capsys: pytest.CaptureFixture[str], tiny_workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MRP_NOW", "2026-11-02T00:03:00Z")
+    _without_history(tiny_workspace, V1_THEN_V2)
+    assert run_mrp(capsys, "sync", "-w", tiny_workspace).exit_code == 0
+    # churn has samples of no other version: nothing to infer
+    assert _switches(tiny_workspace) == [("fraud", "2", "1", "23:59", INFERRED_ACTOR, True)]
+    status = run_mrp(capsys, "status", "--json", "-w", tiny_workspace).json()
+    [fraud] = [m for m in status["models"] if m["model"] == "fraud"]
+    assert (fraud["previous_version"], fraud["since"]) == ("1", "2026-11-01T23:59:30Z")
+    # recorded once: the next sync finds history and infers nothing more
+    assert run_mrp(capsys, "sync", "-w", tiny_workspace).exit_code == 0
+    assert len(_switches(tiny_workspace)) == 1
+
+
+def test_a_rollback_back_to_an_older_version_is_read_from_the_most_recent_other_version(
+    capsys: pytest.CaptureFixture[str], tiny_workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """v2 served, then 1 (the old version) again: v2 is what it replaced, and the switch is
+    v1's first sample after v2 began, not v1's very first sample."""
+    monkeypatch.setenv("MRP_NOW", "2026-11-02T00:10:00Z")
+    deployments = json.loads((tiny_workspace / "deployments.json").read_text())
+    deployments["models"][0]["aliases"] = {"champion": "1"}
+    (tiny_workspace / "deployments.json").write_text(json.dumps(deployments))
+    _without_history(
+        tiny_workspace,
+        "fraud,1,accuracy,2026-11-01T23:00:00Z,0.95\n"
+        "fraud,2,accuracy,2026-11-02T00:00:00Z,0.80\n"
+        "fraud,2,accuracy,2026-11-02T00:04:00Z,0.80\n"
+        "fraud,1,accuracy,2026-11-02T00:05:00Z,0.95\n",
+    )
+    assert run_mrp(capsys, "sync", "-w", tiny_workspace).exit_code == 0
+    assert _switches(tiny_workspace) == [("fraud", "1", "2", "00:05", INFERRED_ACTOR, True)]
+
+
+def test_a_model_with_history_is_left_as_its_source_says(
+    capsys: pytest.CaptureFixture[str], tiny_workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MRP_NOW", "2026-11-02T00:03:00Z")
+    (tiny_workspace / "metrics" / "fraud.csv").write_text(
+        "model,version,metric,ts,value\n" + V1_THEN_V2
+    )
+    assert run_mrp(capsys, "sync", "-w", tiny_workspace).exit_code == 0
+    assert INFERRED_ACTOR not in {row[4] for row in _switches(tiny_workspace)}
+
+
+def test_sync_says_what_it_inferred_and_history_says_how_it_is_known(
+    capsys: pytest.CaptureFixture[str], tiny_workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from console.model_detail import Switch
+    from console.tui.history_data import switch_row
+
+    monkeypatch.setenv("MRP_NOW", "2026-11-02T00:03:00Z")
+    _without_history(tiny_workspace, V1_THEN_V2)
+    result = run_mrp(capsys, "sync", "--json", "-w", tiny_workspace)
+    assert result.exit_code == 0
+    assert result.json()["inferred_deploys"] == [
+        {
+            "model": "fraud",
+            "version": "2",
+            "previous_version": "1",
+            "switched_at": "2026-11-01T23:59:30Z",
+        }
+    ]
+    assert (
+        "note: fraud had no deployment history: from its metrics, version 2 took over from 1 "
+        "at 2026-11-01T23:59:30Z (recorded as inferred)." in result.stderr
+    )
+    [(model, version, previous, _at, actor, observed)] = _switches(tiny_workspace)
+    at = datetime(2026, 11, 1, 23, 59, 30, tzinfo=UTC)
+    row = switch_row(Switch(model, version, previous, at, actor, observed, rollback=False))
+    assert "inferred from the metrics' version labels" in row.detail
