@@ -22,14 +22,14 @@ from console.audit.log import AuditLog
 from console.clock import Clock
 from console.errors import MrpError
 from console.fleet import FleetSnapshot, TriggerView, fleet_snapshot, stored_trigger_views
-from console.inferred_history import infer_last_deploys
 from console.model_detail import ModelDetail, fleet_events, fleet_switches, model_detail
 from console.policy.errors import PolicyError
 from console.policy.known_metrics import stored_metric_names, unknown_watched_metrics
 from console.policy.loader import PolicySet, load_workspace_policies
+from console.refresh import sync_and_refresh
 from console.runbook.store import RunbookStore, workspace_evidence
 from console.settings import Workspace
-from console.sources.sync import SyncOutcome, sync_workspace
+from console.sources.sync import SyncOutcome
 from console.store import connect
 from console.tui.history_data import (
     History,
@@ -98,13 +98,12 @@ class Gateway:
             return fleet_snapshot(con, now, configured, views, self.alias, tuple(problems), spark)
 
     def sync(self) -> list[SyncOutcome]:
-        """Pull every source into the state database (and, for models without deployment
-        history, infer their last deploy from the metrics, as `mrp sync` does)."""
+        """Pull every source into the state database and store the trigger states, as
+        `mrp sync` does (so `mrp status` and CI gates read what the console saw; a model
+        without deployment history gets its last deploy inferred from its metrics). A policy
+        error leaves the stored states as they were: the snapshot that follows names it."""
         with DB_LOCK:
-            return sync_workspace(self.workspace, after_write=self._infer_last_deploys)
-
-    def _infer_last_deploys(self, con: duckdb.DuckDBPyConnection, _now: datetime) -> None:
-        infer_last_deploys(con, self.alias)
+            return sync_and_refresh(self.workspace).outcomes
 
     def _unknown_metrics(
         self, con: duckdb.DuckDBPyConnection, policies: PolicySet, views: list[TriggerView]

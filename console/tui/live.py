@@ -105,9 +105,11 @@ class LiveRefresh:
         """Runs in a worker thread: fetch, then post immutable snapshots."""
         if first:
             # Stored states, no sparklines: the fleet is on screen before any sync,
-            # evaluation or metric scan.
+            # evaluation or metric scan. With none stored yet it would read "0 firing"
+            # however the fleet stands: then the first paint waits for the evaluation.
             quick = self._gateway.snapshot(evaluate=False, spark=False)
-            self._app.post_message(SnapshotReady(quick, False, fleet_rows(quick)))
+            if quick.triggers:
+                self._app.post_message(SnapshotReady(quick, False, fleet_rows(quick)))
         if sync:
             self._gateway.sync()
         snapshot = self._gateway.snapshot()

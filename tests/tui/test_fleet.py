@@ -373,3 +373,57 @@ async def test_at_80_columns_the_firing_triggers_and_data_age_stay_in_view(
         await pilot.pause()
         header = grid.render_line(0).text
         assert all(label in header for label in ("TEAM", "TIER", "SINCE", "TREND 2h"))
+
+
+def test_a_console_sync_stores_the_trigger_states_as_mrp_sync_does(workspace_root: Path) -> None:
+    """So `mrp status` and CI gates read what the console saw, in a team that only runs the
+    console (and the console's own first paint has states to show next time)."""
+    from console.clock import Clock
+    from console.settings import open_workspace
+    from console.tui.gateway import Gateway
+
+    ws = open_workspace(workspace_root)
+    with connect(ws.db_path) as con:
+        con.execute("DELETE FROM trigger_states")
+    outcomes = Gateway(ws, Clock(fixed=FIXED_NOW)).sync()
+    assert outcomes and all(o.ok for o in outcomes)
+    with connect(ws.db_path) as con:
+        stored = con.execute(
+            "SELECT state FROM trigger_states "
+            "WHERE model = 'fraud-scoring' AND trigger = 'accuracy-floor'"
+        ).fetchall()
+    assert stored == [("firing",)]
+
+
+class _Posted:
+    """Stands for the app: records what the refresh worker posts."""
+
+    def __init__(self) -> None:
+        self.messages: list[Any] = []
+
+    def post_message(self, message: Any) -> bool:
+        self.messages.append(message)
+        return True
+
+
+def test_the_first_paint_waits_for_the_evaluation_when_no_states_are_stored(
+    workspace_root: Path,
+) -> None:
+    """Stored states make the first paint instant; with none, it would read '0 firing'
+    whatever the fleet's state, so only the evaluated snapshot is shown."""
+    from console.clock import Clock
+    from console.settings import open_workspace
+    from console.tui.gateway import Gateway
+    from console.tui.live import LiveRefresh
+
+    ws = open_workspace(workspace_root)
+    gateway = Gateway(ws, Clock(fixed=FIXED_NOW), evaluator=evaluate_views)
+    app = _Posted()
+    LiveRefresh(app, gateway, interval=30, sync_every=60)._work(sync=False, first=True)  # type: ignore[arg-type]
+    assert len(app.messages) == 2  # stored states at once, then the evaluation
+    with connect(ws.db_path) as con:
+        con.execute("DELETE FROM trigger_states")
+    app = _Posted()
+    LiveRefresh(app, gateway, interval=30, sync_every=60)._work(sync=False, first=True)  # type: ignore[arg-type]
+    [only] = app.messages
+    assert any(view.state == "firing" for view in only.snapshot.triggers)
