@@ -34,6 +34,16 @@ class Reading:
     since: datetime | None = None
     value: float | None = None
     threshold: float | None = None
+    version: str | None = None
+    """The version serving behind the alias at the step evaluated (None: not known)."""
+    last_sample: datetime | None = None
+    """The latest sample of that version the evaluation looked at."""
+    step: datetime | None = None
+    """The evaluation step the state is of (the last at or before the instant asked)."""
+    kind: str | None = None
+    """``threshold``, ``baseline`` or ``event``."""
+    reason: str | None = None
+    """Why the state is not decided by samples (no data, no baseline); None when it is."""
 
 
 LOOK_BACK = timedelta(hours=6)
@@ -57,7 +67,19 @@ def _evaluate(
     con: duckdb.DuckDBPyConnection, policies: PolicySet, model: str, alias: str, at: datetime
 ) -> list[Reading]:
     return [
-        Reading(s.policy, s.trigger, s.state, aware_utc(s.since), s.value, s.threshold)
+        Reading(
+            s.policy,
+            s.trigger,
+            s.state,
+            aware_utc(s.since),
+            s.value,
+            s.threshold,
+            s.version,
+            aware_utc(s.last_sample_ts),
+            aware_utc(s.at),
+            s.kind,
+            s.reason,
+        )
         for s in evaluate_at(con, policies, at, alias=alias, models=[model], look_back=LOOK_BACK)
         if s.model == model
     ]
