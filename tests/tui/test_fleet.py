@@ -427,3 +427,33 @@ def test_the_first_paint_waits_for_the_evaluation_when_no_states_are_stored(
     LiveRefresh(app, gateway, interval=30, sync_every=60)._work(sync=False, first=True)  # type: ignore[arg-type]
     [only] = app.messages
     assert any(view.state == "firing" for view in only.snapshot.triggers)
+
+
+def test_a_sync_warning_stays_in_the_status_bar_until_the_next_sync(workspace_root: Path) -> None:
+    """A misspelled metric in a PromQL template shows only as no data otherwise."""
+    from datetime import UTC, datetime
+
+    from console.clock import Clock
+    from console.settings import open_workspace
+    from console.sources.records import SyncWarning
+    from console.sources.sync import SyncOutcome
+    from console.tui.gateway import Gateway
+    from console.tui.live import LiveRefresh
+
+    gateway = Gateway(open_workspace(workspace_root), Clock(fixed=FIXED_NOW))
+    warned = SyncWarning(
+        "the query matched no series for any of 3 models in the last 6h; check the metric "
+        "name and labels in [sources.prom.metrics].",
+        metric="accuracy",
+    )
+    at = datetime(2026, 11, 25, tzinfo=UTC)
+    answers = [[SyncOutcome("prom", "prometheus", at, at, warnings=(warned,))], []]
+    gateway.sync = lambda: answers.pop(0)  # type: ignore[method-assign]
+    app = _Posted()
+    live = LiveRefresh(app, gateway, interval=30, sync_every=60)  # type: ignore[arg-type]
+    expected = "prom: accuracy: the query matched no series for any of 3 models in the last 6h"
+    live._work(sync=True, first=False)
+    live._work(sync=False, first=False)  # an evaluation between syncs keeps it
+    assert [m.snapshot.problems for m in app.messages] == [(expected,), (expected,)]
+    live._work(sync=True, first=False)  # the next sync has no warning
+    assert app.messages[-1].snapshot.problems == ()
