@@ -20,9 +20,8 @@ if TYPE_CHECKING:
     from console.audit.keys_model import Signer
     from console.runbook.drive import Announce, DriveOptions
     from console.runbook.env import Env
-    from console.runbook.evidence import Reading
     from console.runbook.model import Runbook
-    from console.runbook.verify import Progress
+    from console.runbook.verify import Watcher, Watching
     from console.settings import Workspace
 
 AsOption = Annotated[
@@ -188,14 +187,12 @@ def _announcer(as_json: bool) -> Announce:
     return announce
 
 
-def _progress(as_json: bool) -> Progress:
-    def progress(at: datetime, readings: list[Reading]) -> None:
-        if as_json:
-            return
-        bad = [f"{r.trigger} {r.state}" for r in readings if r.state != "ok"]
-        warn(f"verify {format_time(at)}: {', '.join(bad) or 'all triggers ok'}")
+def _watcher(as_json: bool) -> Watcher:
+    def show(watching: Watching) -> None:
+        if not as_json:
+            warn(f"verify {format_time(watching.at)}: {watching.says()}")
 
-    return progress
+    return show
 
 
 def finish(runbook: Runbook, as_json: bool, now: datetime | None = None) -> None:
@@ -234,5 +231,5 @@ def drive_on(
     from console.runbook.drive import drive
 
     return drive(
-        env, runbook.id, signer, options, announce=_announcer(as_json), progress=_progress(as_json)
+        env, runbook.id, signer, options, announce=_announcer(as_json), watcher=_watcher(as_json)
     )

@@ -23,7 +23,7 @@ from console.runbook.model import Runbook
 from console.runbook.prechecks import failures
 from console.runbook.rejudging import recheck
 from console.runbook.service import choose_target, run_prechecks, step
-from console.runbook.verify import Progress
+from console.runbook.verify import Progress, Watcher
 from console.runbook.verifying import verify
 
 
@@ -63,6 +63,7 @@ def drive(
     options: DriveOptions = DriveOptions(),
     announce: Announce | None = None,
     progress: Progress | None = None,
+    watcher: Watcher | None = None,
 ) -> Runbook:
     """Advance until the runbook needs a person, finishes, or fails; returns where it is."""
     tried_target = False
@@ -104,6 +105,7 @@ def drive(
                     timeout=options.verify_timeout,
                     progress=progress,
                     poll=options.poll,
+                    watcher=watcher,
                 )
                 if done.verification is None or not done.verification.complete:
                     return done

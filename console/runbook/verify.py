@@ -7,10 +7,16 @@ runbook in ``verify`` to be resumed. ``rehearse`` (a dry run, where nothing move
 judgement over the last window the target itself served, which says whether rolling back
 to it would have ended the incident.
 
-The outcome: ``recovered`` when every trigger that mattered is ok at the end (no trigger
-that fired at the start is still firing or pending, none of them without data);
-``not_recovered`` with what still fires and the next step; ``inconclusive`` when the
-triggers that mattered have no data.
+Only evidence about the target counts: a trigger is judged on samples of the version rolled
+back to, taken after the move (``Evidence``). An evaluation of the version rolled away from
+(the switch not yet seen by a sync), a state the policy's ``on_no_data`` gives for want of
+samples, or no state at all says nothing about the target: that trigger is still waiting for
+its first samples. A state of the target that is firing or pending counts against it either
+way (the policy's ``on_no_data: firing`` included).
+
+The outcome: ``recovered`` when every trigger that mattered is ok on samples of the target
+at the end; ``not_recovered`` with what still fires and the next step; ``inconclusive`` when
+a trigger that mattered has no sample of the target by the end.
 """
 
 from __future__ import annotations
@@ -33,6 +39,36 @@ class Judgement:
     outcome: Outcome
     still_firing: tuple[str, ...]
     no_data: tuple[str, ...]
+    """Watched triggers without a sample of the target to judge by."""
+    sampled: tuple[str, ...] = ()
+    """Watched triggers judged ok on samples of the target."""
+    elsewhere: str | None = None
+    """The version the evaluation saw serving when it was not the target (the switch not yet
+    seen by a sync)."""
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What counts as evidence about the target: samples of ``version`` from ``since`` on."""
+
+    version: str
+    since: datetime | None = None
+
+    def of_target(self, reading: Reading) -> bool:
+        return reading.version is None or reading.version == self.version
+
+    def sampled(self, reading: Reading) -> bool:
+        """Is the reading's state decided by samples of the target taken since the move?"""
+        if not self.of_target(reading):
+            return False
+        if reading.kind == "event":
+            return self.since is None or (reading.step is not None and reading.step >= self.since)
+        return (
+            reading.reason is None
+            and reading.state != "no_data"
+            and reading.last_sample is not None
+            and (self.since is None or reading.last_sample >= self.since)
+        )
 
 
 def watched_triggers(runbook: Runbook, readings: Sequence[Reading]) -> set[str]:
@@ -46,19 +82,35 @@ def watched_triggers(runbook: Runbook, readings: Sequence[Reading]) -> set[str]:
     return names or {r.trigger for r in readings}
 
 
-def judge(runbook: Runbook, readings: Sequence[Reading]) -> Judgement:
-    names = watched_triggers(runbook, readings)
-    relevant = [r for r in readings if r.trigger in names]
-    bad = tuple(sorted({r.trigger for r in relevant if r.state in BAD}))
-    silent = tuple(sorted({r.trigger for r in relevant if r.state == "no_data"}))
-    opened_bad = {
-        t.trigger for t in (runbook.evidence.triggers if runbook.evidence else ()) if t.state in BAD
+def required_triggers(runbook: Runbook, watched: set[str]) -> set[str]:
+    """The watched triggers that need samples of the target before it counts as recovered:
+    all but those that had no data when the runbook opened (the version rolled away from
+    had none either), unless that leaves none."""
+    silent = {
+        t.trigger
+        for t in (runbook.evidence.triggers if runbook.evidence else ())
+        if t.state == "no_data"
     }
+    return (watched - silent) or watched
+
+
+def judge(runbook: Runbook, readings: Sequence[Reading], evidence: Evidence) -> Judgement:
+    names = watched_triggers(runbook, readings)
+    relevant = {r.trigger: r for r in readings if r.trigger in names}
+    bad = tuple(sorted(t for t, r in relevant.items() if r.state in BAD and evidence.of_target(r)))
+    sampled = tuple(
+        sorted(t for t, r in relevant.items() if r.state == "ok" and evidence.sampled(r))
+    )
+    waiting = tuple(sorted(names - set(bad) - set(sampled)))
+    elsewhere = next(
+        (r.version for r in relevant.values() if not evidence.of_target(r)),
+        None,
+    )
     if bad:
-        return Judgement("not_recovered", bad, silent)
-    if not relevant or (opened_bad and opened_bad <= set(silent)) or len(silent) == len(relevant):
-        return Judgement("inconclusive", (), silent)
-    return Judgement("recovered", (), silent)
+        return Judgement("not_recovered", bad, waiting, sampled, elsewhere)
+    if not sampled or required_triggers(runbook, names) & set(waiting):
+        return Judgement("inconclusive", (), waiting, sampled, elsewhere)
+    return Judgement("recovered", (), waiting, sampled, elsewhere)
 
 
 def next_step(runbook: Runbook, judgement: Judgement, further: str | None) -> str:
@@ -71,8 +123,9 @@ def next_step(runbook: Runbook, judgement: Judgement, further: str | None) -> st
         return "close the runbook with the outcome; keep an eye on the model's triggers."
     if judgement.outcome == "inconclusive":
         return (
-            "no data to judge by: check the metric pipeline (`mrp sync`), then verify again "
-            f"with `mrp runbook resume {runbook.id}`."
+            f"no sample of version {runbook.to_version} to judge by: check that its metrics "
+            "reach mrp (`mrp sync`, `mrp evaluate`) and keep an eye on the model's triggers; "
+            "the runbook closes as inconclusive."
         )
     fires = ", ".join(judgement.still_firing)
     hint = (
@@ -87,6 +140,49 @@ Evaluate = Callable[[datetime], list[Reading]]
 Progress = Callable[[datetime, list[Reading]], None]
 
 
+@dataclass(frozen=True)
+class Watching:
+    """One evaluation of a watch, for whoever shows it as it goes."""
+
+    at: datetime
+    version: str
+    judgement: Judgement
+    left: timedelta
+    window: timedelta
+
+    def says(self) -> str:
+        """What it shows, in a sentence: waiting for the target's first samples, or how the
+        watched triggers stand on them; never recovery before the window has passed."""
+        verdict = self.judgement
+        judged = [f"{t} ok" for t in verdict.sampled] + [
+            f"{t} firing or pending" for t in verdict.still_firing
+        ]
+        waiting = ", ".join(verdict.no_data)
+        if not judged:
+            seen = (
+                f" (the state database still shows version {verdict.elsewhere} serving)"
+                if verdict.elsewhere is not None
+                else ""
+            )
+            told = (
+                f"waiting for the first samples of version {self.version}{seen}: "
+                f"{waiting or 'the watched triggers'}"
+            )
+        else:
+            told = f"on samples of version {self.version}: {', '.join(judged)}"
+            if waiting:
+                told += f"; no sample yet for {waiting}"
+        return f"{told}; {self.remaining()}"
+
+    def remaining(self) -> str:
+        if self.left <= timedelta(0):
+            return f"the {format_duration(self.window)} window has passed"
+        return f"{format_duration(self.left)} of the {format_duration(self.window)} window left"
+
+
+Watcher = Callable[[Watching], None]
+
+
 def start_watch(runbook: Runbook, executed_at: datetime) -> Verification:
     window = runbook.rollback.verify.window
     return Verification(
@@ -96,6 +192,14 @@ def start_watch(runbook: Runbook, executed_at: datetime) -> Verification:
         window_start=executed_at,
         window_end=executed_at + window,
     )
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """A verification and the judgement of its last evaluation (None: nothing evaluated)."""
+
+    verification: Verification
+    judgement: Judgement | None
 
 
 def watch(
@@ -109,7 +213,8 @@ def watch(
     poll: float | None = None,
     progress: Progress | None = None,
     sleep: Callable[[float], None] = time.sleep,
-) -> Verification:
+    watcher: Watcher | None = None,
+) -> Verdict:
     """Evaluate until the window has passed (or the timeout): the finished verification, or
     a partial one (``complete`` False) to be resumed."""
     every = poll if poll is not None else (1.0 if clock.is_replay else 15.0)
@@ -118,6 +223,7 @@ def watch(
     end = plan.window_end
     if clock.replay_until is not None and clock.is_replay:
         end = min(end, clock.replay_until)  # a replay stops where its history does
+    evidence = Evidence(str(runbook.to_version), plan.window_start)
     while True:
         now = clock.now()
         at = end if clock.fixed is not None else min(now, end)
@@ -126,34 +232,48 @@ def watch(
         count += 1
         if progress is not None:
             progress(at, readings)
-        verdict = judge(runbook, readings)
+        verdict = judge(runbook, readings, evidence)
+        if watcher is not None:
+            watcher(Watching(at, evidence.version, verdict, plan.window_end - at, plan.window))
         if at >= end:
-            return plan.model_copy(
-                update={
-                    "checked_at": at,
-                    "complete": True,
-                    "outcome": verdict.outcome,
-                    "still_firing": verdict.still_firing,
-                    "no_data": verdict.no_data,
-                    "next_step": next_step(runbook, verdict, further),
-                    "summary": _summary(plan, verdict, at),
-                    "evaluations": count,
-                }
+            return Verdict(
+                plan.model_copy(
+                    update={
+                        "checked_at": at,
+                        "complete": True,
+                        "outcome": verdict.outcome,
+                        "still_firing": verdict.still_firing,
+                        "no_data": verdict.no_data,
+                        "next_step": next_step(runbook, verdict, further),
+                        "summary": _summary(runbook, plan, verdict, at),
+                        "evaluations": count,
+                    }
+                ),
+                verdict,
             )
         if deadline is not None and time.monotonic() + every > deadline:
             watched = at - plan.window_start
-            return plan.model_copy(
-                update={
-                    "checked_at": at,
-                    "complete": False,
-                    "still_firing": verdict.still_firing,
-                    "no_data": verdict.no_data,
-                    "summary": (
-                        f"watched {format_duration(watched)} of the {format_duration(plan.window)} "
-                        f"window; resume to keep watching (`mrp runbook resume {runbook.id}`)."
-                    ),
-                    "evaluations": count,
-                }
+            waiting = (
+                f" No sample of version {evidence.version} yet for {', '.join(verdict.no_data)}."
+                if verdict.no_data
+                else ""
+            )
+            return Verdict(
+                plan.model_copy(
+                    update={
+                        "checked_at": at,
+                        "complete": False,
+                        "still_firing": verdict.still_firing,
+                        "no_data": verdict.no_data,
+                        "summary": (
+                            f"watched {format_duration(watched)} of the "
+                            f"{format_duration(plan.window)} window; resume to keep watching "
+                            f"(`mrp runbook resume {runbook.id}`).{waiting}"
+                        ),
+                        "evaluations": count,
+                    }
+                ),
+                verdict,
             )
         sleep(every)
 
@@ -165,58 +285,66 @@ def rehearse(
     step: timedelta,
     evaluate: Evaluate,
     further: str | None,
-) -> Verification:
-    """A dry run's verification: the triggers over the last window the target served."""
+) -> Verdict:
+    """A dry run's verification: the triggers over the last window the target served, each
+    judged on samples of the target."""
     window = runbook.rollback.verify.window
     if replaced_at is None:
         verdict = Judgement("inconclusive", (), ())
-        return Verification(
-            mode="rehearsal",
-            started_at=started,
-            window=window,
-            window_start=started,
-            window_end=started,
-            checked_at=started,
-            complete=True,
-            outcome="inconclusive",
-            next_step=next_step(runbook, verdict, further),
-            summary=(
-                f"dry run: version {runbook.to_version} never served behind {runbook.alias}, so "
-                "there is no history to rehearse the rollback against."
+        return Verdict(
+            Verification(
+                mode="rehearsal",
+                started_at=started,
+                window=window,
+                window_start=started,
+                window_end=started,
+                checked_at=started,
+                complete=True,
+                outcome="inconclusive",
+                next_step=next_step(runbook, verdict, further),
+                summary=(
+                    f"dry run: version {runbook.to_version} never served behind {runbook.alias}, "
+                    "so there is no history to rehearse the rollback against."
+                ),
             ),
+            None,
         )
     end = replaced_at - step
     start = replaced_at - window
     points = [start + (end - start) * k / (REHEARSAL_POINTS - 1) for k in range(REHEARSAL_POINTS)]
+    evidence = Evidence(str(runbook.to_version))
     worst: Judgement | None = None
     for at in points:
-        verdict = judge(runbook, evaluate(at))
+        verdict = judge(runbook, evaluate(at), evidence)
         if worst is None or _severity(verdict) > _severity(worst):
             worst = verdict
     assert worst is not None
     said = {
         "recovered": "every trigger firing now was ok then",
         "not_recovered": f"{', '.join(worst.still_firing)} fired or was pending",
-        "inconclusive": "the triggers had no data",
+        "inconclusive": f"{', '.join(worst.no_data) or 'the triggers'} had no samples of it",
     }[worst.outcome]
-    return Verification(
-        mode="rehearsal",
-        started_at=started,
-        window=window,
-        window_start=start,
-        window_end=replaced_at,
-        checked_at=end,
-        complete=True,
-        outcome=worst.outcome,
-        still_firing=worst.still_firing,
-        no_data=worst.no_data,
-        next_step=next_step(runbook, worst, further),
-        summary=(
-            f"dry run, nothing moved: over the last {format_duration(window)} version "
-            f"{runbook.to_version} served ({format_time(start)} → {format_time(replaced_at)}), "
-            f"{said}."
+    return Verdict(
+        Verification(
+            mode="rehearsal",
+            started_at=started,
+            window=window,
+            window_start=start,
+            window_end=replaced_at,
+            checked_at=end,
+            complete=True,
+            outcome=worst.outcome,
+            still_firing=worst.still_firing,
+            no_data=worst.no_data,
+            next_step=next_step(runbook, worst, further),
+            summary=(
+                f"dry run, nothing moved: over the last {format_duration(window)} version "
+                f"{runbook.to_version} served ({format_time(start)} → "
+                f"{format_time(replaced_at)}), {said}."
+            ),
+            evaluations=len(points),
         ),
-        evaluations=len(points),
+        worst,
     )
 
 
@@ -224,10 +352,31 @@ def _severity(verdict: Judgement) -> int:
     return {"recovered": 0, "inconclusive": 1, "not_recovered": 2}[verdict.outcome]
 
 
-def _summary(plan: Verification, verdict: Judgement, at: datetime) -> str:
+def _summary(runbook: Runbook, plan: Verification, verdict: Judgement, at: datetime) -> str:
     span = f"{format_time(plan.window_start)} → {format_time(at)}"
+    version = runbook.to_version
     if verdict.outcome == "recovered":
-        return f"recovered: every watched trigger is ok after the {format_duration(plan.window)} window ({span})."
+        quiet = (
+            f"; no sample of it for {', '.join(verdict.no_data)}, which had no data when the "
+            "runbook opened"
+            if verdict.no_data
+            else ""
+        )
+        return (
+            f"recovered: every watched trigger is ok on samples of version {version} after the "
+            f"{format_duration(plan.window)} window ({span}){quiet}."
+        )
     if verdict.outcome == "not_recovered":
-        return f"not recovered: {', '.join(verdict.still_firing)} still firing or pending at {format_time(at)}."
-    return f"inconclusive: no data for {', '.join(verdict.no_data) or 'the watched triggers'} ({span})."
+        return (
+            f"not recovered: {', '.join(verdict.still_firing)} still firing or pending on "
+            f"version {version} at {format_time(at)}."
+        )
+    seen = (
+        f"; the state database still shows version {verdict.elsewhere} serving"
+        if verdict.elsewhere is not None
+        else ""
+    )
+    return (
+        f"inconclusive: no sample of version {version} after the switch for "
+        f"{', '.join(verdict.no_data) or 'the watched triggers'} ({span}){seen}."
+    )

@@ -15,10 +15,10 @@ from console.errors import MrpError
 from console.runbook.env import Env
 from console.runbook.evidence import Reading
 from console.runbook.facts import ModelFacts
-from console.runbook.model import Runbook, Verification
+from console.runbook.model import Runbook
 from console.runbook.service import commit, settle, step
 from console.runbook.target import status_problem
-from console.runbook.verify import Progress, rehearse, start_watch, watch
+from console.runbook.verify import Progress, Verdict, Watcher, rehearse, start_watch, watch
 
 
 def further_target(facts: ModelFacts, runbook: Runbook) -> str | None:
@@ -46,8 +46,11 @@ def verify(
     timeout: timedelta | None = None,
     progress: Progress | None = None,
     poll: float | None = None,
+    watcher: Watcher | None = None,
 ) -> Runbook:
-    """Run (or continue) the verification; the runbook with its verification."""
+    """Run (or continue) the verification; the runbook with its verification. ``progress``
+    gets each evaluation's readings, ``watcher`` how they stand as evidence about the
+    target."""
     with env.store.locked(runbook_id):
         runbook = settle(env, env.store.load(runbook_id), signer)
     if runbook.state != "verify":
@@ -79,6 +82,7 @@ def verify(
             poll=poll,
             progress=progress,
             sleep=env.sleep,
+            watcher=watcher,
         )
     return _record(env, runbook_id, signer, result)
 
@@ -90,7 +94,9 @@ def _evaluator(env: Env, facts: ModelFacts) -> Callable[[datetime], list[Reading
     return evaluate
 
 
-def _record(env: Env, runbook_id: str, signer: Signer, result: Verification) -> Runbook:
+def _record(env: Env, runbook_id: str, signer: Signer, verdict: Verdict) -> Runbook:
+    result = verdict.verification
+    judgement = verdict.judgement
     with step(env, runbook_id, signer, "verify") as runbook:
         updated = runbook.model_copy(update={"verification": result, "updated_at": env.stamp()})
         if not result.complete:
@@ -113,5 +119,13 @@ def _record(env: Env, runbook_id: str, signer: Signer, result: Verification) -> 
                 "next_step": result.next_step,
                 "summary": result.summary,
                 "evaluations": result.evaluations,
+                "judged_version": runbook.to_version,
+                "samples_since": (
+                    result.window_start.strftime("%Y-%m-%dT%H:%M:%SZ")
+                    if result.mode == "watch"
+                    else None
+                ),
+                "sampled": [] if judgement is None else list(judgement.sampled),
+                "serving_seen": None if judgement is None else judgement.elsewhere,
             },
         )

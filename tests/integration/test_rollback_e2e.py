@@ -276,6 +276,9 @@ def test_incident_to_verified_rollback_in_mlflow(
     assert opened_record["details"]["triggers"][0]["state"] == "firing"
     assert execute["details"]["outcome"] == "done" and execute["details"]["called"] is True
     assert verify["details"]["outcome"] == "recovered"
+    assert verify["details"]["judged_version"] == "1"
+    assert verify["details"]["sampled"] == ["accuracy-floor"]
+    assert verify["details"]["samples_since"] == stamp(T_APPROVE)
     assert close["details"]["outcome"] == "recovered" and close["details"]["notes"] == "back on 1"
     assert all(r["details"]["from_version"] == "2" for r in story)
     assert all(r["details"]["dry_run"] is False for r in story)
@@ -453,6 +456,42 @@ def test_traffic_shift_rollback_end_to_end(
     said = " ".join(shown.stdout.split())  # show wraps a long line under its column
     assert "execute #1 done: the platform shifted all of web-fraud's traffic" in said
     assert "confirmed by reading it back. Platform reference: rb-1." in said
+
+
+def test_no_sample_of_the_restored_version_is_not_recovery(
+    tmp_path: Path, isolated_home: Path, platform: Platform, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The exporter keeps labelling its samples with version 2 after the traffic went back
+    to 1, and the policy counts no data as ok: without a single sample of version 1 the
+    rollback is not called recovered, and the verify line says what it waits for."""
+    policy = TRAFFIC_POLICY.replace("  triggers:\n", "  on_no_data: ok\n  triggers:\n")
+    s = platform_scenario(tmp_path, isolated_home, platform, policy, monkeypatch)
+    feed = s.root / "feed" / "metrics" / "accuracy.csv"
+    header, *rows = feed.read_text().splitlines()
+    relabelled = [
+        f"{model},2,{metric},{ts},0.81" if version == "1" and ts >= stamp(T_APPROVE) else row
+        for row in rows
+        for model, version, metric, ts, _value in [row.split(",")]
+    ]
+    feed.write_text("\n".join([header, *relabelled]) + "\n")
+    done = s.mrp(
+        "rollback", s.model, "--reason", "accuracy collapsed to 0.81 after version 2",
+        "--confirm", f"{s.model}@1", "--yes", "--as", "alice", now=T_APPROVE,
+    )  # fmt: skip
+    assert done.code == 0, done.stdout + done.stderr
+    assert platform.alias(s.model, "champion") == "1"
+    (line,) = [x for x in done.stderr.splitlines() if x.startswith("verify ")]
+    assert line == (
+        f"verify {stamp(T_APPROVE + timedelta(minutes=15))}: waiting for the first samples of "
+        "version 1: accuracy-floor; the 15m window has passed"
+    )
+    (runbook_id,) = s.runbook_ids()
+    stored = s.runbook(runbook_id)
+    assert stored["state"] == "closed" and stored["outcome"] == "inconclusive"
+    (verify,) = [r["details"] for r in s.audit() if r["action"] == "runbook.verify"]
+    assert verify["outcome"] == "inconclusive" and verify["sampled"] == []
+    assert verify["no_data"] == ["accuracy-floor"]
+    assert s.mrp("audit", "verify", now=T_APPROVE).code == 0
 
 
 def test_traffic_shift_answer_lost_is_sent_again_and_acted_on_once(

@@ -385,12 +385,12 @@ def test_watch_follows_a_replayed_clock_and_stops_where_the_history_does() -> No
         ws_runbook,
         plan,
         clock,
-        lambda at: [Reading("risk", "accuracy-floor", "ok")],
+        lambda at: [Reading("risk", "accuracy-floor", "ok", version="2", last_sample=at)],
         lambda: None,
         None,
         poll=0.01,
         progress=lambda at, readings: seen.append(at),
-    )
+    ).verification
     assert done.complete and done.outcome == "recovered"
     assert done.checked_at == NOW + timedelta(minutes=5)
     assert seen

@@ -165,13 +165,19 @@ class ScriptedTriggers:
 
     def __call__(self, facts: ModelFacts, at: datetime) -> list[Reading]:
         self.seen.append(at)
+        version = "2" if at < SWITCH else self.executor.alias_at
         if not self.data:
-            return [Reading("risk", "accuracy-floor", "no_data")]
+            return [Reading("risk", "accuracy-floor", "no_data", version=version, step=at)]
         bad = at >= SWITCH and (self.executor.alias_at == "4" or not self.recovered)
         if at < SWITCH:
             bad = False
         state = "firing" if bad else "ok"
-        return [Reading("risk", "accuracy-floor", state, SWITCH, 0.82 if bad else 0.95, 0.9)]
+        value = 0.82 if bad else 0.95
+        return [
+            Reading(
+                "risk", "accuracy-floor", state, SWITCH, value, 0.9, version, at, at, "threshold"
+            )
+        ]
 
 
 def make_env(ws: Workspace, executor: FakeExecutor | None = None) -> tuple[Env, FakeExecutor]:
