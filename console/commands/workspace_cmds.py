@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
     from console.refresh import RefreshReport
     from console.settings import Workspace
     from console.sources.sync import SyncOutcome
+    from console.triggers.types import TriggerState
 
 
 def register(app: typer.Typer) -> None:
@@ -146,7 +148,11 @@ def _sync_line(o: SyncOutcome) -> str:
     return f"{head}: {models}, {plural(o.points, 'point')} in {took}"
 
 
-def _status_row(model: FleetEntry, ws: Workspace) -> dict[str, object]:
+def _status_row(
+    model: FleetEntry, ws: Workspace, troubled: Sequence[TriggerState] = ()
+) -> dict[str, object]:
+    """One model of `mrp status --json`; ``troubled``: its triggers not ok, with what a gate
+    needs to tell a rollback from a page or a blocked promotion (action, severity, policy)."""
     now = ws.clock().now()
     age = model.data_age(now)
     return {
@@ -161,6 +167,19 @@ def _status_row(model: FleetEntry, ws: Workspace) -> dict[str, object]:
         "firing": list(model.firing),
         "pending": list(model.pending),
         "no_data": list(model.no_data),
+        "triggers": [
+            {
+                "policy": t.policy,
+                "trigger": t.trigger,
+                "state": t.state,
+                "since": t.since,
+                "action": t.action,
+                "severity": t.severity,
+                "value": t.value,
+                "threshold": t.threshold,
+            }
+            for t in troubled
+        ],
         "last_sample": model.last_sample,
         "data_age_seconds": None if age is None else int(age.total_seconds()),
     }
@@ -202,7 +221,12 @@ def status(
     for line in _source_warnings(sources, datetime.now(UTC)):
         warn(line)
     if as_json:
-        emit_json({"now": now, "models": [_status_row(m, ws) for m in models], "sources": sources})
+        troubled: dict[str, list[TriggerState]] = {}
+        for state in states:
+            if state.state != "ok":
+                troubled.setdefault(state.model, []).append(state)
+        rows = [_status_row(m, ws, troubled.get(m.name, ())) for m in models]
+        emit_json({"now": now, "models": rows, "sources": sources})
     elif not models:
         echo(_no_models(sources, int(row[0]) if row else 0))
     else:

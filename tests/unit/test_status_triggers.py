@@ -33,6 +33,16 @@ def test_worst_state_and_firing_triggers(capsys: pytest.CaptureFixture[str], syn
         "error-rate",
     ]  # its feed went silent at 21:29
     assert models["aml-screening"]["worst_state"] == "ok"
+    assert models["aml-screening"]["triggers"] == []
+    [floor] = models["fraud-scoring"]["triggers"]  # what is not ok, with what a gate needs
+    assert {k: floor[k] for k in ("policy", "trigger", "state", "action", "severity")} == {
+        "policy": "risk-ml",
+        "trigger": "accuracy-floor",
+        "state": "firing",
+        "action": "rollback",
+        "severity": "critical",
+    }
+    assert floor["threshold"] == 0.9 and floor["value"] < 0.9 and floor["since"].endswith("Z")
     assert next(iter(models)) in {m for m, row in models.items() if row["worst_state"] == "firing"}
 
 
