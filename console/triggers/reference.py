@@ -64,6 +64,9 @@ def periods(switches: Sequence[Switch]) -> list[Period]:
             continue
         kept.append(switch)
     result = []
+    first = kept[0]
+    if first.previous is not None and first.previous != first.version and first.at > 0:
+        result.append(Period(first.previous, 0, first.at, None))  # it served until then
     for index, switch in enumerate(kept):
         end = kept[index + 1].at if index + 1 < len(kept) else _EVER
         previous = switch.previous

@@ -116,3 +116,31 @@ def test_sync_says_what_it_inferred_and_history_says_how_it_is_known(
     at = datetime(2026, 11, 1, 23, 59, 30, tzinfo=UTC)
     row = switch_row(Switch(model, version, previous, at, actor, observed, rollback=False))
     assert "inferred from the metrics' version labels" in row.detail
+
+
+def test_the_version_a_first_switch_replaced_is_judged_before_it(
+    capsys: pytest.CaptureFixture[str], tiny_workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """History that begins with a switch naming what it replaced (inferred, or an alias
+    move seen at sync) keeps the time before it: the replaced version served then, and its
+    incident stays in evaluations and backtests."""
+    (tiny_workspace / "policies" / "floor.yaml").write_text(
+        "apiVersion: mrp/v1\nkind: RollbackPolicy\nmetadata: {name: floor}\n"
+        "spec:\n  selector: {models: [fraud]}\n  triggers:\n"
+        "    - {name: accuracy-floor, metric: accuracy, op: '<', threshold: 0.945}\n"
+    )
+    monkeypatch.setenv("MRP_NOW", "2026-11-02T00:03:00Z")
+    _without_history(tiny_workspace, V1_THEN_V2)
+    assert run_mrp(capsys, "sync", "-w", tiny_workspace).exit_code == 0
+    result = run_mrp(
+        capsys, "evaluate", "--at", "2026-11-02T00:00:00Z", "--json", "-w", tiny_workspace
+    )
+    assert result.exit_code == 0, result.stderr
+    [state] = result.json()["triggers"]
+    # version 1 served until 23:59:30; at 00:00 version 2 serves: its 23:59:30 sample (0.90)
+    assert (state["version"], state["state"], state["value"]) == ("2", "firing", 0.9)
+    result = run_mrp(
+        capsys, "evaluate", "--at", "2026-11-01T23:59:00Z", "--json", "-w", tiny_workspace
+    )
+    [state] = result.json()["triggers"]
+    assert (state["version"], state["state"], state["value"]) == ("1", "ok", 0.95)

@@ -51,7 +51,8 @@ def switches(draw: st.DrawFn) -> list[Switch]:
     previous: str | None = None
     for moment in times:
         version = draw(st.sampled_from(VERSIONS))
-        told = draw(st.sampled_from([previous, None]))
+        # the first may name what it replaced (history that began with an alias move)
+        told = draw(st.sampled_from([previous, None] if result else [*VERSIONS, None]))
         result.append(Switch(T0_US + moment * 30 * SECOND, version, told))
         previous = version
     return result
