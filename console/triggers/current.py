@@ -187,6 +187,7 @@ def _states(
         version,
         no_sample,
         last_us,
+        period_us,
     ) in rows:
         idx, tid = divmod(pid, count)
         planned, policy, name, kind, metric, severity, action, for_, op, looked = fixed[tid]
@@ -195,9 +196,12 @@ def _states(
         last_ts = instants[last_us]
         reason = None
         if missing is not None or (no_sample and kind != "event"):
-            key = (tid, state, missing, version, last_us, at_us)
+            key = (tid, state, missing, version, last_us, at_us, period_us)
             if key not in reasons:
-                reasons[key] = _reason(planned, state, (missing, version), last_ts, (looked, at))
+                began = from_us(period_us) if period_us else None
+                reasons[key] = _reason(
+                    planned, state, (missing, version), last_ts, (looked, at), began
+                )
             reason = reasons[key]
         states.append(
             build(
@@ -234,8 +238,10 @@ def _reason(
     baseline: tuple[object, object],
     last_ts: datetime | None,
     looked: tuple[datetime, datetime],
+    began: datetime | None = None,
 ) -> str | None:
-    """Why a trigger has no data (or why no data counts as ok or firing)."""
+    """Why a trigger has no data (or why no data counts as ok or firing); ``began``: when the
+    serving version began serving, if known."""
     trig = planned.trigger
     missing, version = baseline
     looked_from, at = looked
@@ -248,7 +254,10 @@ def _reason(
     if missing == "no_registered":
         return f"no baseline: no registered {trig.metric} baseline{of_version}"
     stale = format_duration(timedelta(microseconds=planned.stale_us))
-    if last_ts is None:  # how long it has been silent is not known: only what was looked at
+    if last_ts is None and began is not None and looked_from < began <= at:
+        # the version's samples from before it began serving (an earlier period) do not count
+        told = f"no {trig.metric} sample{of_version} since it began serving at {format_time(began)}"
+    elif last_ts is None:  # how long it has been silent is not known: only what was looked at
         span_looked = format_duration(at - looked_from)
         told = f"no {trig.metric} sample{of_version} in the {span_looked} looked at"
     elif at - last_ts > timedelta(microseconds=planned.stale_us):

@@ -144,3 +144,38 @@ def test_the_version_a_first_switch_replaced_is_judged_before_it(
     )
     [state] = result.json()["triggers"]
     assert (state["version"], state["state"], state["value"]) == ("1", "ok", 0.95)
+
+
+def test_no_sample_since_a_version_began_serving_is_said_so(
+    capsys: pytest.CaptureFixture[str], tiny_workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Version 1's samples from when it served before do not count for its new period: the
+    reason says since when none came, not 'in the 10m looked at' (which read as false)."""
+    deployments = json.loads((tiny_workspace / "deployments.json").read_text())
+    fraud = deployments["models"][0]
+    fraud["aliases"] = {"champion": "1"}
+    fraud["history"] = [
+        {"alias": "champion", "version": "1", "at": "2026-11-01T23:00:00Z"},
+        {"alias": "champion", "version": "2", "at": "2026-11-02T00:00:00Z"},
+        {"alias": "champion", "version": "1", "at": "2026-11-02T00:05:00Z"},
+    ]
+    (tiny_workspace / "deployments.json").write_text(json.dumps(deployments))
+    (tiny_workspace / "metrics" / "fraud.csv").write_text(
+        "model,version,metric,ts,value\n"
+        "fraud,1,accuracy,2026-11-02T00:04:00Z,0.95\n"  # late in v2's period: not v1's
+        "fraud,1,accuracy,2026-11-01T23:58:00Z,0.95\n"
+        "fraud,2,accuracy,2026-11-02T00:01:00Z,0.80\n"
+    )
+    (tiny_workspace / "policies" / "floor.yaml").write_text(
+        "apiVersion: mrp/v1\nkind: RollbackPolicy\nmetadata: {name: floor}\n"
+        "spec:\n  selector: {models: [fraud]}\n  triggers:\n"
+        "    - {name: accuracy-floor, metric: accuracy, op: '<', threshold: 0.9}\n"
+    )
+    monkeypatch.setenv("MRP_NOW", "2026-11-02T00:07:00Z")
+    assert run_mrp(capsys, "sync", "-w", tiny_workspace).exit_code == 0
+    result = run_mrp(capsys, "evaluate", "--json", "-w", tiny_workspace)
+    [state] = result.json()["triggers"]
+    assert (state["version"], state["state"]) == ("1", "no_data")
+    assert state["reason"] == (
+        "no accuracy sample of version 1 since it began serving at 2026-11-02T00:05:00Z"
+    )
