@@ -44,6 +44,9 @@ class Reading:
     """``threshold``, ``baseline`` or ``event``."""
     reason: str | None = None
     """Why the state is not decided by samples (no data, no baseline); None when it is."""
+    since_exact: bool = True
+    """False: the state already held at the first step looked at; it began at or before
+    ``since`` (as ``mrp evaluate`` marks it, ``<=``)."""
 
 
 LOOK_BACK = timedelta(hours=6)
@@ -79,6 +82,7 @@ def _evaluate(
             aware_utc(s.at),
             s.kind,
             s.reason,
+            s.since_exact,
         )
         for s in evaluate_at(con, policies, at, alias=alias, models=[model], look_back=LOOK_BACK)
         if s.model == model
@@ -101,6 +105,7 @@ def snapshot(
             trigger=r.trigger,
             state=r.state,
             since=r.since,
+            since_exact=r.since_exact,
             value=r.value,
             threshold=r.threshold,
             severity=known[r.trigger].severity if r.trigger in known else None,
@@ -138,6 +143,7 @@ def evidence_details(evidence: Evidence) -> dict[str, Any]:
                 "value": t.value,
                 "threshold": t.threshold,
                 "since": None if t.since is None else format_time(t.since),
+                "since_exact": t.since_exact,
             }
             for t in evidence.triggers
             if t.state != "ok"

@@ -51,6 +51,9 @@ class TriggerEvidence(_Frozen):
     threshold: float | None = None
     severity: str | None = None
     action: str | None = None
+    since_exact: bool = True
+    """False: the state began at or before ``since`` (it already held at the first step the
+    evaluation looked at); shown ``<=`` as ``mrp evaluate`` shows it."""
 
 
 class Evidence(_Frozen):

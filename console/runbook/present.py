@@ -63,6 +63,12 @@ def _value(value: float | None) -> str:
     return "-" if value is None else f"{value:.4g}"
 
 
+def since_words(since: datetime, exact: bool) -> str:
+    """When a state began, as ``mrp evaluate`` shows it: ``<=`` before a time it began at or
+    before (the evaluation did not look back far enough to see it begin)."""
+    return ("" if exact else "<=") + format_time(since)
+
+
 def evidence_lines(evidence: Evidence, model: str, width: int | None = None) -> list[str]:
     since = f" since {format_time(evidence.serving_since)}" if evidence.serving_since else ""
     lines = fit("", f"{model}: version {evidence.serving_version or '-'} serving{since}", width)
@@ -70,7 +76,7 @@ def evidence_lines(evidence: Evidence, model: str, width: int | None = None) -> 
     if not bad:
         lines.append("  no trigger is firing, pending or without data")
     for t in bad:
-        when = f" since {format_time(t.since)}" if t.since else ""
+        when = f" since {since_words(t.since, t.since_exact)}" if t.since else ""
         lines += fit(
             f"  {t.state:8} ",
             f"{t.trigger} ({t.policy}): value {_value(t.value)}, "

@@ -46,7 +46,7 @@ spec:
 FREEZE"""
 
 
-def _deployments() -> str:
+def _deployments(switch: datetime = SWITCH) -> str:
     models = [
         {
             "name": "fraud",
@@ -62,18 +62,18 @@ def _deployments() -> str:
             "history": [
                 {"alias": "champion", "version": "1", "at": "2026-10-01T00:00:00Z"},
                 {"alias": "champion", "version": "2", "at": "2026-10-10T00:00:00Z"},
-                {"alias": "champion", "version": "4", "at": "2026-11-02T11:00:00Z"},
+                {"alias": "champion", "version": "4", "at": f"{switch:%Y-%m-%dT%H:%M:%SZ}"},
             ],
         }
     ]
     return json.dumps({"models": models})
 
 
-def _metrics() -> str:
+def _metrics(switch: datetime = SWITCH) -> str:
     rows = ["model,version,metric,ts,value"]
-    moment = SWITCH - timedelta(hours=2)
+    moment = switch - timedelta(hours=2)
     while moment <= NOW:
-        version, value = ("2", 0.95) if moment < SWITCH else ("4", 0.82)
+        version, value = ("2", 0.95) if moment < switch else ("4", 0.82)
         rows.append(f"fraud,{version},accuracy,{moment:%Y-%m-%dT%H:%M:%SZ},{value}")
         moment += timedelta(minutes=1)
     return "\n".join(rows) + "\n"
@@ -85,10 +85,12 @@ def build_workspace(
     break_glass: bool = True,
     freeze: bool | tuple[str, str] = False,
     extra_toml: str = "",
+    switch: datetime = SWITCH,
 ) -> Workspace:
     """A synced one-model workspace pinned at NOW, with alice (oncall), bob (model-owner)
     and carol (viewer) holding keys in the test keyring. ``freeze``: a quarter-close freeze
-    over all of NOW's day, or one (start, end)."""
+    over all of NOW's day, or one (start, end). ``switch``: when version 4 took over (and
+    its accuracy went bad)."""
     (root / "metrics").mkdir(parents=True)
     (root / "policies").mkdir()
     (root / "mrp.toml").write_text(
@@ -104,8 +106,8 @@ def build_workspace(
     (root / "policies" / "risk.yaml").write_text(
         POLICY.replace("BREAK_GLASS", "true" if break_glass else "false").replace("FREEZE", window)
     )
-    (root / "deployments.json").write_text(_deployments())
-    (root / "metrics" / "fraud.csv").write_text(_metrics())
+    (root / "deployments.json").write_text(_deployments(switch))
+    (root / "metrics" / "fraud.csv").write_text(_metrics(switch))
     ws = open_workspace(root)
     earlier = NOW - timedelta(days=30)
     init_key(ws, "alice", ["oncall"], now=earlier)
