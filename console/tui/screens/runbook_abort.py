@@ -22,7 +22,8 @@ class AbortStep(ModalScreen[AbortChoice]):
     DEFAULT_CSS = """
     AbortStep { align: center middle; }
     AbortStep > Vertical {
-        width: 84; height: auto; border: thick $error; background: $surface; padding: 0 1;
+        width: 84; max-width: 100%; height: auto; max-height: 100%;
+        border: thick $error; background: $surface; padding: 0 1;
     }
     AbortStep .abort-title { text-style: bold; color: $error; }
     AbortStep #abort-error { color: $error; text-style: bold; height: auto; }

@@ -96,7 +96,7 @@ class ApproveStep(StepScreen):
             return
         self.glass = not self.glass
         self.query_one("#glass", Input).display = self.glass
-        self.query_one("#glass" if self.glass else "#phrase", Input).focus()
+        self.reveal(self.query_one("#glass" if self.glass else "#phrase", Input))
         hint = self.glass_hint if self.glass else self.ordinary_hint
         self.query_one("#step-hint", Static).update(hint)
 

@@ -3,7 +3,9 @@ evidence, then the step's own panel with the last refusal and the next action sp
 
 A step is a whole screen (it keeps the evidence and the steps in view, under the DRILL
 banner in a replay, with a dry run said in its title); it collects a decision and writes
-nothing. Esc asks, over the step, whether to leave the runbook open, go back, or abort it,
+nothing. The step's title and refusal stay at the top of its panel and its hint at the
+bottom; on a short terminal what lies between scrolls there, never the screen. Esc asks,
+over the step, whether to leave the runbook open, go back, or abort it,
 and answers ``Escape`` with the choice.
 """
 
@@ -14,9 +16,10 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer, Input, Static
@@ -28,6 +31,16 @@ from console.tui.screens.runbook_results import AbortChoice, Escape, StepAnswer
 from console.tui.widgets.drill_banner import DrillBanner
 from console.tui.widgets.runbook_evidence import RunbookEvidence
 from console.tui.widgets.runbook_steps import RunbookSteps
+
+SHORT_BELOW = 30
+"""Rows under which a step makes room: its table gives up its own height to take what the
+step has left (and scrolls there), and an empty refusal line goes. From 30 rows a step with
+one trigger in its evidence fits as it is; a taller one scrolls its body."""
+
+
+class StepBody(VerticalScroll, can_focus=False):
+    """A step's own content, between its title and its hint: on a short terminal it scrolls
+    here (the mouse, page up/down), while the screen, the rail and the hint stay put."""
 
 
 @dataclass(frozen=True)
@@ -73,19 +86,28 @@ class StepScreen(Screen[StepAnswer]):
     StepScreen RunbookEvidence {
         border: round $primary 50%; padding: 0 1; height: auto; max-height: 9;
     }
-    StepScreen > .step-panel {
+    StepScreen > .step-area { height: 1fr; }
+    StepScreen .step-panel {
         height: auto;
-        max-height: 28;
+        max-height: 100%;
         border: thick $primary;
         background: $surface;
         padding: 0 1;
     }
+    StepScreen .step-head { dock: top; height: auto; }
     StepScreen .step-title { text-style: bold; color: $primary; }
     StepScreen .step-error { color: $error; text-style: bold; height: auto; }
-    StepScreen .step-hint { color: $text-muted; margin-top: 1; }
+    StepScreen .step-body { height: auto; max-height: 100%; }
+    StepScreen .step-hint { dock: bottom; color: $text-muted; margin-top: 1; }
     StepScreen DataTable { height: auto; max-height: 10; }
+    StepScreen.-short DataTable { height: 1fr; max-height: 100%; }
+    StepScreen.-short #step-error.-empty { display: none; }
     """
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "escape", "Abort or leave")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "escape", "Abort or leave"),
+        Binding("pageup", "page_body('up')", "Scroll up", show=False),
+        Binding("pagedown", "page_body('down')", "Scroll down", show=False),
+    ]
 
     heading: str = ""
     step: str = "open"
@@ -101,10 +123,16 @@ class StepScreen(Screen[StepAnswer]):
         yield Static(self._title(), classes="runbook-title", id="runbook-title")
         yield RunbookSteps()
         yield RunbookEvidence()
-        with Vertical(classes="step-panel"):
-            yield Static(self.heading, classes="step-title")
-            yield Static(self.error or "", classes="step-error", id="step-error")
-            yield from self.body()
+        with Vertical(classes="step-area"), Vertical(classes="step-panel"):
+            with Vertical(classes="step-head"):
+                yield Static(self.heading, classes="step-title")
+                yield Static(
+                    self.error or "",
+                    classes="step-error" if self.error else "step-error -empty",
+                    id="step-error",
+                )
+            with StepBody(classes="step-body"):
+                yield from self.body()
             yield Static(self.hint, classes="step-hint", id="step-hint")
         yield Footer()
 
@@ -117,6 +145,9 @@ class StepScreen(Screen[StepAnswer]):
             self.frame.evidence, self.frame.model, mrp_app(self).theme_variables
         )
         self.mounted()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.set_class(event.size.height < SHORT_BELOW, "-short")
 
     def mounted(self) -> None:
         """Focus and fill the step's widgets (subclasses)."""
@@ -136,7 +167,22 @@ class StepScreen(Screen[StepAnswer]):
 
     def show_error(self, message: str) -> None:
         self.error = message
-        self.query_one("#step-error", Static).update(message)
+        line = self.query_one("#step-error", Static)
+        line.update(message)
+        line.set_class(not message, "-empty")
+
+    def reveal(self, field: Widget) -> None:
+        """Focus ``field`` and scroll the step's body to it once it is laid out (a field
+        just shown has no place yet when it takes the focus)."""
+        field.focus()
+        self.call_after_refresh(field.scroll_visible, animate=False)
+
+    def action_page_body(self, direction: str) -> None:
+        body = self.query_one(StepBody)
+        if direction == "up":
+            body.scroll_page_up(animate=False)
+        else:
+            body.scroll_page_down(animate=False)
 
     def action_escape(self) -> None:
         runbook = self.frame.runbook

@@ -65,7 +65,7 @@ class VerifyStep(StepScreen):
         self.query_one("#verify-outcome", Static).update("\n".join(lines))
         notes = self.query_one("#notes", Input)
         notes.display = True
-        notes.focus()
+        self.reveal(notes)
         what = (
             "as a completed dry run (nothing changed)" if runbook.dry_run else "with this outcome"
         )
