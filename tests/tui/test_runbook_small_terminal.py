@@ -6,6 +6,7 @@ its own region). search-ranking is the model whose target table wraps the most."
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -15,8 +16,9 @@ from rich.text import Text
 from textual.geometry import Region
 from textual.widget import Widget
 from textual.widgets import DataTable, Static
-from tui_helpers import ready, wait_for
+from tui_helpers import FIXED_NOW, ready, wait_for
 
+from console.clock import Clock
 from console.runbook.drill import drill_signers
 from console.settings import open_workspace
 from console.tui.screens.model import ModelScreen
@@ -29,6 +31,7 @@ from console.tui.screens.runbook_open import OpenStep
 from console.tui.screens.runbook_step import StepBody, StepScreen
 from console.tui.screens.runbook_target import TargetStep
 from console.tui.screens.runbook_verify import VerifyStep
+from console.tui.widgets.drill_banner import DrillBanner
 from console.tui.widgets.runbook_steps import LABELS, RunbookSteps, fitted_rail, rail
 
 MODEL = "search-ranking"
@@ -212,3 +215,21 @@ def test_the_rail_gives_way_on_a_narrow_terminal(width: int) -> None:
     assert "▸ verify" in shown.plain
     if width >= rail(None, "verify").cell_len:
         assert shown == rail(None, "verify")
+
+
+@pytest.mark.parametrize("ended", [False, True], ids=["replaying", "history ended"])
+async def test_the_drill_banner_says_nothing_real_is_touched_at_80_columns(
+    make_app: Any, ended: bool
+) -> None:
+    """The banner over every screen of a drill (`mrp demo`) was cut at 80 columns before
+    "no production system is touched"; there it says the speed and time shorter."""
+    start = FIXED_NOW - timedelta(hours=1)
+    clock = Clock(replay_from=start, speed=60.0, replay_until=start if ended else None)
+    app = make_app(clock=clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        banner = app.screen.query_one(DrillBanner)
+        said = str(banner.render()).strip()
+        assert said.startswith("DRILL · ") and said.endswith("no production system is touched")
+        assert len(said) <= 80
+        assert ("history ends" in said) == ended

@@ -1,4 +1,5 @@
-"""The DRILL banner shown while the console replays history (``mrp demo``)."""
+"""The DRILL banner shown while the console replays history (``mrp demo``); on a narrow
+terminal it says the speed and time shorter, so "no production system is touched" stays."""
 
 from __future__ import annotations
 
@@ -16,11 +17,19 @@ class DrillBanner(Static):
             self.set_interval(1.0, self._redraw, name="drill-clock")
             self._redraw()
 
+    def on_resize(self) -> None:
+        if mrp_app(self).clock.is_replay:
+            self._redraw()
+
     def _redraw(self) -> None:
         clock = mrp_app(self).clock
-        now = clock.now()
-        if clock.replay_until is not None and now >= clock.replay_until:
-            where = f"the recorded history ends here, at {local_time(now)}"
+        moment = clock.now()
+        now = local_time(moment)
+        if clock.replay_until is not None and moment >= clock.replay_until:
+            wheres = (f"the recorded history ends here, at {now}", f"history ends · {now}")
         else:
-            where = f"replaying recorded history at ×{clock.speed:g} · {local_time(now)}"
-        self.update(f" DRILL · {where} · no production system is touched ")
+            speed = f"×{clock.speed:g}"
+            wheres = (f"replaying recorded history at {speed} · {now}", f"{speed} · {now}")
+        texts = [f" DRILL · {where} · no production system is touched " for where in wheres]
+        width = self.size.width or len(texts[0])  # not laid out yet: the resize redraws it
+        self.update(next((text for text in texts if len(text) <= width), texts[-1]))
