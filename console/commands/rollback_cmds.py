@@ -71,6 +71,8 @@ def rollback(
     options = DriveOptions(to=to, verify_timeout=parse_timeout(verify_timeout), notes=notes)
     found = plan(env, model, to)
     opened = found.open_runbook
+    if opened is not None and opened.dry_run and not dry_run:
+        opened = None  # a rehearsal never stands in the way: opening supersedes it
     approval = ApprovalAnswers(confirm, role, glass, glass_reason)
     if opened is not None:
         _refuse_other_kind(opened, dry_run)
@@ -123,7 +125,7 @@ def _request(
     from console.runbook.fired import fired_metrics, live_triggers
     from console.runbook.planning import preview_checks
     from console.runbook.prechecks import blocking
-    from console.runbook.service import choose_target, open_runbook, run_prechecks
+    from console.runbook.service import choose_target, run_prechecks
 
     width = line_width()
     model = found.model
@@ -192,11 +194,31 @@ def _request(
             if approval.glass_reason is not None
             else ask("Break-glass reason", "--break-glass-reason TEXT", runbook=opened)
         )
-    runbook = opened or open_runbook(env, found, text, signer, dry_run)
+    runbook = opened or _open(env, found, text, signer, dry_run)
     runbook = choose_target(env, runbook.id, signer, target)
     runbook = run_prechecks(env, runbook.id, signer)
     if runbook.state == "approvals":
         runbook = _confirm(env, runbook, signer, phrase, approval.role, why_glass)
+    return runbook
+
+
+def _open(env: Env, found: Plan, reason: str, signer: Signer, dry_run: bool) -> Runbook:
+    """Open the runbook; a dry run it superseded (aborted) is said on stderr."""
+    from console.runbook.service import open_runbook
+
+    runbook = open_runbook(env, found, reason, signer, dry_run)
+    if runbook.supersedes is not None:
+        was = found.open_runbook
+        how = (
+            f" (opened by {was.requester} at {format_time(was.created_at)}, at step '{was.state}')"
+            if was is not None and was.id == runbook.supersedes
+            else ""
+        )
+        warn(
+            f"runbook {runbook.supersedes}, a dry run of {runbook.model}{how}, is aborted: "
+            f"superseded by this real rollback, runbook {runbook.id} (the abort is signed by "
+            f"{signer.name})."
+        )
     return runbook
 
 
@@ -213,7 +235,8 @@ def _refuse_unfit(found: Plan, target: str) -> None:
 
 
 def _refuse_other_kind(runbook: Runbook, dry_run: bool) -> None:
-    """Joining never turns a rehearsal into a real rollback, or a real one into a rehearsal."""
+    """Joining never turns a real rollback into a rehearsal (a real rollback supersedes a
+    rehearsal instead of joining it)."""
     if runbook.dry_run == dry_run:
         return
     kind, asked = (
@@ -238,9 +261,9 @@ def _record_refusal(
     """Record the attempt and its failed pre-check (in ``opened``, or a new runbook), then
     refuse (exit 2)."""
     from console.runbook.drive import precheck_failed
-    from console.runbook.service import choose_target, open_runbook, run_prechecks
+    from console.runbook.service import choose_target, run_prechecks
 
-    runbook = opened or open_runbook(env, found, reason, signer, dry_run)
+    runbook = opened or _open(env, found, reason, signer, dry_run)
     runbook = choose_target(env, runbook.id, signer, target)
     raise precheck_failed(run_prechecks(env, runbook.id, signer))
 

@@ -105,6 +105,8 @@ def list_runbooks(
 def _outcome(runbook: Runbook, now: datetime) -> str:
     from console.runbook.standing import standing
 
+    if runbook.superseded_by is not None:
+        return f"superseded by {runbook.superseded_by}"
     return standing(runbook, brief=True, now=now) or (runbook.outcome or "-").replace("_", " ")
 
 

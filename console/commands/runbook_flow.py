@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from console.clock import format_time, parse_duration
+from console.clock import format_duration, format_time, parse_duration
 from console.commands.common import echo, emit_json, warn, workspace
 from console.errors import MrpError
 
@@ -171,26 +171,41 @@ def parse_timeout(text: str | None) -> timedelta | None:
         raise MrpError(f"--verify-timeout: {error}.") from None
 
 
-def _announcer(as_json: bool) -> Announce:
+def _announcer(env: Env, options: DriveOptions, as_json: bool) -> Announce:
     seen: list[str] = []
 
     def announce(runbook: Runbook) -> None:
         if as_json or (seen and seen[-1] == runbook.state):
             return
         seen.append(runbook.state)
-        if runbook.state == "verify" and runbook.execution and runbook.execution.last:
-            from console.runbook.present import fit
+        if runbook.state != "verify":
+            return
+        from console.runbook.present import fit, watch_words
 
+        if runbook.execution and runbook.execution.last:
             for line in fit("execute: ", runbook.execution.last.detail or "", line_width()):
+                warn(line)
+        if _watches(runbook) and env.clock.fixed is None:  # pinned: the window is read at once
+            told = watch_words(runbook, env.now(), options.verify_timeout)
+            for line in fit("", told, line_width()):
                 warn(line)
 
     return announce
 
 
+def _watches(runbook: Runbook) -> bool:
+    """A real rollback's watch is still to run (a rehearsal reads stored history at once)."""
+    plan = runbook.verification
+    return plan is not None and plan.mode == "watch" and not plan.complete
+
+
 def _watcher(as_json: bool) -> Watcher:
     def show(watching: Watching) -> None:
+        from console.runbook.present import fit
+
         if not as_json:
-            warn(f"verify {format_time(watching.at)}: {watching.says()}")
+            for line in fit(f"verify {format_time(watching.at)}: ", watching.says(), line_width()):
+                warn(line)
 
     return show
 
@@ -208,12 +223,24 @@ def finish(runbook: Runbook, as_json: bool, now: datetime | None = None) -> None
         for line in present.runbook_lines(runbook, line_width(), now):
             echo(line)
         if runbook.state == "approvals" and blocked(runbook, now=now) is None:
-            for line in needed_lines(runbook):
-                echo(line)
+            for told in needed_lines(runbook):
+                for line in present.fit("", told, line_width()):
+                    echo(line)
+        elif runbook.state == "execute":
+            echo(
+                f"approved; nothing is executed yet: `mrp runbook resume {runbook.id}` executes "
+                f"it{_and_watches(runbook)}."
+            )
         elif runbook.state == "verify":
             echo(f"still verifying: `mrp runbook resume {runbook.id}` continues.")
     if runbook.state == "closed" and _not_recovered(runbook):
         raise typer.Exit(1)
+
+
+def _and_watches(runbook: Runbook) -> str:
+    if runbook.dry_run:
+        return " (nothing is moved) and closes the dry run"
+    return f" and watches the {format_duration(runbook.rollback.verify.window)} verify window"
 
 
 def _not_recovered(runbook: Runbook) -> bool:
@@ -228,8 +255,37 @@ def _not_recovered(runbook: Runbook) -> bool:
 def drive_on(
     env: Env, runbook: Runbook, signer: Signer, options: DriveOptions, as_json: bool
 ) -> Runbook:
+    """Carry ``runbook`` on (``console.runbook.drive``). Ctrl-C stops it where it stands,
+    which is safe at any instant (each step is saved before it acts, as for a killed
+    process), and says so with the command that carries it on: exit 130."""
     from console.runbook.drive import drive
 
-    return drive(
-        env, runbook.id, signer, options, announce=_announcer(as_json), watcher=_watcher(as_json)
+    try:
+        return drive(
+            env,
+            runbook.id,
+            signer,
+            options,
+            announce=_announcer(env, options, as_json),
+            watcher=_watcher(as_json),
+        )
+    except KeyboardInterrupt:
+        sys.stderr.write("\n")
+        raise interrupted(env.store.load(runbook.id)) from None
+
+
+def interrupted(runbook: Runbook) -> MrpError:
+    """Ctrl-C while a runbook was carried on: where it stays, and how to carry it on."""
+    plan = runbook.verification
+    if runbook.state == "verify" and plan is not None and plan.mode == "watch":
+        return MrpError(
+            f"stopped watching; runbook {runbook.id} stays at verify (the move to version "
+            f"{runbook.to_version} is done and stays): `mrp runbook resume {runbook.id}` "
+            f"watches the rest of the window, until {format_time(plan.window_end)}.",
+            CANCELLED,
+        )
+    return MrpError(
+        f"interrupted; runbook {runbook.id} stays at step '{runbook.state}': "
+        f"`{carry_on_command(runbook)}` carries it on.",
+        CANCELLED,
     )

@@ -9,6 +9,7 @@ replaces the count with one signer's written reason, and is flagged wherever it 
 from __future__ import annotations
 
 from console.audit.keys_model import Signer
+from console.clock import format_duration
 from console.errors import MrpError
 from console.runbook.model import Runbook
 from console.text import plural
@@ -56,6 +57,12 @@ def approval_role(runbook: Runbook, signer: Signer, requested: str | None = None
 
 def check_can_approve(runbook: Runbook, signer: Signer) -> None:
     """Refuse a second approval by the same signer or the same key."""
+    if runbook.superseded_by is not None:
+        raise MrpError(
+            f"runbook {runbook.id} was a dry run, aborted when the real rollback "
+            f"{runbook.superseded_by} of {runbook.model} superseded it: approve that one "
+            f"(`mrp runbook show {runbook.superseded_by}`)."
+        )
     if runbook.state != "approvals":
         raise MrpError(
             f"runbook {runbook.id} is at step '{runbook.state}', not waiting for approvals."
@@ -109,4 +116,21 @@ def needed_lines(runbook: Runbook) -> list[str]:
     return [
         f"{missing} more approval{'s' if missing != 1 else ''} needed{who}; approved by: {done}.",
         f"Another signer approves with `{approve_command(runbook)}`.",
+        completing_words(runbook),
     ]
+
+
+def completing_words(runbook: Runbook) -> str:
+    """What the approval that completes the count goes on to do, and how to keep it short."""
+    if runbook.dry_run:
+        return (
+            "The approval that completes the count carries the dry run on to its close (nothing "
+            "is moved), unless --no-continue."
+        )
+    window = format_duration(runbook.rollback.verify.window)
+    return (
+        "The approval that completes the count executes the rollback, then watches the "
+        f"triggers for the {window} verify window before it returns: add --verify-timeout 2m "
+        "to watch less (the runbook then waits at verify for `mrp runbook resume`), or "
+        "--no-continue to only approve."
+    )

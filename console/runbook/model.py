@@ -215,6 +215,10 @@ class Runbook(_Frozen):
     outcome: CloseOutcome | None = None
     notes: str | None = None
     abort_reason: str | None = None
+    supersedes: str | None = None
+    """The dry run of the model that this real rollback aborted when it opened."""
+    superseded_by: str | None = None
+    """The real rollback that aborted this dry run when it opened."""
     audit: dict[str, int] = Field(default_factory=dict)
     """Audit record key → seq of every record this runbook has written."""
     audit_floor: int = 0

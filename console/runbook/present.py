@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from console.clock import format_duration, format_time
@@ -144,6 +144,42 @@ def outcome_words(runbook: Runbook) -> str:
     return (runbook.outcome or "-").replace("_", " ")
 
 
+def watch_words(runbook: Runbook, now: datetime, timeout: timedelta | None = None) -> str:
+    """What a watch about to run does, for how long, and how to leave it: nothing is lost
+    by stopping it (Ctrl-C, or ``timeout``), the runbook waits at verify for a resume."""
+    plan = runbook.verification
+    assert plan is not None
+    rb = runbook.id
+    left = max(plan.window_end - now, timedelta(0))
+    window = f"{format_duration(plan.window)} verify window"
+    resume = f"`mrp runbook resume {rb}`"
+    if timeout is not None and timeout < left:
+        return (
+            f"watching {runbook.model}'s triggers for {format_duration(timeout)} "
+            f"(--verify-timeout) of the {format_duration(left)} left in the {window}, which "
+            f"ends at {format_time(plan.window_end)}; then runbook {rb} waits at verify "
+            f"for {resume}. Ctrl-C does the same now (the move to version {runbook.to_version} "
+            "is done and stays)."
+        )
+    return (
+        f"watching {runbook.model}'s triggers until {format_time(plan.window_end)} "
+        f"({format_duration(left)} of the {window} left). Ctrl-C stops watching and leaves "
+        f"runbook {rb} at verify (the move to version {runbook.to_version} is done and "
+        f"stays): {resume} watches the rest."
+    )
+
+
+def watch_state_words(verification: Verification) -> str:
+    """A watch not finished yet, for ``show``: where it stopped, or the window it covers."""
+    if verification.summary:
+        return verification.summary
+    return (
+        f"the {format_duration(verification.window)} window from the move at "
+        f"{format_time(verification.window_start)} ends at "
+        f"{format_time(verification.window_end)}"
+    )
+
+
 MECHANISM_WORDS = {
     "alias_swap": "alias swap",
     "traffic_shift": "traffic shift",
@@ -195,6 +231,8 @@ def runbook_lines(
     lines = [head + (" (dry run)" if rb.dry_run else "")]
     lines += item("state", rb.state)
     lines += item("opened", f"{format_time(rb.created_at)} by {rb.requester}: {rb.reason}")
+    if rb.supersedes is not None:
+        lines += item("supersedes", f"dry run {rb.supersedes}, aborted when this opened")
     lines += item(
         "policy",
         f"{rb.policy} ({rb.rollback.mechanism}, "
@@ -231,7 +269,8 @@ def runbook_lines(
             lines += item("execute", f"#{attempt.n} {attempt.status}: {what}")
     if rb.verification is not None:
         v = rb.verification
-        lines += item("verify", f"{verdict_words(v)} ({v.mode}): {v.summary or ''}".rstrip())
+        told = watch_state_words(v) if v.mode == "watch" and not v.complete else v.summary
+        lines += item("verify", f"{verdict_words(v)} ({v.mode}): {told or ''}".rstrip())
         if v.next_step and (not rb.final or v.outcome == "not_recovered"):
             lines += item("next", v.next_step)  # once final, only "roll back further" is left
     if rb.state == "closed":
@@ -289,6 +328,8 @@ def list_row(runbook: Runbook) -> dict[str, Any]:
         "approvals": [a.signer for a in runbook.approvals],
         "break_glass": runbook.break_glass is not None,
         "outcome": runbook.outcome,
+        "supersedes": runbook.supersedes,
+        "superseded_by": runbook.superseded_by,
     }
 
 

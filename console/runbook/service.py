@@ -103,7 +103,9 @@ def commit(
 
 def open_runbook(env: Env, found: Plan, reason: str, requester: Signer, dry_run: bool) -> Runbook:
     """Create the runbook for ``found.model``, recording the reason and the evidence.
-    Raises ``AlreadyOpen`` (with the runbook) when one is in flight: join that one."""
+    Raises ``AlreadyOpen`` (with the runbook) when one is in flight: join that one. A real
+    rollback first aborts a dry run in flight for the model, recorded as superseded by it
+    (``supersedes`` names that one)."""
     text = reason.strip()
     if not text:
         raise MrpError("a rollback needs a reason: say what is wrong (--reason TEXT).")
@@ -113,8 +115,10 @@ def open_runbook(env: Env, found: Plan, reason: str, requester: Signer, dry_run:
             "rehearse it with --dry-run."
         )
     now = env.stamp()
+    runbook_id = new_id(now)
+    rehearsal = None if dry_run else _supersede_rehearsal(env, found.model, requester, runbook_id)
     runbook = Runbook(
-        id=new_id(now),
+        id=runbook_id,
         model=found.model,
         alias=found.facts.alias,
         state="target",
@@ -129,6 +133,7 @@ def open_runbook(env: Env, found: Plan, reason: str, requester: Signer, dry_run:
         from_version=found.facts.serving_version,
         evidence=found.evidence,
         audit_floor=env.log.head()[0],
+        supersedes=rehearsal,
         history=(
             Transition(at=now, to="open", by=requester.name),
             Transition(at=now, to="target", by=requester.name),
@@ -145,6 +150,7 @@ def open_runbook(env: Env, found: Plan, reason: str, requester: Signer, dry_run:
             "policy": found.policy,
             "mechanism": found.rollback.mechanism,
             "executor": found.executor.why,
+            **({"supersedes": rehearsal} if rehearsal is not None else {}),
             **evidence_details(found.evidence),
         },
     )
@@ -152,6 +158,17 @@ def open_runbook(env: Env, found: Plan, reason: str, requester: Signer, dry_run:
     created = env.store.create(runbook.model_copy(update={"pending": record}))
     crashpoint("open.saved")
     return trail.flush(env.store, env.log, env.clock, created, requester)
+
+
+def _supersede_rehearsal(env: Env, model: str, requester: Signer, real: str) -> str | None:
+    """Abort the dry run in flight for ``model``, if any, for the real rollback ``real``;
+    its id. A real rollback in flight stays (creating ``real`` refuses: join that one)."""
+    from console.runbook.ending import supersede  # ending builds on this module
+
+    rehearsal = env.store.open_for(model)
+    if rehearsal is None or not rehearsal.dry_run:
+        return None
+    return rehearsal.id if supersede(env, rehearsal.id, requester, real) is not None else None
 
 
 # -- target -------------------------------------------------------------------------------------

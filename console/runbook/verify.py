@@ -266,8 +266,9 @@ def watch(
                         "still_firing": verdict.still_firing,
                         "no_data": verdict.no_data,
                         "summary": (
-                            f"watched {format_duration(watched)} of the "
-                            f"{format_duration(plan.window)} window; resume to keep watching "
+                            f"stopped watching at {format_time(at)}, {format_duration(watched)} "
+                            f"into the {format_duration(plan.window)} window (it ends at "
+                            f"{format_time(plan.window_end)}); resume to keep watching "
                             f"(`mrp runbook resume {runbook.id}`).{waiting}"
                         ),
                         "evaluations": count,

@@ -40,7 +40,7 @@ def test_a_retry_chooses_the_target_and_carries_the_runbook_on(
     assert actions(ws) == [*REFUSED, "runbook.target", "runbook.precheck", "runbook.approve"]
     shown = mrp(capsys, ws, "runbook", "show", rb, "--json").json()
     assert (shown["state"], shown["to_version"]) == ("approvals", "2")
-    assert retried.stdout.splitlines()[-2] == (
+    assert retried.stdout.splitlines()[-3] == (
         "1 more approval needed (oncall or model-owner); approved by: alice (oncall)."
     )
 
@@ -84,18 +84,17 @@ def test_resume_without_a_new_target_says_nothing_was_done(
     assert actions(ws) == [*REFUSED, "runbook.target", "runbook.precheck"]
 
 
-def test_a_retry_never_changes_what_kind_of_rollback_is_open(
+def test_a_real_rollback_nothing_can_carry_out_leaves_the_dry_run_be(
     capsys: pytest.CaptureFixture[str], ws: Workspace
 ) -> None:
+    """A real rollback supersedes a dry run in flight (test_runbook_supersede.py) only once it
+    opens: refused before that, the dry run stays as it was."""
     rb = refused_at_target(ws, "3")
     real = mrp(capsys, ws, "rollback", "fraud", "--yes", "--confirm", "fraud@2", "--as", "alice")
     assert real.exit_code == 2
-    assert real.stderr.splitlines()[-1] == (
-        f"mrp: runbook {rb} is already open for fraud as a dry run, and this asks for a real "
-        f"rollback: carry that one on (`mrp runbook show {rb}`) or abort it "
-        f"(`mrp runbook abort {rb}`) first."
-    )
+    assert real.stderr.splitlines()[-1].startswith("mrp: nothing can carry out a rollback of fraud")
     assert actions(ws) == REFUSED
+    assert mrp(capsys, ws, "runbook", "show", rb, "--json").json()["state"] == "target"
 
 
 def test_joining_a_runbook_already_approved_says_so(

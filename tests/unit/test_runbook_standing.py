@@ -106,7 +106,8 @@ def test_the_json_still_counts_the_approvals(
     (row,) = mrp(capsys, ws, "runbook", "list", "--json").json()["runbooks"]
     assert set(row) == {
         "id", "model", "state", "from_version", "to_version", "dry_run", "requester",
-        "created_at", "updated_at", "approvals", "break_glass", "outcome",
+        "created_at", "updated_at", "approvals", "break_glass", "outcome", "supersedes",
+        "superseded_by",
     }  # fmt: skip
     assert row["outcome"] is None
 
@@ -138,9 +139,11 @@ def test_an_approvable_runbook_still_counts_what_it_needs(
     opened = mrp(capsys, ws, *ROLLBACK, "--confirm", "fraud@2", "--as", "alice")
     assert opened.exit_code == 0, opened.stderr
     rb = only_runbook(capsys, ws)
-    assert opened.stdout.splitlines()[-2:] == [
+    assert opened.stdout.splitlines()[-3:] == [
         "1 more approval needed (oncall or model-owner); approved by: alice (oncall).",
         f"Another signer approves with `mrp runbook approve {rb} --as NAME --confirm fraud@2`.",
+        "The approval that completes the count carries the dry run on to its close (nothing is "
+        "moved), unless --no-continue.",
     ]
     assert outcome_cell(mrp(capsys, ws, "runbook", "list").stdout) == "needs 1 more approval"
     lines = mrp(capsys, ws, "runbook", "show", rb).stdout.splitlines()
