@@ -12,7 +12,7 @@ from typing import Any
 import keyring
 import pytest
 from textual.widgets import DataTable, Static
-from tui_helpers import SIZE, ready, wait_for
+from tui_helpers import FIXED_NOW, SIZE, ready, wait_for
 
 from console.audit.log import AuditLog
 from console.audit.signers_file import load_signers_file
@@ -525,3 +525,34 @@ async def test_a_refused_opening_keeps_the_reason_typed(
         assert "no signing key for 'carol'" in str(screen.query_one("#step-error").render())
         assert screen.query_one("#reason").value == REASON
     assert RunbookStore(open_workspace(workspace_root).runbooks_dir).all() == []
+
+
+async def test_the_verify_step_reads_the_watch_as_evidence_about_the_target(
+    make_app: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The progress line says how the watched triggers stand on the target's samples (or
+    that it waits for them), as `mrp` does: it said 'all triggers ok' from the raw readings,
+    also before the target had a single sample. (The sample workspace only rehearses, so
+    the watch's first look is given to the wizard's watcher here.)"""
+    from datetime import timedelta
+
+    from console.runbook import verifying
+    from console.runbook.verify import Judgement, Watching
+    from console.tui.screens import runbook_wizard
+
+    def watching_verify(*args: Any) -> Any:
+        watcher = args[6]  # env, runbook id, signer, timeout, progress, poll, watcher
+        none_yet = Judgement("inconclusive", (), ("accuracy-floor",), elsewhere="7")
+        watcher(Watching(FIXED_NOW, "6", none_yet, timedelta(minutes=14), timedelta(minutes=15)))
+        return verifying.verify(*args)
+
+    monkeypatch.setattr(runbook_wizard, "verify", watching_verify)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await to_verified(pilot, Keys(pilot))
+        progress = str(pilot.app.screen.query_one("#verify-progress", Static).render())
+        assert "all triggers ok" not in progress
+        assert (
+            "waiting for the first samples of version 6 (the state database still shows "
+            "version 7 serving): accuracy-floor; 14m of the 15m window left"
+        ) in progress, progress

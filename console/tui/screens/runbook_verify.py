@@ -5,16 +5,15 @@ with the notes written below."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
 
 from textual import on
 from textual.widget import Widget
 from textual.widgets import Input, Static
 
 from console.clock import format_duration
-from console.runbook.evidence import Reading
 from console.runbook.model import Runbook
 from console.runbook.present import verdict_words
+from console.runbook.verify import Watching
 from console.tui.format import local_time, times_in
 from console.tui.screens.runbook_results import Proceed
 from console.tui.screens.runbook_step import Frame, StepScreen
@@ -42,10 +41,11 @@ class VerifyStep(StepScreen):
     def mounted(self) -> None:
         self.query_one("#notes", Input).display = False
 
-    def show_progress(self, at: datetime, readings: list[Reading]) -> None:
-        bad = [f"{r.trigger} {r.state}" for r in readings if r.state != "ok"]
+    def show_watching(self, watching: Watching) -> None:
+        """How the watched triggers stand as evidence about the target, as `mrp` says it:
+        waiting for its first samples until there are some, never "all ok" on none."""
         self.query_one("#verify-progress", Static).update(
-            f"{local_time(at)}: {', '.join(bad) or 'all triggers ok'}"
+            f"{local_time(watching.at)}: {times_in(watching.says())}"
         )
 
     def show_result(self, runbook: Runbook) -> None:

@@ -38,6 +38,7 @@ from console.runbook.planning import Plan, plan
 from console.runbook.present import runbook_lines
 from console.runbook.store import AlreadyOpen
 from console.runbook.target import choose
+from console.runbook.verify import Watching
 from console.runbook.verifying import verify
 from console.tui.context import mrp_app
 from console.tui.format import times_in
@@ -290,12 +291,14 @@ class RunbookScreen(Screen[None]):
         await self.app.push_screen(step, callback=answer.set_result)
         signer = await self._call(self._signer)
 
-        def progress(at: Any, readings: Any) -> None:
-            self.app.call_from_thread(step.show_progress, at, readings)
+        def watched(watching: Watching) -> None:
+            self.app.call_from_thread(step.show_watching, watching)
 
         current = runbook
         while not answer.done():
-            current = await self._call(verify, self.env, runbook.id, signer, VERIFY_SLICE, progress)
+            current = await self._call(
+                verify, self.env, runbook.id, signer, VERIFY_SLICE, None, None, watched
+            )
             step.show_result(current)
             self._show(current)
             if current.verification is not None and current.verification.complete:
