@@ -41,6 +41,7 @@ from console.tui.widgets.metric_chart import (
     switch_label_place,
     y_axis,
 )
+from console.tui.widgets.runbook_evidence import evidence_table
 from console.tui.widgets.triggers_table import trigger_spec
 from console.user_settings import load_user_settings, remember_theme
 
@@ -333,3 +334,15 @@ def test_the_range_bar_says_which_charts_are_in_view() -> None:
     assert charts_in_view(rows, 10, 20) == "charts 3-6 of 7 ↑↓"
     assert charts_in_view(rows, 20, 20) == "charts 5-7 of 7 ↑"
     assert charts_in_view(rows[:4], 0, 20) == ""  # all in view: nothing to say
+
+
+def test_the_wizard_evidence_marks_a_since_that_is_only_a_bound() -> None:
+    began = NOW - timedelta(hours=6)
+    exact = TriggerEvidence(policy="p", trigger="accuracy-floor", state="firing", since=began)
+    bound = TriggerEvidence(
+        policy="p", trigger="latency-p99", state="firing", since=began, since_exact=False
+    )
+    silent = TriggerEvidence(policy="p", trigger="auc-floor", state="no_data")
+    evidence = Evidence(at=NOW, serving_version="7", triggers=(exact, bound, silent))
+    since_column = evidence_table(evidence, {}).columns[4]
+    assert list(since_column.cells) == [local_time(began), "<=" + local_time(began), "-"]

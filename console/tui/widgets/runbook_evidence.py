@@ -8,8 +8,16 @@ from rich.table import Table
 from rich.text import Text
 from textual.widgets import Static
 
-from console.runbook.model import Evidence
+from console.runbook.model import Evidence, TriggerEvidence
 from console.tui.format import local_time, number, state_text
+
+
+def evidence_since(trigger: TriggerEvidence) -> str:
+    """When the trigger's state began; ``<=`` before a time it began at or before, as
+    ``mrp rollback`` and ``mrp runbook show`` write it."""
+    if trigger.since is None:
+        return "-"
+    return ("" if trigger.since_exact else "<=") + local_time(trigger.since)
 
 
 def evidence_table(evidence: Evidence, variables: Mapping[str, str]) -> Table:
@@ -23,7 +31,7 @@ def evidence_table(evidence: Evidence, variables: Mapping[str, str]) -> Table:
             state_text(t.state, variables),
             number(t.value),
             number(t.threshold),
-            local_time(t.since),
+            evidence_since(t),
         )
     return table
 
