@@ -125,6 +125,9 @@ def _read(con: duckdb.DuckDBPyConnection, model: str, alias: str, now: datetime)
     last = con.execute(
         sql("runbook/last_sample"), {"model": model, "now": naive_utc(now)}
     ).fetchone()
+    since = None if serving is None else aware_utc(serving[1])
+    if serving is not None and since is None:  # MLflow gives no time: the switch we recorded
+        since = next((s.at for s in reversed(switches) if s.version == str(serving[0])), None)
     facts = ModelFacts(
         name=name,
         team=team,
@@ -133,7 +136,7 @@ def _read(con: duckdb.DuckDBPyConnection, model: str, alias: str, now: datetime)
         source=source,
         alias=alias,
         serving_version=None if serving is None else str(serving[0]),
-        serving_since=None if serving is None else aware_utc(serving[1]),
+        serving_since=since,
         serving_source=None if serving is None else serving[2],
         versions=versions,
         switches=switches,

@@ -179,3 +179,20 @@ def test_no_sample_since_a_version_began_serving_is_said_so(
     assert state["reason"] == (
         "no accuracy sample of version 1 since it began serving at 2026-11-02T00:05:00Z"
     )
+
+
+def test_the_runbook_knows_since_when_the_version_serves_from_the_recorded_switch(
+    capsys: pytest.CaptureFixture[str], tiny_workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """MLflow gives an alias no time: the rollback evidence said 'version 2 serving' where
+    `mrp status` showed SINCE; it now takes the switch mrp recorded (here, inferred)."""
+    from console.runbook.facts import read_facts
+    from console.settings import open_workspace
+
+    monkeypatch.setenv("MRP_NOW", "2026-11-02T00:03:00Z")
+    _without_history(tiny_workspace, V1_THEN_V2)
+    assert run_mrp(capsys, "sync", "-w", tiny_workspace).exit_code == 0
+    now = datetime(2026, 11, 2, 0, 3, tzinfo=UTC)
+    facts = read_facts(open_workspace(tiny_workspace), "fraud", "champion", now)
+    assert facts.serving_version == "2"
+    assert facts.serving_since == datetime(2026, 11, 1, 23, 59, 30, tzinfo=UTC)
