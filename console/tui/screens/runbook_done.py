@@ -28,6 +28,8 @@ class DoneStep(StepScreen):
         super().__init__(frame)
         self.runbook = runbook
         self.heading = "7/7 · Closed" if runbook.state == "closed" else "Aborted"
+        if runbook.superseded_by is not None:
+            self.heading = "Superseded"
 
     def body(self) -> Iterable[Widget]:
         rb = self.runbook
@@ -36,6 +38,8 @@ class DoneStep(StepScreen):
                 f"Runbook {rb.id} closed: {rb.model} {rb.from_version} → {rb.to_version}, "
                 f"{outcome_words(rb)}."
             )
+        elif rb.superseded_by is not None:
+            text = superseded_words(rb)
         else:
             text = f"Runbook {rb.id} aborted: {rb.abort_reason}."
         app = mrp_app(self)
@@ -48,3 +52,14 @@ class DoneStep(StepScreen):
 
     def action_go(self) -> None:
         self.dismiss(Proceed())
+
+
+def superseded_words(runbook: Runbook) -> str:
+    """A dry run that a real rollback aborted when it opened: by whom, which one to follow."""
+    real = runbook.superseded_by
+    who = runbook.history[-1].by if runbook.history else "another signer"
+    return (
+        f"Dry run {runbook.id} was superseded by the real rollback {real} of {runbook.model}, "
+        f"opened by {who}: this dry run is read-only now. r on the model joins the real "
+        f"rollback (`mrp runbook show {real}`)."
+    )

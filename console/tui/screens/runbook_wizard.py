@@ -234,7 +234,7 @@ class RunbookScreen(Screen[None]):
         answer = await self._ask(ChecksStep(self._frame(runbook), runbook))
         if isinstance(answer, Escape):
             return await self._escape(runbook, answer)
-        return runbook
+        return await self._call(self.env.store.load, runbook.id)  # a real rollback may supersede
 
     async def _approvals(self, runbook: Runbook, error: str | None) -> Runbook | None:
         signers = await self._call(self._approvers, runbook)
