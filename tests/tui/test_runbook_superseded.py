@@ -28,6 +28,7 @@ from console.audit.keys import load_signer
 from console.audit.log import AuditLog
 from console.clock import Clock
 from console.runbook import service
+from console.runbook.drill import activate_drill_keyring
 from console.runbook.env import Env
 from console.runbook.executors import ExecutorChoice
 from console.runbook.planning import plan
@@ -41,6 +42,7 @@ def bob_opens_the_real_rollback(root: Path, clock: Clock, monkeypatch: pytest.Mo
     """bob, on a machine that can move the alias (the demo's cannot), opens the real one."""
     monkeypatch.setattr("secrets.token_hex", lambda n: "cafe")
     ws = open_workspace(root)
+    activate_drill_keyring(ws)
     env = Env.for_workspace(ws, clock=clock)
     found = replace(plan(env, MODEL), executor=ExecutorChoice(FakeExecutor(), "bob's registry"))
     return service.open_runbook(env, found, "accuracy 0.82", load_signer(ws, "bob"), False).id

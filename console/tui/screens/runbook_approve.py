@@ -12,6 +12,7 @@ from textual.binding import Binding, BindingType
 from textual.widget import Widget
 from textual.widgets import Input, Select, Static
 
+from console.clock import format_duration
 from console.runbook.approvals import needed
 from console.runbook.model import Runbook
 from console.runbook.standing import blocked, blockers
@@ -67,6 +68,7 @@ class ApproveStep(StepScreen):
                 f"{needed(rb)} more of {rule.required} needed ({roles}); one signer counts once. "
                 f"Approved by: {done}."
             )
+            yield Static(completing_words(rb), id="completing")
         frozen = blockers(rb, now)
         if frozen:
             yield Static(f"{frozen[0].detail}", classes="step-error")
@@ -122,3 +124,21 @@ class ApproveStep(StepScreen):
             return
         signer = str(self.query_one("#signer", Select).value)
         self.dismiss(Signed(signer=signer, phrase=phrase, break_glass_reason=reason))
+
+
+def completing_words(runbook: Runbook) -> str:
+    """What the approval that completes the count leads to, as ``mrp runbook approve`` says
+    it of its own (which executes at once; here enter on the execute step does)."""
+    if runbook.dry_run:
+        return (
+            "The approval that completes the count leads to execute: enter there rehearses the "
+            "move (nothing is moved), then the verify step rehearses the verify window on the "
+            "metrics recorded, and enter closes the dry run."
+        )
+    window = format_duration(runbook.rollback.verify.window)
+    return (
+        "The approval that completes the count leads to execute: enter there moves "
+        f"{runbook.alias} to version {runbook.to_version}, then the wizard watches the triggers "
+        f"for the {window} verify window (esc there leaves the runbook open at verify, "
+        "resumable)."
+    )
