@@ -6,14 +6,17 @@ Esc here cancels with nothing written: the runbook exists only once a reason is 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import ClassVar
 
 from textual import on
+from textual.binding import Binding, BindingType
 from textual.widget import Widget
 from textual.widgets import Checkbox, Input, Static
 
+from console.runbook.model import Runbook
 from console.runbook.planning import Plan
 from console.text import plural
-from console.tui.screens.runbook_results import Opened
+from console.tui.screens.runbook_results import Join, Opened
 from console.tui.screens.runbook_step import Frame, StepScreen
 
 
@@ -22,13 +25,28 @@ class OpenStep(StepScreen):
     step = "open"
     hint = "enter: open the runbook · tab: dry run on/off · esc: cancel (nothing is written)"
 
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+r", "join", "Join the dry run", priority=True, show=False),
+    ]
+
     def __init__(
-        self, frame: Frame, plan: Plan, dry_run: bool, error: str | None = None, reason: str = ""
+        self,
+        frame: Frame,
+        plan: Plan,
+        dry_run: bool,
+        error: str | None = None,
+        reason: str = "",
+        rehearsal: Runbook | None = None,
     ) -> None:
-        """``reason``: what was typed before a refusal, kept so it need not be typed again."""
+        """``reason``: what was typed before a refusal, kept so it need not be typed again.
+        ``rehearsal``: a dry run in flight for the model, which this real rollback would
+        supersede (or ctrl+r joins it)."""
         super().__init__(frame, error)
         self.plan = plan
         self.reason = reason
+        self.rehearsal = rehearsal
+        if rehearsal is not None:
+            self.hint = "enter: open the real rollback · ctrl+r: join the dry run · esc: cancel"
         self.dry_run = dry_run or plan.dry_run_only
         if plan.dry_run_only:  # the checkbox is locked on: do not offer to toggle it
             self.hint = "enter: open the runbook (a dry run) · esc: cancel (nothing is written)"
@@ -44,6 +62,14 @@ class OpenStep(StepScreen):
         )
         if plan.dry_run_only:
             yield Static("dry run only: nothing here can move the alias, so nothing will be sent.")
+        rb = self.rehearsal
+        if rb is not None:
+            yield Static(
+                f"Dry run {rb.id}, opened by {rb.requester}, is in flight (step '{rb.state}'): "
+                "opening the real rollback aborts it, recorded as superseded by this one. "
+                "ctrl+r joins the dry run instead.",
+                id="rehearsal",
+            )
         yield Checkbox(
             "dry run (everything but the executor call, recorded as a dry run)",
             self.dry_run,
@@ -74,3 +100,7 @@ class OpenStep(StepScreen):
 
     def action_escape(self) -> None:
         self.dismiss(None)
+
+    def action_join(self) -> None:
+        if self.rehearsal is not None:
+            self.dismiss(Join())

@@ -16,6 +16,11 @@ class Opened:
 
 
 @dataclass(frozen=True)
+class Join:
+    """Join the runbook already in flight (a dry run) rather than open the real rollback."""
+
+
+@dataclass(frozen=True)
 class Chosen:
     version: str
 
@@ -54,4 +59,4 @@ class Escape:
     choice: AbortChoice | None = None
 
 
-StepAnswer = Opened | Chosen | Proceed | Signed | Back | Escape
+StepAnswer = Opened | Join | Chosen | Proceed | Signed | Back | Escape

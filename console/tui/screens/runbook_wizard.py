@@ -53,6 +53,7 @@ from console.tui.screens.runbook_results import (
     AbortChoice,
     Chosen,
     Escape,
+    Join,
     Opened,
     Proceed,
     Signed,
@@ -144,18 +145,18 @@ class RunbookScreen(Screen[None]):
         found = await self._call(plan, self.env, self.model)
         await self._call(self.env.log.check)  # a lost log: refused before anything is asked
         self._show(None, found)
-        if found.open_runbook is not None:
-            rb = found.open_runbook
-            self.app.notify(
-                f"Joining runbook {rb.id}, opened by {rb.requester} (step '{rb.state}').",
-                title="Rollback",
-            )
-            return rb
         drill = found.dry_run_only or mrp_app(self).clock.is_replay
+        rb = found.open_runbook
+        if rb is not None and (drill or not rb.dry_run):
+            return self._join(rb)
         error: str | None = None
         reason = ""
         while True:
-            answer = await self._ask(OpenStep(self._frame(None), found, drill, error, reason))
+            answer = await self._ask(
+                OpenStep(self._frame(None), found, drill, error, reason, rehearsal=rb)
+            )
+            if isinstance(answer, Join) and rb is not None:
+                return self._join(rb)
             if not isinstance(answer, Opened):
                 return None  # cancelled: nothing was written
             drill, reason = answer.dry_run, answer.reason
@@ -170,6 +171,14 @@ class RunbookScreen(Screen[None]):
                 raise  # nothing to retry on this screen: the wizard ends and says why
             except MrpError as refused:
                 error = refused.message
+
+    def _join(self, runbook: Runbook) -> Runbook:
+        self.app.notify(
+            f"Joining runbook {runbook.id}, opened by {runbook.requester} "
+            f"(step '{runbook.state}').",
+            title="Rollback",
+        )
+        return runbook
 
     async def _step(self, runbook: Runbook, error: str | None = None) -> Runbook | None:
         state = runbook.state
