@@ -4,7 +4,9 @@ MLflow keeps no alias history, so on the day a team starts with mrp every model 
 have always served its current version: no previous_version baseline, no "previous
 approved" rollback target, and backtests that judge the old version's samples as the
 new one's. The version labels of the stored metrics usually say better: when the serving
-version's samples begin after another version's, that is its deploy. It is recorded once,
+version's samples begin after every other version's, that is its deploy (where they began
+first, a canary, a shadow or a rollback could all look alike: nothing is inferred). It is
+recorded once,
 as an observed switch whose actor names it as inferred (history views show it so), and
 only for models whose serving alias has no history at all.
 """

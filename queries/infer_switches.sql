@@ -1,9 +1,11 @@
 -- The last deploy of each model whose serving alias ($alias) has no history at all (no
 -- deployment event, no "since": MLflow keeps none, and mrp records switches only from its
--- first sync on), read from the version labels of its stored metrics: the version serving
--- now took over from the other version that reported most recently, at its first sample
--- after that version's first. Recorded as an observed event whose actor says it was
--- inferred; a model with samples of one version only gets none.
+-- first sync on), read from the version labels of its stored metrics: when the version
+-- serving now first reported after another version had, it took over from the other
+-- version that reported most recently, at its first sample. Recorded as an observed event
+-- whose actor says it was inferred. Nothing is inferred where the serving version reported
+-- first (a canary or shadow of a newer version beside it, or a rollback to an older one:
+-- the metrics cannot tell which served), nor for a model with samples of one version only.
 -- $inferred: the actor string.
 INSERT INTO deployment_events (model, alias, version, previous_version, switched_at, actor,
                                observed, source)
@@ -24,19 +26,18 @@ spans AS (
 ),
 replaced AS (
     SELECT sp.model, arg_max(sp.version, sp.last_ts) AS previous_version,
-           arg_max(sp.first_ts, sp.last_ts) AS previous_first
+           max(sp.first_ts) AS others_first
     FROM spans AS sp
     JOIN serving AS s ON s.model = sp.model AND sp.version <> s.version
     GROUP BY sp.model
 ),
 took_over AS (
     SELECT s.model, s.alias, s.version, r.previous_version, s.source,
-           min(m.ts) AS switched_at
+           sp.first_ts AS switched_at
     FROM serving AS s
     JOIN replaced AS r USING (model)
-    JOIN metrics AS m
-        ON m.model = s.model AND m.version = s.version AND m.ts > r.previous_first
-    GROUP BY ALL
+    JOIN spans AS sp ON sp.model = s.model AND sp.version = s.version
+    WHERE sp.first_ts > r.others_first
 )
 SELECT model, alias, version, previous_version, switched_at, $inferred, true, source
 FROM took_over
