@@ -118,7 +118,7 @@ def sync(
             echo(_sync_line(o))
     for o in outcomes:
         for w in o.warnings:
-            warn(f"warning: {o.source}: {f'{w.metric}: ' if w.metric else ''}{w.message}")
+            warn(f"warning: {w.about(o.source)}")
     for i in report.inferred:
         warn(
             f"note: {i.model} had no deployment history: from its metrics, version {i.version} "

@@ -76,6 +76,11 @@ class SyncWarning:
     message: str
     metric: str | None = None
 
+    def about(self, source: str) -> str:
+        """``SOURCE: METRIC: message`` (no metric: ``SOURCE: message``), as `mrp sync` and
+        the console's status bar say it."""
+        return f"{source}: {f'{self.metric}: ' if self.metric else ''}{self.message}"
+
 
 MetricLoader = Callable[[duckdb.DuckDBPyConnection, str], int]
 """Inserts a source's metric points inside the write transaction (bulk, through DuckDB's

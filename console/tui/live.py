@@ -125,8 +125,4 @@ class LiveRefresh:
 def sync_warnings(outcomes: Sequence[SyncOutcome]) -> tuple[str, ...]:
     """The warnings of a sync (as `mrp sync` prints them, up to their advice) for the status
     bar: a misspelled metric in a PromQL template otherwise shows only as no data."""
-    return tuple(
-        f"{o.source}: {f'{w.metric}: ' if w.metric else ''}{w.message.split('; ')[0].rstrip('.')}"
-        for o in outcomes
-        for w in o.warnings
-    )
+    return tuple(w.about(o.source).split("; ")[0].rstrip(".") for o in outcomes for w in o.warnings)
