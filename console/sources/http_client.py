@@ -25,8 +25,10 @@ from typing import Any
 import httpx
 
 from console import __version__
-from console.secrets import get_secret
 from console.settings import HttpSource, MlflowSource, PrometheusSource
+from console.sources.credentials import BasicCredentials, stored_credentials
+from console.sources.credentials import signing_key as signing_key
+from console.sources.credentials import token_key as token_key
 
 MAX_BACKOFF = 10.0
 MAX_RETRY_AFTER = 60.0
@@ -34,21 +36,21 @@ RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 _ERRNO = re.compile(r"^\[Errno -?\d+\] ")
 
 
-def token_key(source: str) -> str:
-    """The keyring key of a source's API token (sent as ``Authorization: Bearer``)."""
-    return f"source:{source}"
-
-
 def refused_hint(source: str) -> str:
-    """What to do about a 401 or 403, by whether a token for ``source`` is in the keyring."""
-    if get_secret(token_key(source)):
+    """What to do about a 401 or 403, by what was sent: the credentials stored for ``source``
+    in the keyring, or nothing."""
+    stored = stored_credentials(source)
+    if stored.basic is not None:
+        return (
+            f"basic credentials for user '{stored.basic.username}' were sent: check them, or "
+            f"replace them with `mrp auth set {source} --basic`"
+        )
+    if stored.token is not None:
         return f"the token stored for it was sent: check it, or replace it with `mrp auth set {source}`"
-    return f"no token is stored for it: set one with `mrp auth set {source}`"
-
-
-def signing_key(source: str) -> str:
-    """The keyring key of a source's webhook signing secret (HMAC-SHA256)."""
-    return f"source:{source}:signing-secret"
+    return (
+        f"no credentials are stored for it, so none were sent: set a token with "
+        f"`mrp auth set {source}`, or a username and password with `mrp auth set {source} --basic`"
+    )
 
 
 class HttpFailure(Exception):
@@ -217,12 +219,17 @@ async def open_client(
     concurrency: int,
     retry: RetryPolicy,
     token: str | None = None,
+    basic: BasicCredentials | None = None,
     headers: Mapping[str, str] | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
 ) -> AsyncIterator[HttpClient]:
-    """A pooled client for ``base_url`` with a Bearer ``token`` when one is given."""
+    """A pooled client for ``base_url`` that sends ``basic`` credentials when given, else a
+    Bearer ``token`` when given."""
     merged = {"User-Agent": f"mrp/{__version__}", "Accept": "application/json", **(headers or {})}
-    if token:
+    auth = None
+    if basic is not None:
+        auth = httpx.BasicAuth(basic.username, basic.password)
+    elif token:
         merged["Authorization"] = f"Bearer {token}"
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     async with httpx.AsyncClient(
@@ -230,6 +237,7 @@ async def open_client(
         timeout=httpx.Timeout(timeout),
         limits=limits,
         headers=merged,
+        auth=auth,
         transport=transport,
         follow_redirects=True,
     ) as client:
@@ -239,11 +247,14 @@ async def open_client(
 def client_for(
     source: str, config: PrometheusSource | MlflowSource | HttpSource
 ) -> AbstractAsyncContextManager[HttpClient]:
-    """``open_client`` with a network source's url, timeout, concurrency, retries and token."""
+    """``open_client`` with a network source's url, timeout, concurrency, retries and the
+    credentials stored for it."""
+    stored = stored_credentials(source)
     return open_client(
         config.url,
         timeout=config.timeout.total_seconds(),
         concurrency=config.concurrency,
         retry=RetryPolicy(config.retries, config.backoff.total_seconds()),
-        token=get_secret(token_key(source)),
+        token=stored.token,
+        basic=stored.basic,
     )

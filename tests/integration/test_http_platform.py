@@ -67,7 +67,16 @@ def test_auth_then_sync_sends_the_bearer_token(platform: Platform, make_workspac
         "GET deployments failed: HTTP 401: a valid bearer token is required" in unauthorised.stderr
     )
     assert ws.mrp("auth", "status", "--json").json == {
-        "sources": [{"source": "platform", "kind": "http", "token": False, "signing_secret": False}]
+        "sources": [
+            {
+                "source": "platform",
+                "kind": "http",
+                "credentials": "none",
+                "username": None,
+                "token": False,
+                "signing_secret": False,
+            }
+        ]
     }
     stored = ws.mrp("auth", "set", "platform", stdin="t0ken\n")
     assert stored.code == 0 and "t0ken" not in stored.stdout + stored.stderr

@@ -67,7 +67,9 @@ def test_refused_sync_says_whether_a_token_was_sent_and_how_to_set_one(
             "mrp: source 'prom': Prometheus refused the query"
         )
         assert _sentence(without.stderr).endswith(
-            "(HTTP 401: Unauthorized): no token is stored for it: set one with `mrp auth set prom`."
+            "(HTTP 401: Unauthorized): no credentials are stored for it, so none were sent: set a "
+            "token with `mrp auth set prom`, or a username and password with "
+            "`mrp auth set prom --basic`."
         )
 
         assert ws.mrp("auth", "set", "prom", stdin="wrong-token\n").code == 0
