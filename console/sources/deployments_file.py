@@ -106,7 +106,8 @@ def _read_model(path: Path, index: int, model: _Model, batch: SourceBatch) -> No
         )
     previous: dict[str, str] = {}
     since: dict[str, datetime] = {}
-    for h_index, switch in enumerate(sorted(model.history, key=lambda s: s.at)):
+    timed: list[tuple[datetime, _Switch]] = []
+    for h_index, switch in enumerate(model.history):
         if switch.version not in known:
             raise ConfigError(
                 f"{path}: {at}.history[{h_index}] names version '{switch.version}', "
@@ -114,6 +115,8 @@ def _read_model(path: Path, index: int, model: _Model, batch: SourceBatch) -> No
             )
         moment = _time(path, f"{at}.history[{h_index}].at", switch.at)
         assert moment is not None
+        timed.append((moment, switch))
+    for moment, switch in sorted(timed, key=lambda pair: pair[0]):
         batch.deployments.append(
             DeploymentRecord(
                 model.name,

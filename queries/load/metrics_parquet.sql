@@ -1,5 +1,22 @@
+-- A files source's Parquet metric files, as load/metrics_csv.sql reads CSV: ts stored in UTC
+-- whatever its type (TIMESTAMP, TIMESTAMP WITH TIME ZONE, text).
 INSERT INTO metrics (model, version, metric, ts, value, source)
-SELECT model::VARCHAR, version::VARCHAR, metric::VARCHAR, ts::TIMESTAMP, value::DOUBLE, $source
-FROM read_parquet($files)
-WHERE value IS NOT NULL
-ORDER BY ts
+SELECT DISTINCT model, version, metric, utc, number, $source
+FROM (
+    SELECT
+        model::VARCHAR AS model, version::VARCHAR AS version, metric::VARCHAR AS metric,
+        CASE typeof(ts)
+            WHEN 'TIMESTAMP' THEN CAST(ts AS TIMESTAMP)
+            WHEN 'TIMESTAMP WITH TIME ZONE' THEN timezone('UTC', CAST(ts AS TIMESTAMPTZ))
+            ELSE CASE
+                WHEN regexp_matches(trim(ts::VARCHAR), '[0-9]:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?\s*([zZ]|[+-][0-9]{2}(:?[0-9]{2})?)$')
+                    THEN timezone('UTC', CAST(regexp_replace(trim(ts::VARCHAR), '[zZ]$', '+00:00') AS TIMESTAMPTZ))
+                ELSE CAST(trim(ts::VARCHAR) AS TIMESTAMP)
+            END
+        END AS utc,
+        TRY_CAST(value AS DOUBLE) AS number
+    FROM read_parquet($files)
+    WHERE value IS NOT NULL
+)
+WHERE NOT isnan(number)
+ORDER BY utc

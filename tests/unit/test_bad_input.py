@@ -69,11 +69,11 @@ def test_malformed_config_names_file_and_key(
         (
             "model,version,metric,ts,value\nfraud,2,accuracy,2026-11-02T00:04:00Z,0.9\n"
             "fraud,2,accuracy,2026-11-02T00:05:00Z,high\n",
-            "row 2: value 'high' is not a number",
+            "line 3: value 'high' is not a number",
         ),
         (
             "model,version,metric,ts,value\nfraud,2,accuracy,yesterday,0.9\n",
-            "row 1: ts 'yesterday'",
+            "line 2: ts 'yesterday'",
         ),
     ],
 )

@@ -86,7 +86,7 @@ def test_unchanged_files_are_not_reloaded_and_changed_ones_replace(
     assert _points(capsys, tiny_workspace) == 0
     metrics = tiny_workspace / "metrics" / "fraud.csv"
     metrics.write_text(metrics.read_text() + "fraud,2,accuracy,2026-11-02T00:04:00Z,0.86\n")
-    assert _points(capsys, tiny_workspace) == 4
+    assert _points(capsys, tiny_workspace) == 1  # the new point only
     status = run_mrp(capsys, "status", "--json", "-w", tiny_workspace).json()
     fraud = next(row for row in status["models"] if row["model"] == "fraud")
     assert fraud["last_sample"] == "2026-11-02T00:04:00Z"

@@ -1,0 +1,1 @@
+DROP TABLE files_stored_metrics
