@@ -50,16 +50,42 @@ class HttpSourceReader:
     async def fetch(self, context: SyncContext) -> SourceBatch:
         async with client_for(self.name, self.config) as client:
             reply = await _get(client, self.name, "deployments")
+        where = _deployments_url(self.config)
+        _json_answer(reply, self.name, where)
         staged = context.staging_dir / "deployments.json"
         staged.write_bytes(reply.content)
         batch = SourceBatch(self.name, snapshot=True)
         try:
             read_deployments(staged, batch)
         except ConfigError as error:
-            where = f"GET {self.config.url.rstrip('/')}/deployments"
             message = error.message.replace(str(staged), where)
             raise SourceError(f"source '{self.name}': {message}") from None
         return batch
+
+
+def _deployments_url(config: HttpSource) -> str:
+    return f"GET {config.url.rstrip('/')}/deployments"
+
+
+def _json_answer(reply: Reply, source: str, where: str) -> Any:
+    """The answer's JSON; a ``SourceError`` naming the URL when it is not JSON (an HTML
+    login or error page from a proxy in front of the platform, a truncated body)."""
+    try:
+        return reply.json()
+    except HttpFailure as failure:
+        kind = reply.headers.get("content-type") or "no Content-Type"
+        begins = reply.snippet(80)
+        raise SourceError(
+            f"source '{source}': {where}: {failure.reason}; it came as {kind}"
+            f"{f' and begins {begins!r}' if begins else ', empty'}."
+        ) from None
+
+
+def _models_of(body: Any, source: str, where: str) -> list[Any]:
+    models = body.get("models") if isinstance(body, dict) else None
+    if not isinstance(models, list):
+        raise SourceError(f"source '{source}': {where}: the answer has no \"models\" list.")
+    return models
 
 
 async def _get(client: HttpClient, source: str, path: str) -> Reply:
@@ -112,8 +138,15 @@ class _SignedPlatformCall(ABC):
     async def current(self, model: str, alias: str | None = None) -> str | None:
         """The version serving ``alias`` (default: the serving alias), per GET deployments."""
         async with client_for(self.name, self.config) as client:
-            body = _json(await _get(client, self.name, "deployments"))
-        return self._serving(_model_in(body, model), alias or self.config.serving_alias)
+            models = await self._deployments(client)
+        return self._serving(_model_in(models, model), alias or self.config.serving_alias)
+
+    async def _deployments(self, client: HttpClient) -> list[Any]:
+        """The ``models`` of GET deployments; a ``SourceError`` when the answer is not
+        JSON with a ``models`` list (never read as "no version serves")."""
+        where = _deployments_url(self.config)
+        reply = await _get(client, self.name, "deployments")
+        return _models_of(_json_answer(reply, self.name, where), self.name, where)
 
     async def move_alias(
         self,
@@ -237,7 +270,7 @@ class _SignedPlatformCall(ABC):
         wait = self.config.read_back.total_seconds()
         deadline = time.monotonic() + wait
         while True:
-            entry = _model_in(_json(await _get(client, self.name, "deployments")), model)
+            entry = _model_in(await self._deployments(client), model)
             shows = self._pending(entry, alias, version)
             if shows is None:
                 return
@@ -316,17 +349,9 @@ class HttpTrafficExecutor(_SignedPlatformCall):
         return f"shifted all of {model}'s traffic ('{alias}')"
 
 
-def _json(reply: Reply) -> Any:
-    try:
-        return reply.json()
-    except HttpFailure:
-        return None
-
-
-def _model_in(body: Any, model: str) -> dict[str, Any] | None:
-    """The model's entry in a GET deployments answer, or None."""
-    models = body.get("models") if isinstance(body, dict) else None
-    for entry in models if isinstance(models, list) else []:
+def _model_in(models: list[Any], model: str) -> dict[str, Any] | None:
+    """The model's entry in GET deployments' ``models``, or None."""
+    for entry in models:
         if isinstance(entry, dict) and entry.get("name") == model:
             return entry
     return None
