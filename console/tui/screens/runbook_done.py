@@ -12,6 +12,7 @@ from textual.widgets import Static
 from console.runbook.model import Runbook
 from console.runbook.present import outcome_words
 from console.tui.context import mrp_app
+from console.tui.screens.runbook_meanwhile import ended_by
 from console.tui.screens.runbook_results import Proceed
 from console.tui.screens.runbook_step import Frame, StepScreen
 
@@ -24,8 +25,10 @@ class DoneStep(StepScreen):
         Binding("escape", "go", "Back"),
     ]
 
-    def __init__(self, frame: Frame, runbook: Runbook) -> None:
-        super().__init__(frame)
+    def __init__(self, frame: Frame, runbook: Runbook, error: str | None = None) -> None:
+        """``error``: what happened meanwhile, when the runbook ended elsewhere while the
+        wizard showed a step."""
+        super().__init__(frame, error)
         self.runbook = runbook
         self.heading = "7/7 · Closed" if runbook.state == "closed" else "Aborted"
         if runbook.superseded_by is not None:
@@ -35,13 +38,13 @@ class DoneStep(StepScreen):
         rb = self.runbook
         if rb.state == "closed":
             text = (
-                f"Runbook {rb.id} closed: {rb.model} {rb.from_version} → {rb.to_version}, "
-                f"{outcome_words(rb)}."
+                f"Runbook {rb.id} closed by {ended_by(rb)}: {rb.model} {rb.from_version} → "
+                f"{rb.to_version}, {outcome_words(rb)}."
             )
         elif rb.superseded_by is not None:
             text = superseded_words(rb)
         else:
-            text = f"Runbook {rb.id} aborted: {rb.abort_reason}."
+            text = f"Runbook {rb.id} aborted by {ended_by(rb)}: {rb.abort_reason}."
         app = mrp_app(self)
         # A drill's workspace is a temporary folder: a command in another shell must name it.
         where = f" -w {app.workspace.root}" if app.clock.is_replay else ""
@@ -57,7 +60,7 @@ class DoneStep(StepScreen):
 def superseded_words(runbook: Runbook) -> str:
     """A dry run that a real rollback aborted when it opened: by whom, which one to follow."""
     real = runbook.superseded_by
-    who = runbook.history[-1].by if runbook.history else "another signer"
+    who = ended_by(runbook)
     return (
         f"Dry run {runbook.id} was superseded by the real rollback {real} of {runbook.model}, "
         f"opened by {who}: this dry run is read-only now. r on the model joins the real "

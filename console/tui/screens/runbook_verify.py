@@ -52,8 +52,8 @@ class VerifyStep(StepScreen):
         self.runbook = runbook
         v = runbook.verification
         if v is None or not v.complete:
-            summary = v.summary if v is not None else "not verified yet"
-            self.query_one("#verify-outcome", Static).update(f"still watching: {summary}")
+            ends = f" until {local_time(v.window_end)}" if v is not None else ""
+            self.query_one("#verify-outcome", Static).update(f"still watching{ends}")
             return
         self.finished = True
         verdict = verdict_words(v).upper()

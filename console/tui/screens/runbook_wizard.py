@@ -48,6 +48,7 @@ from console.tui.screens.runbook_approve import ApproveStep
 from console.tui.screens.runbook_checks import ChecksStep
 from console.tui.screens.runbook_done import DoneStep
 from console.tui.screens.runbook_execute import ExecuteStep
+from console.tui.screens.runbook_meanwhile import left_words, meanwhile_words
 from console.tui.screens.runbook_open import OpenStep
 from console.tui.screens.runbook_results import (
     AbortChoice,
@@ -81,6 +82,8 @@ class RunbookScreen(Screen[None]):
         super().__init__(classes="runbook-screen")
         self.model = model
         self.runbook: Runbook | None = None
+        self.seen: Runbook | None = None
+        """The runbook as the wizard last saw it: what changed since was done elsewhere."""
         self.leaving = False
 
     def compose(self) -> ComposeResult:
@@ -105,6 +108,7 @@ class RunbookScreen(Screen[None]):
         if found is not None:
             self.evidence = found.evidence
         if runbook is not None:
+            self.seen = runbook
             self.evidence = runbook.evidence
             self.query_one("#runbook-title", Static).update(self._frame(runbook).title)
             self.query_one("#runbook-story", Static).update(
@@ -194,15 +198,18 @@ class RunbookScreen(Screen[None]):
             if state == "execute":
                 return await self._execute(runbook, error)
             if state == "verify":
-                return await self._verify(runbook)
-            await self._ask(DoneStep(self._frame(runbook), runbook))
+                return await self._verify(runbook, error)
+            await self._ask(DoneStep(self._frame(runbook), runbook, error))
             return None
         except RecordsMissing:
             raise  # every step would be refused the same way: the wizard ends and says why
         except MrpError as refused:
             latest = await self._call(self.env.store.load, runbook.id)
+            said = meanwhile_words(self.seen or runbook, latest)
             self._show(latest)
-            return await self._step(latest, refused.message)
+            if latest.final:  # the refusal only says it ended: its own step says how
+                return await self._step(latest, said)
+            return await self._step(latest, said or refused.message)
 
     async def _escape(self, runbook: Runbook, answer: Escape | None = None) -> Runbook | None:
         choice: AbortChoice | None = answer.choice if answer is not None else None
@@ -212,9 +219,10 @@ class RunbookScreen(Screen[None]):
             signer = await self._call(self._signer)
             return await self._call(ending.abort, self.env, runbook.id, signer, choice.reason)
         if choice.action == "leave":
+            latest = await self._call(self.env.store.load, runbook.id)
             self.leaving = True
             self.app.pop_screen()
-            self.app.notify(f"Runbook {runbook.id} stays open: resume it with r or the CLI.")
+            self.app.notify(left_words(latest), title="Rollback")
             return None
         return runbook
 
@@ -294,11 +302,32 @@ class RunbookScreen(Screen[None]):
         signer = await self._call(self._signer)
         return await self._call(execute, self.env, runbook.id, signer)
 
-    async def _verify(self, runbook: Runbook) -> Runbook | None:
-        step = VerifyStep(self._frame(runbook), runbook)
+    async def _verify(self, runbook: Runbook, error: str | None) -> Runbook | None:
+        step = VerifyStep(self._frame(runbook), runbook, error)
         answer: asyncio.Future[StepAnswer | None] = asyncio.get_running_loop().create_future()
         await self.app.push_screen(step, callback=answer.set_result)
-        signer = await self._call(self._signer)
+        try:
+            signer = await self._call(self._signer)
+            current = await self._watch(step, runbook, signer, answer)
+        except MrpError:
+            await self._take_down(step)  # the runbook left 'verify' elsewhere, or is refused
+            raise
+        decision = await answer
+        if isinstance(decision, Escape):
+            return await self._escape(current, decision)
+        assert isinstance(decision, Proceed)
+        return await self._call(ending.close, self.env, runbook.id, signer, decision.notes)
+
+    async def _watch(
+        self,
+        step: VerifyStep,
+        runbook: Runbook,
+        signer: Signer,
+        answer: asyncio.Future[StepAnswer | None],
+    ) -> Runbook:
+        """Verify in slices until the verification is complete or the person answers; each
+        slice first checks that the runbook is still at 'verify' (``MrpError`` if another
+        terminal aborted, closed or superseded it meanwhile)."""
 
         def watched(watching: Watching) -> None:
             self.app.call_from_thread(step.show_watching, watching)
@@ -312,8 +341,9 @@ class RunbookScreen(Screen[None]):
             self._show(current)
             if current.verification is not None and current.verification.complete:
                 break
-        decision = await answer
-        if isinstance(decision, Escape):
-            return await self._escape(current, decision)
-        assert isinstance(decision, Proceed)
-        return await self._call(ending.close, self.env, runbook.id, signer, decision.notes)
+        return current
+
+    async def _take_down(self, step: Screen[Any]) -> None:
+        """Remove ``step`` and whatever is over it (the abort question) without an answer."""
+        while step in self.app.screen_stack:
+            await self.app.pop_screen()
