@@ -10,27 +10,11 @@ WITH wanted AS (
     FROM mrp_pair
     WHERE sid IS NOT NULL AND (windowed OR NOT $windowed_only)
     GROUP BY sid
-),
-m AS (
-    SELECT s.sid, m.model, m.version, epoch_us(m.ts) AS ts, m.value
-    FROM metrics AS m
-    JOIN wanted AS s ON s.model = m.model AND s.metric = m.metric
-    WHERE m.ts >= $from AND m.ts <= $to AND epoch_us(m.ts) >= s.need_from
-),
-anyversion AS (
-    SELECT * FROM mrp_period WHERE version IS NULL
 )
-SELECT m.sid, pr.period, m.ts, m.value
-FROM m
-JOIN mrp_period AS pr ON pr.model = m.model AND pr.version = m.version
-WHERE m.ts >= pr.from_us AND m.ts < pr.to_us
-UNION ALL
-SELECT m.sid, pr.period, m.ts, m.value
-FROM m
+SELECT s.sid, pr.period, epoch_us(m.ts) AS ts, m.value
+FROM metrics AS m
+JOIN wanted AS s ON s.model = m.model AND s.metric = m.metric
 JOIN mrp_period AS pr ON pr.model = m.model
-WHERE m.version IS NULL AND pr.version IS NOT NULL AND m.ts >= pr.from_us AND m.ts < pr.to_us
-UNION ALL
-SELECT m.sid, pr.period, m.ts, m.value
-FROM m
-JOIN anyversion AS pr ON pr.model = m.model
-WHERE m.ts >= pr.from_us AND m.ts < pr.to_us
+WHERE m.ts >= $from AND m.ts <= $to AND epoch_us(m.ts) >= s.need_from
+    AND epoch_us(m.ts) >= pr.from_us AND epoch_us(m.ts) < pr.to_us
+    AND (pr.version = m.version OR m.version IS NULL OR pr.version IS NULL)
