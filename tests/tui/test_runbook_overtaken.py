@@ -7,6 +7,7 @@ log keeps what the other terminal wrote and nothing more."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -144,7 +145,10 @@ async def test_a_real_rollback_aborted_elsewhere_while_the_verify_step_watches(
         await keys.press("enter")
         await until(pilot, DoneStep)
         assert str(pilot.app.screen.query_one(".step-title", Static).render()) == "Aborted"
-        assert f"Runbook {runbook.id} aborted by bob: handled by hand." in said(pilot)
+        assert (
+            f"Runbook {runbook.id} aborted by bob: handled by hand. {MODEL}'s champion stays at "
+            "version 6: aborting does not undo the move."
+        ) in said(pilot)
         assert str(pilot.app.screen.query_one("#step-error", Static).render()) == (
             "Meanwhile bob aborted it: nothing more was recorded from this screen."
         )
@@ -238,3 +242,34 @@ async def test_leaving_a_runbook_that_moved_on_says_at_which_step(
             f"Runbook {runbook.id} stays open at step 'execute': resume it with r on the model "
             f"or `mrp runbook resume {runbook.id}`."
         ) in told
+
+
+async def test_leaving_while_the_verify_step_watches_leaves_at_the_slices_end(
+    make_app: Any, workspace_root: Path, registry: FakeExecutor
+) -> None:
+    """Esc, esc while a watch slice evaluates: once the slice is over the wizard leaves and
+    says where the runbook stays (it stopped, on the screen the step had left, the wizard's
+    host with no key but q)."""
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        keys = Keys(pilot)
+        await to_execute(pilot, keys)
+        runbook = pilot.app.screen.frame.runbook
+        evaluating, left = threading.Event(), threading.Event()
+
+        def wait_for_the_person() -> None:
+            evaluating.set()
+            left.wait(timeout=20)
+
+        on_first_evaluation(pilot, wait_for_the_person)
+        await keys.press("enter")
+        await until(pilot, VerifyStep)
+        await wait_for(pilot, evaluating.is_set)
+        await keys.press("escape")
+        await until(pilot, AbortStep)
+        await keys.press("escape")
+        left.set()
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, ModelScreen))
+        told = " ".join(n.message for n in pilot.app._notifications)
+        assert f"Runbook {runbook.id} stays open at step 'verify'" in told
+        assert not [n for n in pilot.app._notifications if n.severity == "error"]

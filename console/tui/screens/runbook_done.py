@@ -45,6 +45,11 @@ class DoneStep(StepScreen):
             text = superseded_words(rb)
         else:
             text = f"Runbook {rb.id} aborted by {ended_by(rb)}: {rb.abort_reason}."
+            if not rb.dry_run and rb.execution is not None and rb.execution.done:
+                text += (
+                    f" {rb.model}'s {rb.alias} stays at version {rb.to_version}: aborting does "
+                    "not undo the move."
+                )
         app = mrp_app(self)
         # A drill's workspace is a temporary folder: a command in another shell must name it.
         where = f" -w {app.workspace.root}" if app.clock.is_replay else ""

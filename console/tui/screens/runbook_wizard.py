@@ -329,14 +329,20 @@ class RunbookScreen(Screen[None]):
         slice first checks that the runbook is still at 'verify' (``MrpError`` if another
         terminal aborted, closed or superseded it meanwhile)."""
 
+        def show(watching: Watching) -> None:
+            if not answer.done():  # left or closed meanwhile: the step is gone
+                step.show_watching(watching)
+
         def watched(watching: Watching) -> None:
-            self.app.call_from_thread(step.show_watching, watching)
+            self.app.call_from_thread(show, watching)
 
         current = runbook
         while not answer.done():
             current = await self._call(
                 verify, self.env, runbook.id, signer, VERIFY_SLICE, None, None, watched
             )
+            if answer.done():
+                break
             step.show_result(current)
             self._show(current)
             if current.verification is not None and current.verification.complete:
