@@ -11,22 +11,9 @@ matched AS (
     SELECT lp.lk, lp.step_us, lp.stale_eff, lp.to_idx, lp.missing, lp.op, lp.threshold, m.ts,
         m.value
     FROM metrics AS m
-    JOIN lp ON lp.model = m.model AND lp.metric = m.metric AND lp.version = m.version
-    WHERE m.ts >= $from AND m.ts <= $to AND m.ts >= lp.from_ts AND m.ts < lp.to_ts
-    UNION ALL
-    SELECT lp.lk, lp.step_us, lp.stale_eff, lp.to_idx, lp.missing, lp.op, lp.threshold, m.ts,
-        m.value
-    FROM metrics AS m
     JOIN lp ON lp.model = m.model AND lp.metric = m.metric
-    WHERE m.ts >= $from AND m.ts <= $to AND m.version IS NULL AND lp.version IS NOT NULL
-        AND m.ts >= lp.from_ts AND m.ts < lp.to_ts
-    UNION ALL
-    SELECT lp.lk, lp.step_us, lp.stale_eff, lp.to_idx, lp.missing, lp.op, lp.threshold, m.ts,
-        m.value
-    FROM metrics AS m
-    JOIN (SELECT * FROM lp WHERE version IS NULL) AS lp
-        ON lp.model = m.model AND lp.metric = m.metric
     WHERE m.ts >= $from AND m.ts <= $to AND m.ts >= lp.from_ts AND m.ts < lp.to_ts
+        AND (lp.version = m.version OR m.version IS NULL OR lp.version IS NULL)
 ),
 indexed AS (
     SELECT lk, epoch_us(ts) AS ts, value, step_us, stale_eff, to_idx, missing, op, threshold
