@@ -86,7 +86,7 @@ observed AS (
     WHERE i.kind = 'event'
 ),
 outcomes AS (
-    SELECT o.pid, o.period, o.t, o.value, o.ts,
+    SELECT o.pid, o.period, o.t, o.value, o.ts, r.step_us,
         r.kind <> 'event' AND o.value IS NULL AS no_sample,
         CASE
             WHEN r.kind = 'event' THEN o.event
@@ -104,14 +104,13 @@ last_step AS (
     SELECT pid, max(t) AS t, arg_max(period, t) AS period, arg_max_null(cond, t) AS cond,
            arg_max_null(value, t) AS value, arg_max(no_sample, t) AS no_sample,
            arg_max_null(ts, t) AS value_ts,
-           min(t) AS first, arg_min_null(cond, t) AS first_cond
+           min(t) AS first, arg_min_null(cond, t) AS first_cond, any_value(step_us) AS step_us
     FROM outcomes
     GROUP BY pid
 )
 SELECT l.pid, l.t, l.period, l.cond, l.value, l.no_sample, l.value_ts, l.first, l.first_cond,
     max(s.t) FILTER (WHERE s.cond IS DISTINCT FROM l.cond OR s.period <> l.period)
-        + any_value(r.step_us) AS run_start
+        + any_value(l.step_us) AS run_start
 FROM last_step AS l
 JOIN outcomes AS s USING (pid)
-JOIN mrp_rule AS r ON r.pid = l.pid AND r.period = l.period
-GROUP BY ALL
+GROUP BY l.pid, l.t, l.period, l.cond, l.value, l.no_sample, l.value_ts, l.first, l.first_cond
