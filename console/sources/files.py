@@ -4,14 +4,15 @@
 ``metrics/*.csv`` (columns model, version, metric, ts, value) the metric history, read in
 bulk by DuckDB; ``events.jsonl`` events such as security findings. Every file is checked
 before anything is written, so a bad file changes nothing; a problem is named by its file
-and line (CSV) or row (Parquet). The metric files are the source's whole history: each
-sync that finds them changed re-reads them all, and says when stored points are gone from
-them.
+and line (CSV) or row (Parquet). The metric files are the source's whole history: a sync
+that finds a file changed, added or removed rewrites the series that file holds or held
+(checked against every file, so one series has one value at a time across files) and says
+when stored points are gone from the files.
 """
 
 from __future__ import annotations
 
-import csv
+import asyncio
 import hashlib
 import json
 from pathlib import Path
@@ -23,14 +24,20 @@ from console.errors import ConfigError
 from console.settings import FilesSource, Workspace
 from console.sources.base import SyncContext
 from console.sources.deployments_file import read_deployments
+from console.sources.files_stage import (
+    StagedMetrics,
+    decode_records,
+    encode_records,
+    stage_metrics,
+)
 from console.sources.records import EventRecord, MetricLoader, SourceBatch, SyncWarning
-from console.store.queries import sql
+from console.store.queries import sql, statements
 from console.text import plural
 
-REQUIRED_COLUMNS = ("model", "version", "metric", "ts", "value")
 FINGERPRINT_KEY = "metrics_fingerprint"
+FILES_KEY = "metric_files"
+"""What the last sync read from each metric file (files_stage.FileRecord, as JSON)."""
 METRIC_SUFFIXES = (".csv", ".parquet")
-_DELIMITERS = (",", ";", "\t", "|")
 
 
 class FilesSourceReader:
@@ -53,9 +60,13 @@ class FilesSourceReader:
         )
         current = fingerprint([*parquet, *csv_files])
         if context.source_state.get(FINGERPRINT_KEY) != current:
-            for path in [*parquet, *csv_files]:
-                check_metrics_file(path)
-            batch.metric_loader = _loader(parquet, csv_files, current, batch)
+            staged = await asyncio.to_thread(
+                stage_metrics,
+                [*parquet, *csv_files],
+                decode_records(context.source_state.get(FILES_KEY)),
+                context.staging_dir,
+            )
+            batch.metric_loader = _loader(staged, current, batch)
         return batch
 
 
@@ -70,123 +81,6 @@ def metric_files(folder: Path) -> tuple[list[Path], list[Path], list[Path]]:
     return parquet, csv_files, ignored
 
 
-def check_metrics_file(path: Path) -> None:
-    """Raise one sentence naming the file and line (row, for Parquet) when a metrics file is
-    unusable."""
-    if path.stat().st_size == 0:
-        raise ConfigError(
-            f"{path}: the file is empty; a metrics file starts with the header line "
-            f"{','.join(REQUIRED_COLUMNS)}."
-        )
-    is_csv = path.suffix.lower() == ".csv"
-    con = duckdb.connect()
-    try:
-        try:
-            if is_csv:
-                relation = con.read_csv(str(path), header=True, all_varchar=True)
-            else:
-                relation = con.read_parquet(str(path))
-            relation.create_view("metric_source")
-            columns = [row[0] for row in con.execute("DESCRIBE metric_source").fetchall()]
-            if is_csv and any(name not in columns for name in REQUIRED_COLUMNS):
-                problem = csv_problem(path)
-                if problem:
-                    raise ConfigError(f"{path}: {problem}.")
-            _check_columns(path, columns)
-            con.execute(sql("files/metric_rows_view"))
-            bad = con.execute(sql("check_metrics_file")).fetchone()
-            conflict = None if bad else con.execute(sql("files/metrics_conflicting_duplicate"))
-            clash = conflict.fetchone() if conflict is not None else None
-        except duckdb.Error as error:
-            problem = csv_problem(path) if is_csv else None
-            raise ConfigError(
-                f"{path}: {problem or 'cannot be read: ' + str(error).splitlines()[0]}."
-            ) from None
-    finally:
-        con.close()
-
-    def where(row: int) -> str:
-        return f"line {line_of_row(path, row)}" if is_csv else f"row {row}"
-
-    if bad:
-        raise ConfigError(f"{path}: {where(bad[0])}: {bad[1]}.")
-    if clash:
-        row, first, model, version, metric, moment, value, earlier = clash
-        raise ConfigError(
-            f"{path}: {where(row)}: {model} version {version or '(none)'} {metric} at {moment} "
-            f"is {value:g} here but {earlier:g} on {where(first)} (a series has one value at "
-            "a time; a row repeated with the same value is fine)."
-        )
-
-
-def _check_columns(path: Path, columns: list[str]) -> None:
-    missing = [name for name in REQUIRED_COLUMNS if name not in columns]
-    if missing:
-        raise ConfigError(
-            f"{path}: missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)} "
-            f"(its header is {','.join(columns)}; a metrics file has the columns "
-            f"{', '.join(REQUIRED_COLUMNS)})."
-        )
-
-
-def csv_problem(path: Path) -> str | None:
-    """Why DuckDB cannot read a CSV file, as ``line N: ...`` without a final period: line
-    ends of two kinds, a line with more or fewer fields than the header, text that is not
-    UTF-8. None when none of these is found."""
-    header: list[str] | None = None
-    delimiter = ","
-    first_end = b""
-    with path.open("rb") as lines:
-        for number, raw in enumerate(lines, start=1):
-            end = b"\r\n" if raw.endswith(b"\r\n") else b"\n" if raw.endswith(b"\n") else b""
-            if end and not first_end:
-                first_end = end
-            elif end and end != first_end:
-                return (
-                    f"line {number}: ends with {_line_end(end)} where the lines before end with "
-                    f"{_line_end(first_end)}; write the file with one kind of line end (a "
-                    "Python csv.writer ends lines with \\r\\n unless given lineterminator='\\n')"
-                )
-            try:
-                text = raw.decode("utf-8-sig" if number == 1 else "utf-8").rstrip("\r\n")
-            except UnicodeDecodeError:
-                return f"line {number}: not UTF-8 text"
-            if not text.strip():
-                continue
-            if header is None:
-                delimiter = max(_DELIMITERS, key=text.count)
-                header = next(csv.reader([text], delimiter=delimiter))
-                continue
-            fields = next(csv.reader([text], delimiter=delimiter), [])
-            if len(fields) != len(header):
-                if not end:
-                    return (
-                        f"line {number}, the last, has {len(fields)} of the {len(header)} "
-                        "fields of the header and no line end, as if something were still writing it "
-                        "(the next sync reads it again)"
-                    )
-                return f"line {number}: {len(fields)} fields where the header has {len(header)}"
-    return None
-
-
-def _line_end(end: bytes) -> str:
-    return "\\r\\n (CRLF)" if end == b"\r\n" else "\\n (LF)"
-
-
-def line_of_row(path: Path, row: int) -> int:
-    """The line of a CSV file that holds data row ``row`` (1-based; the header and blank
-    lines are not rows, as DuckDB reads them)."""
-    seen = -1
-    with path.open("rb") as lines:
-        for number, raw in enumerate(lines, start=1):
-            if not raw.strip():
-                continue
-            seen += 1
-            if seen == row:
-                return number
-    return row + 1
-
-
 def fingerprint(paths: list[Path]) -> str:
     """Changes whenever a metric file is added, removed, rewritten or touched."""
     parts = []
@@ -196,29 +90,19 @@ def fingerprint(paths: list[Path]) -> str:
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
-def _loader(
-    parquet: list[Path], csv_files: list[Path], current: str, batch: SourceBatch
-) -> MetricLoader:
-    """Replace the source's metrics and remember which files they came from; returns the
-    points that were not stored before, and warns of stored points the files no longer
-    hold."""
+def _loader(staged: StagedMetrics, current: str, batch: SourceBatch) -> MetricLoader:
+    """Bring the source's stored metrics to what the files hold, rewriting only the series
+    staged; returns the points that were not stored before, and warns of stored points the
+    files no longer hold."""
 
     def load(con: duckdb.DuckDBPyConnection, source: str) -> int:
-        con.execute(sql("files/keep_stored_metrics"), {"source": source})
-        con.execute(sql("delete_source_metrics"), {"source": source})
         con.execute(sql("files/delete_watermarks"), {"source": source})
         con.execute(sql("source_state_put"), [source, FINGERPRINT_KEY, current])
-        if parquet:
-            con.execute(
-                sql("load/metrics_parquet"), {"files": [str(p) for p in parquet], "source": source}
-            )
-        if csv_files:
-            con.execute(
-                sql("load/metrics_csv"), {"files": [str(p) for p in csv_files], "source": source}
-            )
-        changed = con.execute(sql("files/metrics_changed"), {"source": source}).fetchone()
-        con.execute(sql("files/drop_stored_metrics"))
-        added, removed = (int(changed[0]), int(changed[1])) if changed else (0, 0)
+        con.execute(sql("source_state_put"), [source, FILES_KEY, encode_records(staged.files)])
+        try:
+            added, removed = _store(con, source, staged)
+        finally:
+            staged.close()
         if removed:
             batch.warnings.append(
                 SyncWarning(
@@ -230,6 +114,31 @@ def _loader(
         return added
 
     return load
+
+
+def _store(con: duckdb.DuckDBPyConnection, source: str, staged: StagedMetrics) -> tuple[int, int]:
+    """Insert the staged points the source has not stored and delete the stored points of
+    the staged series the files no longer give; returns (added, removed)."""
+    staged.register_series(con)
+    staged.register_points(con)
+    try:
+        if staged.full and not _first(con, sql("files/source_has_metrics"), {"source": source}):
+            return _first(con, sql("files/insert_points_all"), {"source": source}), 0
+        for statement in statements("files/keep_staged"):
+            con.execute(statement)
+    finally:
+        con.unregister("staged_points")
+        con.unregister("staged_series")
+    removed = _first(con, sql("files/delete_points_gone"), {"source": source, "full": staged.full})
+    added = _first(con, sql("files/insert_points_new"), {"source": source})
+    for statement in statements("files/drop_staged"):
+        con.execute(statement)
+    return added, removed
+
+
+def _first(con: duckdb.DuckDBPyConnection, query: str, params: dict[str, object]) -> int:
+    row = con.execute(query, params).fetchone()
+    return int(row[0]) if row else 0
 
 
 def read_events(path: Path) -> list[EventRecord]:

@@ -1,5 +1,6 @@
--- A files source's Parquet metric files, as load/metrics_csv.sql reads CSV: ts stored in UTC
--- whatever its type (TIMESTAMP, TIMESTAMP WITH TIME ZONE, text).
+-- Parquet metric files loaded in one statement, unchecked (benchmarks/bench_triggers.py builds
+-- its stores so): ts stored in UTC whatever its type (TIMESTAMP, TIMESTAMP WITH TIME ZONE,
+-- text). The files source itself checks and stages its files (console/sources/files_stage.py).
 INSERT INTO metrics (model, version, metric, ts, value, source)
 SELECT DISTINCT model, version, metric, utc, number, $source
 FROM (

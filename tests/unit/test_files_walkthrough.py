@@ -39,8 +39,9 @@ def _sentence(result: Result) -> str:
 
 
 def _lines(count: int) -> str:
-    """``count`` samples of fraud version 2, one a minute from 2026-11-02T00:00:00Z."""
-    start = datetime(2026, 11, 2)
+    """``count`` samples of fraud version 2, one a minute from 2026-11-03T00:00:00Z (after
+    the fixture's fraud.csv, which a log must not contradict)."""
+    start = datetime(2026, 11, 3)
     return "".join(
         f"fraud,2,accuracy,{start + timedelta(minutes=i):%Y-%m-%dT%H:%M:%SZ},0.9\n"
         for i in range(count)
@@ -108,7 +109,7 @@ def test_line_ends_of_two_kinds_name_the_first_line_that_differs(
     capsys: pytest.CaptureFixture[str], tiny_workspace: Path
 ) -> None:
     written_by_python = (HEADER + _lines(3)).replace("\n", "\r\n")
-    appended_by_shell = "fraud,2,accuracy,2026-11-02T01:00:00Z,0.9\n"
+    appended_by_shell = "fraud,2,accuracy,2026-11-03T01:00:00Z,0.9\n"
     sentence = _refused(
         capsys, tiny_workspace, "log.csv", (written_by_python + appended_by_shell).encode()
     )
@@ -121,7 +122,7 @@ def test_a_line_with_a_field_too_many_is_named_by_its_line(
     capsys: pytest.CaptureFixture[str], tiny_workspace: Path
 ) -> None:
     lines = (HEADER + _lines(6000)).splitlines(keepends=True)
-    lines[4999] = "fraud,2,accuracy,2026-11-05T23:59:00Z,0,93\n"
+    lines[4999] = "fraud,2,accuracy,2026-11-06T23:59:00Z,0,93\n"
     sentence = _refused(capsys, tiny_workspace, "big.csv", "".join(lines).encode())
     assert sentence.endswith("big.csv: line 5000: 6 fields where the header has 5.")
 
@@ -130,7 +131,7 @@ def test_a_bad_number_is_named_by_its_line_not_its_row(
     capsys: pytest.CaptureFixture[str], tiny_workspace: Path
 ) -> None:
     lines = (HEADER + _lines(6000)).splitlines(keepends=True)
-    lines[4999] = "fraud,2,accuracy,2026-11-05T23:59:00Z,n/a\n"
+    lines[4999] = "fraud,2,accuracy,2026-11-06T23:59:00Z,n/a\n"
     sentence = _refused(capsys, tiny_workspace, "big.csv", "".join(lines).encode())
     assert sentence.endswith("big.csv: line 5000: value 'n/a' is not a number.")
 
@@ -170,17 +171,17 @@ def test_repeated_rows_are_stored_once_and_conflicting_ones_name_both_lines(
     log = tiny_workspace / "metrics" / "log.csv"
     log.write_text(HEADER + _lines(3) + _lines(3))
     assert run_mrp(capsys, "sync", "-w", tiny_workspace).exit_code == 0
-    assert _rows(tiny_workspace, "SELECT count(*) FROM metrics WHERE ts < '2026-11-02 00:01'") == [
+    assert _rows(tiny_workspace, "SELECT count(*) FROM metrics WHERE ts = '2026-11-03 00:00'") == [
         (1,)
     ]
     sentence = _refused(
         capsys,
         tiny_workspace,
         "log.csv",
-        (HEADER + _lines(3) + "fraud,2,accuracy,2026-11-02T00:01:00Z,0.5\n").encode(),
+        (HEADER + _lines(3) + "fraud,2,accuracy,2026-11-03T00:01:00Z,0.5\n").encode(),
     )
     assert sentence.endswith(
-        "log.csv: line 5: fraud version 2 accuracy at 2026-11-02T00:01:00Z is 0.5 here but 0.9 "
+        "log.csv: line 5: fraud version 2 accuracy at 2026-11-03T00:01:00Z is 0.5 here but 0.9 "
         "on line 3 (a series has one value at a time; a row repeated with the same value is fine)."
     )
 
@@ -193,8 +194,8 @@ def test_a_growing_log_counts_only_its_new_points_and_nan_is_no_sample(
     first = run_mrp(capsys, "sync", "--json", "-w", tiny_workspace)
     assert first.json()["sources"][0]["points"] == 6  # fraud.csv's three and the log's
     with log.open("a") as appending:
-        appending.write("fraud,2,accuracy,2026-11-02T00:03:00Z,0.8\n")
-        appending.write("fraud,2,accuracy,2026-11-02T00:04:00Z,NaN\n")
+        appending.write("fraud,2,accuracy,2026-11-03T00:03:00Z,0.8\n")
+        appending.write("fraud,2,accuracy,2026-11-03T00:04:00Z,NaN\n")
     grown = run_mrp(capsys, "sync", "-w", tiny_workspace)
     assert grown.exit_code == 0
     assert "offline (files): 2 models, 1 point in" in grown.stdout

@@ -1,0 +1,227 @@
+"""The files source's metric files, checked and staged in one pass before the write phase.
+
+Each file is opened once as a view of its checked rows (files/metric_rows_macro.sql). One
+scan of the files changed since the last sync lists the series each holds and whether a
+row is unusable; one aggregate over all the files, of the series the changed files hold or
+held, stores each point once and finds a series given two values at one time, in one file
+or in two. The staging connection holds the points, by time, until the write phase
+streams them into the state database, so that phase only compares and inserts. What is
+wrong is named by ``files_check``, which reads the one file again to number its lines.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from console.errors import ConfigError
+from console.sources.files_check import (
+    check_metrics_file,
+    define_metric_rows,
+    empty_file,
+    has_columns,
+    metric_rows_view,
+    open_metrics_file,
+    unreadable,
+    where,
+)
+from console.store.queries import sql
+
+Series = tuple[str, str | None, str]
+
+
+@dataclass(frozen=True)
+class FileRecord:
+    """What a sync read from one metric file: its size and time, and the series it holds."""
+
+    stamp: str
+    series: frozenset[Series]
+
+
+@dataclass(frozen=True)
+class StagedMetrics:
+    """The checked points of the series a sync rewrites, held by the staging connection
+    until the write phase reads them (``points``, ``series``) and closes it."""
+
+    con: duckdb.DuckDBPyConnection
+    full: bool
+    """Every stored series is rewritten: no record says what each file held."""
+    files: dict[str, FileRecord]
+
+    def register_points(self, target: duckdb.DuckDBPyConnection) -> None:
+        """Make the points to store, by time, the view ``staged_points`` of ``target``: a
+        stream, read once, before anything else runs on the staging connection."""
+        target.register(
+            "staged_points", self.con.execute(sql("files/staged_points")).to_arrow_reader()
+        )
+
+    def register_series(self, target: duckdb.DuckDBPyConnection) -> None:
+        """Make the series rewritten the view ``staged_series`` of ``target``."""
+        target.register(
+            "staged_series", self.con.execute(sql("files/staged_series")).to_arrow_table()
+        )
+
+    def close(self) -> None:
+        self.con.close()
+
+
+def stamp(path: Path) -> str:
+    stat = path.stat()
+    return f"{stat.st_size}:{stat.st_mtime_ns}"
+
+
+def encode_records(files: dict[str, FileRecord]) -> str:
+    return json.dumps(
+        {
+            name: {"stamp": record.stamp, "series": sorted(map(list, record.series), key=str)}
+            for name, record in sorted(files.items())
+        },
+        separators=(",", ":"),
+    )
+
+
+def decode_records(text: str | None) -> dict[str, FileRecord] | None:
+    """The records a sync kept (None when there are none or they cannot be read: every file
+    is then read as changed)."""
+    if not text:
+        return None
+    try:
+        raw = json.loads(text)
+        return {
+            name: FileRecord(
+                str(entry["stamp"]),
+                frozenset(
+                    (str(m), None if v is None else str(v), str(k)) for m, v, k in entry["series"]
+                ),
+            )
+            for name, entry in raw.items()
+        }
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return None
+
+
+def stage_metrics(
+    paths: list[Path], previous: dict[str, FileRecord] | None, folder: Path
+) -> StagedMetrics:
+    """Check the metric files ``paths`` and stage the points of the series that changed
+    since ``previous``; raise one sentence naming the file and line of a problem."""
+    con = duckdb.connect(config={"temp_directory": str(folder / "duckdb-spill")})
+    try:
+        return _stage(con, paths, previous)
+    except duckdb.Error as error:
+        con.close()
+        for path in paths:
+            check_metrics_file(path)
+        raise ConfigError(
+            f"{folder}: the metric files cannot be read: {str(error).splitlines()[0]}."
+        ) from None
+    except BaseException:
+        con.close()
+        raise
+
+
+def _stage(
+    con: duckdb.DuckDBPyConnection,
+    paths: list[Path],
+    previous: dict[str, FileRecord] | None,
+) -> StagedMetrics:
+    define_metric_rows(con)
+    stamps = {path.name: stamp(path) for path in paths}
+    before = previous or {}
+    views: dict[int, str] = {}
+    held: dict[int, set[Series]] = {}
+    for index, path in enumerate(paths):
+        record = before.get(path.name)
+        if previous is None or record is None or record.stamp != stamps[path.name]:
+            views[index] = _rows_view(con, index, path)
+            held[index] = set()
+    if held:
+        listed = con.execute(sql("files/file_series"), {"files": list(views.values())})
+        unusable = []
+        for index, model, version, metric, bad in listed.fetchall():
+            held[index].add((model, version, metric))
+            if bad:
+                unusable.append(index)
+        if unusable:
+            check_metrics_file(paths[min(unusable)])
+            raise ConfigError(f"{paths[min(unusable)]}: a row is unusable.")
+    affected: set[Series] = set().union(*held.values())
+    for name, record in before.items():
+        if stamps.get(name) != record.stamp:
+            affected |= record.series
+    for index, path in enumerate(paths):
+        if index not in views and not affected.isdisjoint(before[path.name].series):
+            views[index] = _rows_view(con, index, path)
+    ordered = sorted(affected, key=str)
+    con.execute(
+        sql("files/affected_series"),
+        {
+            "models": [s[0] for s in ordered],
+            "versions": [s[1] for s in ordered],
+            "metrics": [s[2] for s in ordered],
+        },
+    )
+    if views:
+        con.execute(sql("files/stage_points"), {"files": [views[i] for i in sorted(views)]})
+        clash = con.execute(sql("files/points_conflict")).fetchone()
+        if clash:
+            raise _conflict(con, paths, views, clash)
+    else:
+        con.execute(sql("files/no_points"))
+    files = {
+        path.name: FileRecord(stamps[path.name], frozenset(held[index]))
+        if index in held
+        else before[path.name]
+        for index, path in enumerate(paths)
+    }
+    return StagedMetrics(con, previous is None, files)
+
+
+def _rows_view(con: duckdb.DuckDBPyConnection, index: int, path: Path) -> str:
+    if path.stat().st_size == 0:
+        raise empty_file(path)
+    try:
+        relation = open_metrics_file(con, path)
+    except duckdb.Error as error:
+        check_metrics_file(path)
+        raise unreadable(path, error) from None
+    if not has_columns(relation):
+        check_metrics_file(path)
+    return metric_rows_view(con, relation, index)
+
+
+def _conflict(
+    con: duckdb.DuckDBPyConnection,
+    paths: list[Path],
+    views: dict[int, str],
+    clash: tuple[str, str | None, str, object, str],
+) -> ConfigError:
+    """Name the first two rows, in the order of the files, that give the series of
+    ``clash`` two values at its time."""
+    model, version, metric, ts, moment = clash
+    first: tuple[Path, int, float] | None = None
+    for index in sorted(views):
+        path, rows = paths[index], views[index]
+        found = con.execute(
+            sql("files/conflict_rows"),
+            {"rows": rows, "model": model, "version": version, "metric": metric, "ts": ts},
+        ).fetchall()
+        for row, number in found:
+            if first is None:
+                first = (path, row, number)
+            elif number != first[2]:
+                there = where(first[0], first[1])
+                if first[0] != path:
+                    there += f" of {first[0].name}"
+                return ConfigError(
+                    f"{path}: {where(path, row)}: {model} version {version or '(none)'} {metric} "
+                    f"at {moment} is {number:g} here but {first[2]:g} on {there} (a series has "
+                    "one value at a time; a row repeated with the same value is fine)."
+                )
+    return ConfigError(
+        f"{model} version {version or '(none)'} {metric} at {moment} has two values in the "
+        "metric files (a series has one value at a time)."
+    )

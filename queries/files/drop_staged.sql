@@ -1,0 +1,2 @@
+DROP TABLE files_points;
+DROP TABLE files_series

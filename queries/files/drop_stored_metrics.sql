@@ -1,1 +1,0 @@
-DROP TABLE files_stored_metrics
