@@ -16,6 +16,7 @@ from typing import Protocol
 import duckdb
 
 from console.clock import aware_utc, naive_utc
+from console.sources.records import SyncWarning
 from console.store import sql
 from console.triggers.types import STATE_RANK as STATE_RANK
 
@@ -94,6 +95,8 @@ class SourceHealth:
     finished_at: datetime | None
     error: str | None
     last_ok: datetime | None
+    warnings: tuple[SyncWarning, ...] = ()
+    """What the latest run warned of (it succeeded, but something needs the user's eye)."""
 
 
 @dataclass(frozen=True)
@@ -184,8 +187,16 @@ def source_health(
     """The latest sync run of each source in ``configured`` (the workspace's sources): one
     taken out of ``mrp.toml`` is no longer reported, though its runs stay recorded."""
     return [
-        SourceHealth(source, aware_utc(finished), error, aware_utc(last_ok))
-        for source, finished, error, last_ok in con.execute(sql("console/last_syncs")).fetchall()
+        SourceHealth(
+            source,
+            aware_utc(finished),
+            error,
+            aware_utc(last_ok),
+            tuple(SyncWarning(w["message"], w["metric"]) for w in warnings),
+        )
+        for source, finished, error, last_ok, warnings in con.execute(
+            sql("console/last_syncs")
+        ).fetchall()
         if source in configured
     ]
 

@@ -1,2 +1,2 @@
-INSERT INTO sync_runs (source, started_at, finished_at, points, models, error)
-VALUES (?, ?, ?, ?, ?, ?)
+INSERT INTO sync_runs (source, started_at, finished_at, points, models, error, warnings)
+VALUES (?, ?, ?, ?, ?, ?, ?::STRUCT(metric VARCHAR, message VARCHAR)[])

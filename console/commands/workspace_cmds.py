@@ -249,6 +249,9 @@ def _source_rows(ws: Workspace, health: list[SourceHealth]) -> list[dict[str, ob
                 "ok": None if run is None else run.error is None,
                 "error": None if run is None else run.error,
                 "last_ok": None if run is None else run.last_ok,
+                "warnings": []
+                if run is None
+                else [{"metric": w.metric, "message": w.message} for w in run.warnings],
             }
         )
     return rows
@@ -256,8 +259,11 @@ def _source_rows(ws: Workspace, health: list[SourceHealth]) -> list[dict[str, ob
 
 def _source_warnings(sources: list[dict[str, object]], wall: datetime) -> list[str]:
     """One ``warning:`` line per source whose last sync failed or that never synced: the
-    table reads stored data, which such a source has stopped bringing. Syncs ran in wall-clock
-    time (``wall``), whatever the workspace's clock says."""
+    table reads stored data, which such a source has stopped bringing; and each warning of a
+    last sync that succeeded, as `mrp sync` said it. Syncs ran in wall-clock time (``wall``),
+    whatever the workspace's clock says."""
+    from console.sources.records import SyncWarning
+
     lines = []
     for s in sources:
         name, last, last_ok = s["source"], s["last_sync"], s["last_ok"]
@@ -274,6 +280,12 @@ def _source_warnings(sources: list[dict[str, object]], wall: datetime) -> list[s
             lines.append(
                 f"warning: source '{name}' failed at its last sync, {format_time(last)} "
                 f"({ago} ago): {error}; {kept}."
+            )
+        elif isinstance(last, datetime) and isinstance(s["warnings"], list):
+            lines.extend(
+                f"warning: {SyncWarning(w['message'], w['metric']).about(str(name)).rstrip('.')} "
+                f"(its last sync, {format_time(last)})."
+                for w in s["warnings"]
             )
     return lines
 

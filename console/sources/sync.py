@@ -162,7 +162,15 @@ def _write_all(
             finished = datetime.now(UTC)
             con.execute(
                 sql("record_sync_run"),
-                [name, naive_utc(started), naive_utc(finished), points, models, error],
+                [
+                    name,
+                    naive_utc(started),
+                    naive_utc(finished),
+                    points,
+                    models,
+                    error,
+                    [{"metric": w.metric, "message": w.message} for w in warnings],
+                ],
             )
             outcomes.append(
                 SyncOutcome(

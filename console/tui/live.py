@@ -9,15 +9,12 @@ failure), which arms the next poll. Nothing here runs on the UI thread but the a
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
-from dataclasses import replace
 from typing import Any
 
 from textual.app import App
 from textual.timer import Timer
 from textual.worker import Worker
 
-from console.sources.sync import SyncOutcome
 from console.tui.gateway import Gateway
 from console.tui.messages import SnapshotReady
 from console.tui.widgets.fleet_table import fleet_rows
@@ -45,7 +42,6 @@ class LiveRefresh:
         self._timer: Timer | None = None
         self._worker: Worker[None] | None = None
         self._first = True
-        self._sync_warnings: tuple[str, ...] = ()
         self.paused = False
 
     @property
@@ -115,14 +111,6 @@ class LiveRefresh:
             if quick.triggers:
                 self._app.post_message(SnapshotReady(quick, False, fleet_rows(quick)))
         if sync:
-            self._sync_warnings = sync_warnings(self._gateway.sync())
+            self._gateway.sync()
         snapshot = self._gateway.snapshot()
-        if self._sync_warnings:  # until the next sync: a source answered, with nothing usable
-            snapshot = replace(snapshot, problems=snapshot.problems + self._sync_warnings)
         self._app.post_message(SnapshotReady(snapshot, sync, fleet_rows(snapshot)))
-
-
-def sync_warnings(outcomes: Sequence[SyncOutcome]) -> tuple[str, ...]:
-    """The warnings of a sync (as `mrp sync` prints them, up to their advice) for the status
-    bar: a misspelled metric in a PromQL template otherwise shows only as no data."""
-    return tuple(w.about(o.source).split("; ")[0].rstrip(".") for o in outcomes for w in o.warnings)

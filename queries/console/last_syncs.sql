@@ -1,8 +1,10 @@
--- The latest sync run of every source, and when it last succeeded.
+-- The latest sync run of every source, when it last succeeded, and the warnings of the
+-- latest run.
 SELECT source,
        arg_max(finished_at, id) AS finished_at,
        arg_max(error, id) AS error,
-       max(finished_at) FILTER (WHERE error IS NULL) AS last_ok
+       max(finished_at) FILTER (WHERE error IS NULL) AS last_ok,
+       arg_max(coalesce(warnings, []), id) AS warnings
 FROM sync_runs
 GROUP BY source
 ORDER BY source

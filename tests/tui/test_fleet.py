@@ -209,7 +209,7 @@ async def test_a_source_taken_out_of_the_config_is_no_longer_reported(
     config.write_text(kept + '\n[sources.prom]\nkind = "prometheus"\nurl = "http://127.0.0.1:9"\n')
     with connect(workspace_root / ".mrp" / "state.duckdb") as con:
         moment = naive(WALL - timedelta(seconds=12))
-        con.execute(sql("record_sync_run"), ["prom", moment, moment, 0, 0, "prom is down."])
+        con.execute(sql("record_sync_run"), ["prom", moment, moment, 0, 0, "prom is down.", []])
     async with make_app().run_test(size=SIZE) as pilot:
         await ready(pilot)
         line = app_status_line(pilot.app)
@@ -430,30 +430,53 @@ def test_the_first_paint_waits_for_the_evaluation_when_no_states_are_stored(
 
 
 def test_a_sync_warning_stays_in_the_status_bar_until_the_next_sync(workspace_root: Path) -> None:
-    """A misspelled metric in a PromQL template shows only as no data otherwise."""
-    from datetime import UTC, datetime
-
+    """A source that answered with something wrong (here a file the files source does not
+    read; a misspelled metric in a PromQL template alike) shows otherwise only as no data:
+    its warning is stored with the sync run, so the status bar keeps it until the next sync,
+    also in a console started after the sync."""
     from console.clock import Clock
     from console.settings import open_workspace
-    from console.sources.records import SyncWarning
-    from console.sources.sync import SyncOutcome
     from console.tui.gateway import Gateway
     from console.tui.live import LiveRefresh
 
+    def warnings(message: Any) -> list[str]:
+        return [w.message for s in message.snapshot.sources for w in s.warnings]
+
+    stray = workspace_root / "metrics" / "notes.txt"
+    stray.write_text("to do\n")
     gateway = Gateway(open_workspace(workspace_root), Clock(fixed=FIXED_NOW))
-    warned = SyncWarning(
-        "the query matched no series for any of 3 models in the last 6h; check the metric "
-        "name and labels in [sources.prom.metrics].",
-        metric="accuracy",
-    )
-    at = datetime(2026, 11, 25, tzinfo=UTC)
-    answers = [[SyncOutcome("prom", "prometheus", at, at, warnings=(warned,))], []]
-    gateway.sync = lambda: answers.pop(0)  # type: ignore[method-assign]
     app = _Posted()
     live = LiveRefresh(app, gateway, interval=30, sync_every=60)  # type: ignore[arg-type]
-    expected = "prom: accuracy: the query matched no series for any of 3 models in the last 6h"
+    expected = "metrics/notes.txt is not read: a metric file ends in .csv or .parquet."
     live._work(sync=True, first=False)
     live._work(sync=False, first=False)  # an evaluation between syncs keeps it
-    assert [m.snapshot.problems for m in app.messages] == [(expected,), (expected,)]
+    assert [warnings(m) for m in app.messages] == [[expected], [expected]]
+    restarted = _Posted()
+    LiveRefresh(
+        restarted,
+        Gateway(open_workspace(workspace_root), Clock(fixed=FIXED_NOW)),  # type: ignore[arg-type]
+        interval=30,
+        sync_every=60,
+    )._work(sync=False, first=False)
+    assert warnings(restarted.messages[-1]) == [expected]
+    stray.unlink()
     live._work(sync=True, first=False)  # the next sync has no warning
-    assert app.messages[-1].snapshot.problems == ()
+    assert warnings(app.messages[-1]) == []
+
+
+async def test_the_status_bar_shows_the_warnings_of_the_last_sync(
+    make_app: Any, workspace_root: Path
+) -> None:
+    from console.settings import open_workspace
+    from console.sources.sync import sync_workspace
+
+    (workspace_root / "metrics" / "notes.txt").write_text("to do\n")
+    await asyncio.to_thread(sync_workspace, open_workspace(workspace_root))
+    app = make_app()
+    async with app.run_test(size=(200, 24)) as pilot:
+        await ready(pilot)
+        line = app.screen.query_one(StatusBar).render_status(app.status).plain
+        assert (
+            "⚠ offline: metrics/notes.txt is not read: a metric file ends in .csv or .parquet"
+            in line
+        )

@@ -90,3 +90,32 @@ def test_stored_metrics_without_a_source_listing_models_are_explained(
         "the versions they serve (mlflow, http or files); the last sync of 'prom' failed "
         "(see above)."
     )
+
+
+def test_the_warnings_of_the_last_sync_are_repeated_until_the_next_one(
+    capsys: pytest.CaptureFixture[str], tiny_workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A cron job's `mrp sync` output scrolls away: `mrp status` says what it warned of."""
+    monkeypatch.setenv("MRP_NOW", "2026-11-02T00:05:00Z")
+    stray = tiny_workspace / "metrics" / "fraud.json"
+    stray.write_text("{}\n")
+    synced = run_mrp(capsys, "sync", "-w", tiny_workspace)
+    assert synced.exit_code == 0
+    said = "offline: metrics/fraud.json is not read: a metric file ends in .csv or .parquet"
+    assert f"warning: {said}." in synced.stderr
+    result = run_mrp(capsys, "status", "-w", tiny_workspace)
+    [line] = [x for x in result.stderr.splitlines() if "fraud.json" in x]
+    assert line.startswith(f"warning: {said} (its last sync, ")
+    [offline] = run_mrp(capsys, "status", "--json", "-w", tiny_workspace).json()["sources"]
+    assert offline["ok"] is True
+    assert offline["warnings"] == [
+        {
+            "metric": None,
+            "message": "metrics/fraud.json is not read: a metric file ends in .csv or .parquet.",
+        }
+    ]
+    stray.unlink()
+    assert run_mrp(capsys, "sync", "-w", tiny_workspace).exit_code == 0
+    assert "fraud.json" not in run_mrp(capsys, "status", "-w", tiny_workspace).stderr
+    [offline] = run_mrp(capsys, "status", "--json", "-w", tiny_workspace).json()["sources"]
+    assert offline["warnings"] == []

@@ -52,6 +52,9 @@ class StatusBar(Widget):
                 line.append(f"✖ {source.source}: {error}{last_ok}  ", style=bad)
             else:
                 line.append(f"✔ {source.source} synced {_ago(source.finished_at, wall)} ago  ")
+                for warning in source.warnings:  # as `mrp sync` said it, up to its advice
+                    said = warning.about(source.source).split("; ")[0].rstrip(".")
+                    line.append(f"⚠ {said}  ", style=warn)
         if not status.sources and not status.refresh_error:
             line.append("not synced yet  ")
         if status.stale_models:
