@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -26,7 +27,9 @@ if TYPE_CHECKING:
     from console.settings import Workspace
     from console.triggers import TriggerState
     from console.triggers.backtest import Replay
+    from console.triggers.compare import Comparison, TriggerComparison
     from console.triggers.summary import Fire, TriggerOverview, TriggerSummary
+    from console.triggers.types import Transition
 
 TimeOption = Annotated[str | None, typer.Option(show_default=False)]
 MAX_FIRES_SHOWN = 40
@@ -48,11 +51,14 @@ def _time(text: str | None, option: str) -> datetime | None:
         ) from None
 
 
-def _ready(workspace_dir: Any) -> tuple[Workspace, PolicySet]:
-    from console.policy.loader import load_workspace_policies
+def _ready(workspace_dir: Any, paths: list[Path] | None = None) -> tuple[Workspace, PolicySet]:
+    """The workspace and its policies (or those in ``paths``, given with --policies)."""
+    from console.policy.loader import load_policies, load_workspace_policies
 
     ws = workspace(workspace_dir)
-    policies = load_workspace_policies(ws)
+    policies = (
+        load_policies(_existing(paths, "--policies")) if paths else load_workspace_policies(ws)
+    )
     if not ws.db_path.exists():
         raise MrpError(f"{ws.root} has no state yet: run `mrp sync -w {ws.root}` first.")
     return ws, policies
@@ -154,18 +160,45 @@ def backtest(
             "--model", help="Only models whose name matches this glob.", show_default=False
         ),
     ] = None,
+    policy_paths: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--policies",
+            help="Replay the policies in these files or folders instead of the workspace's "
+            "(repeatable): a change under review, before it merges.",
+            show_default=False,
+        ),
+    ] = None,
+    against: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--against",
+            help="Also replay these policy files or folders (repeatable; e.g. the main "
+            "branch's) over the same span, and show per trigger the fires of both and each "
+            "fire only one of them has.",
+            show_default=False,
+        ),
+    ] = None,
     as_json: JsonOption = False,
     workspace_dir: WorkspaceOption = None,
 ) -> None:
-    """Replay the policies over stored history and show every state change."""
+    """Replay the policies over stored history and show every state change.
+
+    With --against, the replay is compared with another version of the policies: what a
+    reviewer of a policy change wants to see (the fires it adds and the ones it takes
+    away). A fire counts as the same in both when the model's trigger fires at some
+    instant of it in both."""
+    from console.policy.loader import load_policies
     from console.store import connect, sql
     from console.triggers.backtest import replay
+    from console.triggers.compare import compare
     from console.triggers.summary import deploys, fires, overview, summarize
 
     first, last = _time(start, "--from"), _time(end, "--to")
     if first is not None and last is not None and last < first:
         raise MrpError("--to must not be before --from.")
-    ws, policies = _ready(workspace_dir)
+    ws, policies = _ready(workspace_dir, policy_paths)
+    others = load_policies(_existing(against, "--against")) if against else None
     alias = ws.serving_alias
     with connect(ws.db_path, read_only=True) as con:
         result = replay(con, policies, first, last, model, alias=alias)
@@ -175,29 +208,140 @@ def backtest(
             else []
         )
         known_events = {str(row[0]) for row in con.execute(sql("known_event_kinds")).fetchall()}
+        compared = (
+            None
+            if others is None
+            else replay(
+                con,
+                others,
+                result.start or first,
+                result.end or last,
+                model,
+                alias=alias,
+            )
+        )
     if result.start is None or result.end is None:
         _nothing_to_replay(model, first, last)
     triggers = overview(result, known_events)
+    comparison = None if compared is None or others is None else compare(result, compared)
     if as_json:
-        emit_json(
-            {
-                "transitions": [
-                    {
-                        "model": t.model,
-                        "policy": t.policy,
-                        "trigger": t.trigger,
-                        "at": t.at,
-                        "from": t.from_state,
-                        "to": t.to_state,
-                        "value": t.value,
-                    }
-                    for t in result.transitions
-                ]
-            }
-        )
+        report: dict[str, object] = {
+            "transitions": [_transition_json(t) for t in result.transitions]
+        }
+        if comparison is not None and compared is not None:
+            report["against"] = _comparison_json(against or [], compared, comparison)
+        emit_json(report)
     else:
         _print_summary(result, triggers, summarize(result, deployed), fires(result))
+        if comparison is not None:
+            _print_comparison(against or [], comparison)
     _warn_without_data(triggers)
+
+
+def _existing(paths: list[Path], option: str) -> list[Path]:
+    missing = [str(p) for p in paths if not p.exists()]
+    if missing:
+        raise MrpError(f"{option}: no such file or folder: {', '.join(missing)}.")
+    return paths
+
+
+def _transition_json(t: Transition) -> dict[str, object]:
+    return {
+        "model": t.model,
+        "policy": t.policy,
+        "trigger": t.trigger,
+        "at": t.at,
+        "from": t.from_state,
+        "to": t.to_state,
+        "value": t.value,
+    }
+
+
+def _fire_json(f: Fire) -> dict[str, object]:
+    return {
+        "model": f.model,
+        "policy": f.policy,
+        "trigger": f.trigger,
+        "at": f.at,
+        "lasted_seconds": f.lasted.total_seconds(),
+        "ongoing": f.ongoing,
+        "value": f.value,
+    }
+
+
+def _seconds(span: timedelta | None) -> float | None:
+    return None if span is None else span.total_seconds()
+
+
+def _comparison_json(paths: list[Path], compared: Replay, c: Comparison) -> dict[str, object]:
+    return {
+        "policies": [str(p) for p in paths],
+        "transitions": [_transition_json(t) for t in compared.transitions],
+        "triggers": [
+            {
+                "policy": t.policy,
+                "trigger": t.trigger,
+                "fires": t.fires,
+                "firing_seconds": _seconds(t.firing_time),
+                "against_fires": t.against_fires,
+                "against_firing_seconds": _seconds(t.against_firing_time),
+            }
+            for t in c.triggers
+        ],
+        "new_fires": [_fire_json(f) for f in c.new_fires],
+        "gone_fires": [_fire_json(f) for f in c.gone_fires],
+    }
+
+
+def _print_comparison(paths: list[Path], c: Comparison) -> None:
+    def count(n: int | None) -> str:
+        return "-" if n is None else str(n)
+
+    def span(t: timedelta | None) -> str:
+        return "-" if t is None else format_duration(t)
+
+    named = ", ".join(str(p) for p in paths)
+    echo()
+    echo(f"Per trigger, against the policies in {named} over the same span:")
+    print_table(
+        ("POLICY", "TRIGGER", "FIRES", "FIRING", "FIRES THERE", "FIRING THERE", "CHANGE"),
+        [
+            (
+                t.policy,
+                t.trigger,
+                count(t.fires),
+                span(t.firing_time),
+                count(t.against_fires),
+                span(t.against_firing_time),
+                _change(t),
+            )
+            for t in c.triggers
+        ],
+    )
+    for title, shown in (
+        (f"Fires that only these policies have ({len(c.new_fires)})", c.new_fires),
+        (f"Fires that only the policies in {named} have ({len(c.gone_fires)})", c.gone_fires),
+    ):
+        echo()
+        echo(f"{title}{':' if shown else '.'}")
+        if shown:
+            _fire_table(list(shown))
+
+
+def _change(t: TriggerComparison) -> str:
+    """What differs for one trigger, in words: the reviewer's eye goes there first."""
+    if t.fires is None:
+        return "only there"
+    if t.against_fires is None:
+        return "only here"
+    if t.fires != t.against_fires:
+        return f"{t.fires - t.against_fires:+d} {'fire' if abs(t.fires - t.against_fires) == 1 else 'fires'}"
+    if t.firing_time is not None and t.against_firing_time is not None:
+        longer = t.firing_time - t.against_firing_time
+        if longer:
+            sign = "+" if longer > timedelta(0) else "-"
+            return f"{sign}{format_duration(abs(longer))} firing"
+    return ""
 
 
 def _nothing_to_replay(model: str | None, first: datetime | None, last: datetime | None) -> None:
@@ -249,9 +393,14 @@ def _print_fires(every: list[Fire]) -> None:
     """Each fire with how long it lasted and the value it fired on, to tell false fires."""
     if not every:
         return
-    shown = every[:MAX_FIRES_SHOWN]
     echo()
     echo(f"Every fire ({len(every)}), with how long it lasted and the value it fired on:")
+    _fire_table(every)
+
+
+def _fire_table(every: list[Fire]) -> None:
+    """Up to ``MAX_FIRES_SHOWN`` fires, one per row."""
+    shown = every[:MAX_FIRES_SHOWN]
     rows = [
         (
             f.model,
