@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 
 from console.errors import ConfigError
-from console.store.queries import sql
+from console.store.queries import sql, statements
 
 REQUIRED_COLUMNS = ("model", "version", "metric", "ts", "value")
 _DELIMITERS = (",", ";", "\t", "|")
@@ -43,7 +43,9 @@ def has_columns(relation: duckdb.DuckDBPyRelation) -> bool:
 
 
 def define_metric_rows(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute(sql("files/metric_rows_macro"))
+    """The macro ``metric_rows`` on ``con``, whose session zone becomes UTC."""
+    for statement in statements("files/metric_rows_macro"):
+        con.execute(statement)
 
 
 def metric_rows_view(

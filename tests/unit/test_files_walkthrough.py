@@ -252,3 +252,27 @@ def test_history_in_mixed_offsets_is_ordered_by_time_and_errors_name_the_entry(
     assert "models[0] (fraud).history[1].at: '01/11/2026 22:30' is not an RFC 3339 time." in (
         _sentence(result)
     )
+
+
+@pytest.mark.parametrize(
+    ("written", "stored"),
+    [
+        ("2026-11-02T00:04:00Z", datetime(2026, 11, 2, 0, 4)),
+        ("2026-11-02T00:04:00z", datetime(2026, 11, 2, 0, 4)),
+        ("2026-11-02 00:04:00", datetime(2026, 11, 2, 0, 4)),
+        ("2026-11-02T00:04:00.250", datetime(2026, 11, 2, 0, 4, 0, 250000)),
+        ("2026-11-02T05:34:00+0530", datetime(2026, 11, 2, 0, 4)),
+        ("2026-11-01T22:34:00-01:30", datetime(2026, 11, 2, 0, 4)),
+        ("2026-11-02T02:04:00+02", datetime(2026, 11, 2, 0, 4)),
+        ("2026-11-02 01:04:00 Europe/Berlin", datetime(2026, 11, 2, 0, 4)),
+        ("2026-11-02", datetime(2026, 11, 2)),
+    ],
+)
+def test_the_forms_a_time_is_written_in_are_stored_in_utc(
+    capsys: pytest.CaptureFixture[str], tiny_workspace: Path, written: str, stored: datetime
+) -> None:
+    (tiny_workspace / "metrics" / "churn.csv").write_text(
+        HEADER + f"churn,3,accuracy,{written},0.8\n"
+    )
+    assert run_mrp(capsys, "sync", "-w", tiny_workspace).exit_code == 0
+    assert _rows(tiny_workspace, "SELECT ts FROM metrics WHERE model = 'churn'") == [(stored,)]
