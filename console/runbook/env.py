@@ -21,6 +21,7 @@ from console.runbook.evidence import Evaluator, Reading, engine_evaluator
 from console.runbook.executors import ExecutorChoice, choose_executor
 from console.runbook.facts import ModelFacts, read_facts
 from console.runbook.store import RunbookStore, workspace_log
+from console.runbook.verify import Refresh
 from console.settings import Workspace
 from console.store.db import LOCK_WAIT_SECONDS
 
@@ -28,11 +29,11 @@ ExecutorPicker = Callable[[str, str | None], ExecutorChoice]
 """(mechanism, the model's source) → the executor, or why there is none."""
 
 
-def _sync(workspace: Workspace) -> Callable[[], None]:
-    def refresh() -> None:
+def _sync(workspace: Workspace) -> Refresh:
+    def refresh() -> list[tuple[str, str]]:
         from console.sources.sync import sync_workspace
 
-        sync_workspace(workspace)
+        return [(o.source, o.error) for o in sync_workspace(workspace) if o.error is not None]
 
     return refresh
 
@@ -43,7 +44,7 @@ class Env:
     clock: Clock
     policies: PolicySet
     evaluate: Evaluator
-    refresh: Callable[[], None]
+    refresh: Refresh
     pick_executor: ExecutorPicker
     sleep: Callable[[float], None] = time.sleep
     alias: str = "champion"
@@ -90,9 +91,10 @@ class Env:
         with self.guard:
             return self.evaluate(facts, at)
 
-    def sync(self) -> None:
+    def sync(self) -> list[tuple[str, str]]:
+        """Sync the sources: the source and error of each whose sync failed."""
         with self.guard:
-            self.refresh()
+            return list(self.refresh() or ())
 
     def matched(self, facts: ModelFacts) -> list[LoadedPolicy]:
         return policies_for(facts.name, facts.team, facts.risk_tier, facts.tags, self.policies)

@@ -155,6 +155,15 @@ class Execution(_Frozen):
         return any(a.status == "done" for a in self.attempts)
 
 
+class FailedSync(_Frozen):
+    """A source whose sync failed at the last evaluation of a watch."""
+
+    source: str
+    error: str
+    since: datetime
+    """The evaluation from which every sync of it failed."""
+
+
 class Verification(_Frozen):
     mode: Literal["watch", "rehearsal"]
     """``watch``: the triggers after the move; ``rehearsal`` (dry run): the triggers over the
@@ -171,6 +180,9 @@ class Verification(_Frozen):
     next_step: str | None = None
     summary: str | None = None
     evaluations: int = 0
+    failed_syncs: tuple[FailedSync, ...] = ()
+    """The sources whose sync failed at the last evaluation (a watch goes on through them:
+    the next sync may bring what they missed)."""
 
 
 class PendingRecord(_Frozen):

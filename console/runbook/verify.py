@@ -17,18 +17,24 @@ way (the policy's ``on_no_data: firing`` included).
 The outcome: ``recovered`` when every trigger that mattered is ok on samples of the target
 at the end; ``not_recovered`` with what still fires and the next step; ``inconclusive`` when
 a trigger that mattered has no sample of the target by the end.
+
+A source whose sync fails is named, with its error, at every evaluation while it fails, and
+in the outcome when it still fails at the end: its samples of the target cannot reach the
+state database meanwhile, so "waiting for the first samples" alone would read as a quiet
+model. The watch goes on to the end of the window all the same (the next sync may bring what
+a transient outage held back).
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from console.clock import Clock, format_duration, format_time
 from console.runbook.evidence import Reading
-from console.runbook.model import Outcome, Runbook, Verification
+from console.runbook.model import FailedSync, Outcome, Runbook, Verification
 
 BAD = frozenset({"firing", "pending"})
 REHEARSAL_POINTS = 5
@@ -113,7 +119,39 @@ def judge(runbook: Runbook, readings: Sequence[Reading], evidence: Evidence) -> 
     return Judgement("recovered", (), waiting, sampled, elsewhere)
 
 
-def next_step(runbook: Runbook, judgement: Judgement, further: str | None) -> str:
+def failed_now(
+    before: Sequence[FailedSync], failures: Iterable[tuple[str, str]], at: datetime
+) -> tuple[FailedSync, ...]:
+    """The sources whose sync failed at the evaluation at ``at`` (``failures``: source and
+    error), each failing since the first evaluation of its run of failures."""
+    since = {f.source: f.since for f in before}
+    return tuple(
+        FailedSync(source=source, error=error, since=since.get(source, at))
+        for source, error in sorted(dict(failures).items())
+    )
+
+
+def _sync_failure_words(failed: FailedSync, at: datetime) -> str:
+    """One sentence: which source fails to sync, since when, and its error."""
+    error = failed.error.removeprefix(f"source '{failed.source}': ").rstrip(".")
+    if failed.since < at:
+        return (
+            f"Source '{failed.source}' has failed to sync at every evaluation since "
+            f"{format_time(failed.since)}: {error}."
+        )
+    return f"Source '{failed.source}' failed to sync: {error}."
+
+
+def _failures_told(failed: Sequence[FailedSync], at: datetime) -> str:
+    return "".join(f" {_sync_failure_words(f, at)}" for f in failed)
+
+
+def next_step(
+    runbook: Runbook,
+    judgement: Judgement,
+    further: str | None,
+    failed: Sequence[FailedSync] = (),
+) -> str:
     if judgement.outcome == "recovered" and runbook.dry_run:
         return (
             "close the dry run (nothing was moved); a real rollback to version "
@@ -121,6 +159,13 @@ def next_step(runbook: Runbook, judgement: Judgement, further: str | None) -> st
         )
     if judgement.outcome == "recovered":
         return "close the runbook with the outcome; keep an eye on the model's triggers."
+    if judgement.outcome == "inconclusive" and failed:
+        names = " and ".join(f"'{f.source}'" for f in failed)
+        return (
+            f"no sample of version {runbook.to_version} to judge by while the sync of {names} "
+            "fails: fix it (`mrp sync` says why), then check the model's triggers "
+            "(`mrp status`); the runbook closes as inconclusive."
+        )
     if judgement.outcome == "inconclusive":
         return (
             f"no sample of version {runbook.to_version} to judge by: check that its metrics "
@@ -137,6 +182,8 @@ def next_step(runbook: Runbook, judgement: Judgement, further: str | None) -> st
 
 
 Evaluate = Callable[[datetime], list[Reading]]
+Refresh = Callable[[], Iterable[tuple[str, str]] | None]
+"""Sync the sources; the source and error of each whose sync failed (None: none did)."""
 Progress = Callable[[datetime, list[Reading]], None]
 
 
@@ -149,10 +196,13 @@ class Watching:
     judgement: Judgement
     left: timedelta
     window: timedelta
+    failed: tuple[FailedSync, ...] = ()
+    """The sources whose sync failed at this evaluation."""
 
     def says(self) -> str:
         """What it shows, in a sentence: waiting for the target's first samples, or how the
-        watched triggers stand on them; never recovery before the window has passed."""
+        watched triggers stand on them; never recovery before the window has passed. Then a
+        sentence for each source whose sync failed, with its error."""
         verdict = self.judgement
         judged = [f"{t} ok" for t in verdict.sampled] + [
             f"{t} firing or pending" for t in verdict.still_firing
@@ -172,6 +222,8 @@ class Watching:
             told = f"on samples of version {self.version}: {', '.join(judged)}"
             if waiting:
                 told += f"; no sample yet for {waiting}"
+        if self.failed:
+            return f"{told}; {self.remaining()}.{_failures_told(self.failed, self.at)}"
         return f"{told}; {self.remaining()}"
 
     def remaining(self) -> str:
@@ -207,7 +259,7 @@ def watch(
     plan: Verification,
     clock: Clock,
     evaluate: Evaluate,
-    refresh: Callable[[], None],
+    refresh: Refresh,
     further: str | None,
     timeout: timedelta | None = None,
     poll: float | None = None,
@@ -224,17 +276,20 @@ def watch(
     if clock.replay_until is not None and clock.is_replay:
         end = min(end, clock.replay_until)  # a replay stops where its history does
     evidence = Evidence(str(runbook.to_version), plan.window_start)
+    failed = plan.failed_syncs
     while True:
         now = clock.now()
         at = end if clock.fixed is not None else min(now, end)
-        refresh()
+        failed = failed_now(failed, refresh() or (), at)
         readings = evaluate(at)
         count += 1
         if progress is not None:
             progress(at, readings)
         verdict = judge(runbook, readings, evidence)
         if watcher is not None:
-            watcher(Watching(at, evidence.version, verdict, plan.window_end - at, plan.window))
+            watcher(
+                Watching(at, evidence.version, verdict, plan.window_end - at, plan.window, failed)
+            )
         if at >= end:
             return Verdict(
                 plan.model_copy(
@@ -244,9 +299,10 @@ def watch(
                         "outcome": verdict.outcome,
                         "still_firing": verdict.still_firing,
                         "no_data": verdict.no_data,
-                        "next_step": next_step(runbook, verdict, further),
-                        "summary": _summary(runbook, plan, verdict, at),
+                        "next_step": next_step(runbook, verdict, further, failed),
+                        "summary": _summary(runbook, plan, verdict, at, failed),
                         "evaluations": count,
+                        "failed_syncs": failed,
                     }
                 ),
                 verdict,
@@ -270,8 +326,10 @@ def watch(
                             f"into the {format_duration(plan.window)} window (it ends at "
                             f"{format_time(plan.window_end)}); resume to keep watching "
                             f"(`mrp runbook resume {runbook.id}`).{waiting}"
+                            f"{_failures_told(failed, at)}"
                         ),
                         "evaluations": count,
+                        "failed_syncs": failed,
                     }
                 ),
                 verdict,
@@ -353,7 +411,13 @@ def _severity(verdict: Judgement) -> int:
     return {"recovered": 0, "inconclusive": 1, "not_recovered": 2}[verdict.outcome]
 
 
-def _summary(runbook: Runbook, plan: Verification, verdict: Judgement, at: datetime) -> str:
+def _summary(
+    runbook: Runbook,
+    plan: Verification,
+    verdict: Judgement,
+    at: datetime,
+    failed: Sequence[FailedSync] = (),
+) -> str:
     span = f"{format_time(plan.window_start)} → {format_time(at)}"
     version = runbook.to_version
     if verdict.outcome == "recovered":
@@ -380,4 +444,5 @@ def _summary(runbook: Runbook, plan: Verification, verdict: Judgement, at: datet
     return (
         f"inconclusive: no sample of version {version} after the switch for "
         f"{', '.join(verdict.no_data) or 'the watched triggers'} ({span}){seen}."
+        f"{_failures_told(failed, at)}"
     )

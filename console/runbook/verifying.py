@@ -127,5 +127,13 @@ def _record(env: Env, runbook_id: str, signer: Signer, verdict: Verdict) -> Runb
                 ),
                 "sampled": [] if judgement is None else list(judgement.sampled),
                 "serving_seen": None if judgement is None else judgement.elsewhere,
+                "failed_syncs": [
+                    {
+                        "source": f.source,
+                        "error": f.error,
+                        "since": f.since.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                    }
+                    for f in result.failed_syncs
+                ],
             },
         )
