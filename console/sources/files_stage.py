@@ -1,10 +1,10 @@
 """The files source's metric files, checked and staged in one pass before the write phase.
 
-Each file is opened once as a view of its checked rows (files/metric_rows_macro.sql). One
-scan of the files changed since the last sync lists the series each holds and whether a
-row is unusable; one aggregate over all the files, of the series the changed files hold or
-held, stores each point once and finds a series given two values at one time, in one file
-or in two. The staging connection holds the points, by time, until the write phase
+Each file is opened once as a view of its checked rows (files/metric_rows_macro.sql). A
+scan of the names in the files changed since the last sync lists the series each holds;
+one aggregate over the files that hold a series the changed files hold or held converts
+and checks their rows, stores each point once and finds a series given two values at one
+time, in one file or in two. The staging connection holds the points, by time, until the write phase
 streams them into the state database, so that phase only compares and inserts. What is
 wrong is named by ``files_check``, which reads the one file again to number its lines.
 """
@@ -140,14 +140,8 @@ def _stage(
             held[index] = set()
     if held:
         listed = con.execute(sql("files/file_series"), {"files": list(views.values())})
-        unusable = []
-        for index, model, version, metric, bad in listed.fetchall():
+        for index, model, version, metric in listed.fetchall():
             held[index].add((model, version, metric))
-            if bad:
-                unusable.append(index)
-        if unusable:
-            check_metrics_file(paths[min(unusable)])
-            raise ConfigError(f"{paths[min(unusable)]}: a row is unusable.")
     affected: set[Series] = set().union(*held.values())
     for name, record in before.items():
         if stamps.get(name) != record.stamp:
@@ -166,6 +160,10 @@ def _stage(
     )
     if views:
         con.execute(sql("files/stage_points"), {"files": [views[i] for i in sorted(views)]})
+        unusable = con.execute(sql("files/first_unusable_file")).fetchone()
+        if unusable and unusable[0] is not None:
+            check_metrics_file(paths[unusable[0]])
+            raise ConfigError(f"{paths[unusable[0]]}: a row is unusable.")
         clash = con.execute(sql("files/points_conflict")).fetchone()
         if clash:
             raise _conflict(con, paths, views, clash)

@@ -1,2 +1,3 @@
--- The staged points to store, by time (written to a Parquet file for the write phase).
-SELECT model, version, metric, ts, value FROM points WHERE value IS NOT NULL ORDER BY ts
+-- The staged points to store, streamed to the write phase in the order they were staged (by
+-- time).
+SELECT model, version, metric, ts, value FROM points WHERE value IS NOT NULL
