@@ -26,6 +26,7 @@ from console.errors import ConfigError, MrpError, SourceError
 from console.secrets import get_secret
 from console.settings import HttpSource, Workspace
 from console.sources.base import SyncContext
+from console.sources.credentials import stored_credentials
 from console.sources.deployments_file import read_deployments
 from console.sources.http_client import (
     HttpClient,
@@ -49,7 +50,7 @@ class HttpSourceReader:
 
     async def fetch(self, context: SyncContext) -> SourceBatch:
         async with client_for(self.name, self.config) as client:
-            reply = await _get(client, self.name, "deployments")
+            reply = await _get(client, self.name, self.config, "deployments")
         where = _deployments_url(self.config)
         _json_answer(reply, self.name, where)
         staged = context.staging_dir / "deployments.json"
@@ -88,8 +89,8 @@ def _models_of(body: Any, source: str, where: str) -> list[Any]:
     return models
 
 
-async def _get(client: HttpClient, source: str, path: str) -> Reply:
-    what = f"source '{source}': GET {path}"
+async def _get(client: HttpClient, source: str, config: HttpSource, path: str) -> Reply:
+    what = f"source '{source}': GET {config.url.rstrip('/')}/{path}"
     try:
         reply = await client.get(path)
     except HttpFailure as failure:
@@ -99,6 +100,20 @@ async def _get(client: HttpClient, source: str, path: str) -> Reply:
     if not reply.ok:
         raise SourceError(f"{what} failed: {_explain(reply)}.")
     return reply
+
+
+def _post_refused_hint(source: str) -> str:
+    """What to do about a signed POST the platform refused (401 or 403): the credentials
+    that were sent (a token, basic credentials or nothing) or the signing secret."""
+    wanted = (
+        "other basic credentials or another signing secret"
+        if stored_credentials(source).kind == "basic"
+        else "another token or signing secret"
+    )
+    return (
+        f"the platform expects {wanted}: {refused_hint(source)}; replace the signing secret "
+        f"with `mrp auth set {source} --signing-secret`"
+    )
 
 
 def _explain(reply: Reply) -> str:
@@ -145,7 +160,7 @@ class _SignedPlatformCall(ABC):
         """The ``models`` of GET deployments; a ``SourceError`` when the answer is not
         JSON with a ``models`` list (never read as "no version serves")."""
         where = _deployments_url(self.config)
-        reply = await _get(client, self.name, "deployments")
+        reply = await _get(client, self.name, self.config, "deployments")
         return _models_of(_json_answer(reply, self.name, where), self.name, where)
 
     async def move_alias(
@@ -245,11 +260,11 @@ class _SignedPlatformCall(ABC):
             reply = await client.post(self.endpoint, body, headers)
         except HttpFailure as failure:
             raise SourceError(f"{what} failed: {failure.reason}.") from None
-        if reply.status == 401:
+        if reply.status in (401, 403):
+            refused = "unauthorised" if reply.status == 401 else "forbidden"
             raise SourceError(
-                f"{what} was refused as unauthorised ({_explain(reply)}): the platform expects "
-                f"another token or signing secret (`mrp auth set {self.name}`, "
-                f"`mrp auth set {self.name} --signing-secret`)."
+                f"{what} was refused as {refused} ({_explain(reply)}): "
+                f"{_post_refused_hint(self.name)}."
             )
         if reply.status == 409:
             raise SourceError(

@@ -64,7 +64,8 @@ def test_auth_then_sync_sends_the_bearer_token(platform: Platform, make_workspac
     unauthorised = ws.sync(at(0))
     assert unauthorised.code == 1
     assert (
-        "GET deployments failed: HTTP 401: a valid bearer token is required" in unauthorised.stderr
+        f"GET {platform.url}/api/deployments failed: HTTP 401: a valid bearer token is required"
+        in unauthorised.stderr
     )
     assert ws.mrp("auth", "status", "--json").json == {
         "sources": [
