@@ -8,6 +8,7 @@ Secrets never live here: tokens and private keys are in the keyring (``console.s
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -127,6 +128,21 @@ SourceConfig = Annotated[
 ]
 
 
+SOURCE_NAME = re.compile(r"[A-Za-z0-9._-]+")
+"""What a source's name is made of: its keyring keys are built from it
+(``source:NAME:basic-auth``), so a name with ':' could share another source's keys."""
+
+
+def _source_names(value: Any) -> Any:
+    for name in value if isinstance(value, dict) else ():
+        if not SOURCE_NAME.fullmatch(name):
+            raise ValueError(
+                f"the source name {name!r} may hold only letters, digits, '-', '_' and '.' (its keys "
+                "in the keyring are made from it)"
+            )
+    return value
+
+
 class Config(_Strict):
     """The contents of ``mrp.toml``."""
 
@@ -139,6 +155,8 @@ class Config(_Strict):
     console: ConsoleSettings = ConsoleSettings()
     clock: ClockSettings = ClockSettings()
     sources: dict[str, SourceConfig] = Field(default_factory=dict)
+
+    _check_source_names = field_validator("sources", mode="before")(_source_names)
 
 
 @dataclass(frozen=True)
