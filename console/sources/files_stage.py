@@ -44,7 +44,8 @@ class FileRecord:
 @dataclass(frozen=True)
 class StagedMetrics:
     """The checked points of the series a sync rewrites, held by the staging connection
-    until the write phase reads them (``points``, ``series``) and closes it."""
+    until the write phase reads them (``register_series``, ``register_points``) and closes
+    it."""
 
     con: duckdb.DuckDBPyConnection
     full: bool
@@ -116,7 +117,8 @@ def stage_metrics(
         for path in paths:
             check_metrics_file(path)
         raise ConfigError(
-            f"{folder}: the metric files cannot be read: {str(error).splitlines()[0]}."
+            f"{paths[0].parent if paths else folder}: the metric files cannot be read: "
+            f"{str(error).splitlines()[0]}."
         ) from None
     except BaseException:
         con.close()
@@ -135,7 +137,7 @@ def _stage(
     held: dict[int, set[Series]] = {}
     for index, path in enumerate(paths):
         record = before.get(path.name)
-        if previous is None or record is None or record.stamp != stamps[path.name]:
+        if record is None or record.stamp != stamps[path.name]:
             views[index] = _rows_view(con, index, path)
             held[index] = set()
     if held:
