@@ -4,6 +4,7 @@ that rewrites only what changed, through `mrp sync`."""
 from __future__ import annotations
 
 import os
+import random
 import shutil
 from pathlib import Path
 
@@ -188,3 +189,70 @@ def test_csv_files_with_their_own_delimiters_are_each_read_as_written(
     assert _rows(tiny_workspace, "SELECT model, value FROM metrics WHERE model = 'churn'") == [
         ("churn", 0.8)
     ]
+
+
+class _Folder:
+    """Metric files as a team's scripts leave them: each file holds a stretch of minutes of
+    one model; a model's values depend on its generation, so files agree where they
+    overlap; every write moves the file's time forward."""
+
+    def __init__(self, metrics: Path) -> None:
+        self.metrics = metrics
+        self.files: dict[str, tuple[str, int, int]] = {}
+        self.generation: dict[str, int] = {"fraud": 0, "churn": 0}
+        self.clock = 1_800_000_000 * 10**9
+
+    def write(self, name: str, model: str, start: int, end: int) -> None:
+        version = "2" if model == "fraud" else "3"
+        lines = [
+            f"{model},{version},accuracy,2026-11-02T{minute // 60:02d}:{minute % 60:02d}:00Z,"
+            f"{round(0.5 + ((minute * 7 + self.generation[model] * 13) % 40) / 100, 2)}\n"
+            for minute in range(start, end)
+        ]
+        path = self.metrics / name
+        path.write_text(HEADER + "".join(lines))
+        self.clock += 10**9
+        os.utime(path, ns=(self.clock, self.clock))
+        self.files[name] = (model, start, end)
+
+    def step(self, pick: random.Random) -> None:
+        action = pick.choice(["add", "append", "remove", "rename", "regenerate", "shrink"])
+        if action == "add" or not self.files:
+            start = pick.randrange(0, 100)
+            self.write(
+                f"f{pick.randrange(10**6)}.csv",
+                pick.choice(["fraud", "churn"]),
+                start,
+                start + pick.randrange(1, 30),
+            )
+            return
+        name = pick.choice(sorted(self.files))
+        model, start, end = self.files[name]
+        if action == "append":
+            self.write(name, model, start, end + pick.randrange(1, 10))
+        elif action == "shrink":
+            self.write(name, model, start, max(start + 1, end - pick.randrange(1, 10)))
+        elif action == "remove":
+            (self.metrics / name).unlink()
+            del self.files[name]
+        elif action == "rename":
+            (self.metrics / name).rename(self.metrics / f"r{name}")
+            self.files[f"r{name}"] = self.files.pop(name)
+        else:
+            self.generation[model] += 1
+            for other, (owner, first, last) in list(self.files.items()):
+                if owner == model:
+                    self.write(other, owner, first, last)
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_any_sequence_of_changes_leaves_what_a_first_sync_would_store(
+    capsys: pytest.CaptureFixture[str], tiny_workspace: Path, tmp_path: Path, seed: int
+) -> None:
+    (tiny_workspace / "metrics" / "fraud.csv").unlink()
+    folder = _Folder(tiny_workspace / "metrics")
+    pick = random.Random(seed)
+    for number in range(8):
+        folder.step(pick)
+        _sync(capsys, tiny_workspace)
+        _as_if_synced_once(capsys, tiny_workspace, tmp_path / str(number))
