@@ -98,6 +98,10 @@ def _record(env: Env, runbook_id: str, signer: Signer, verdict: Verdict) -> Runb
     result = verdict.verification
     judgement = verdict.judgement
     with step(env, runbook_id, signer, "verify") as runbook:
+        if runbook.verification is not None and runbook.verification.complete:
+            # another terminal's watch of the same window ended first and is recorded: one
+            # outcome per runbook, and a watch cut short here must not overwrite it
+            return runbook
         updated = runbook.model_copy(update={"verification": result, "updated_at": env.stamp()})
         if not result.complete:
             env.store.save(updated)
