@@ -63,6 +63,11 @@ class Evidence:
     def of_target(self, reading: Reading) -> bool:
         return reading.version is None or reading.version == self.version
 
+    def after_move(self, reading: Reading) -> bool:
+        """Is the reading of an evaluation step at or after the move? One before it (the
+        move came within the current step) shows the version moved away from, rightly."""
+        return self.since is None or reading.step is None or reading.step >= self.since
+
     def sampled(self, reading: Reading) -> bool:
         """Is the reading's state decided by samples of the target taken since the move?"""
         if not self.of_target(reading):
@@ -109,7 +114,11 @@ def judge(runbook: Runbook, readings: Sequence[Reading], evidence: Evidence) -> 
     )
     waiting = tuple(sorted(names - set(bad) - set(sampled)))
     elsewhere = next(
-        (r.version for r in relevant.values() if not evidence.of_target(r)),
+        (
+            r.version
+            for r in relevant.values()
+            if not evidence.of_target(r) and evidence.after_move(r)
+        ),
         None,
     )
     if bad:

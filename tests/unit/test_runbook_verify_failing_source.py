@@ -106,11 +106,11 @@ def test_every_verify_line_names_the_failing_source_and_the_outcome_says_why(
     assert registry.alias_at == "2"
     lines = verify_lines(capsys.readouterr().err)
     assert len(lines) == 16, lines  # the whole 15m window, one evaluation a minute
-    assert lines[0].startswith(
-        f"verify {FIRST}: waiting for the first samples of version 2 (the state database still "
-        "shows version 4 serving): accuracy-floor; 15m of the 15m window left. Source "
-        f"'offline' failed to sync: {ws.root / FEED}: line "
+    assert lines[0].startswith(  # its step, 12:00, began before the move: nothing to remark
+        f"verify {FIRST}: waiting for the first samples of version 2: accuracy-floor; 15m of "
+        f"the 15m window left. Source 'offline' failed to sync: {ws.root / FEED}: line "
     ), lines[0]
+    assert "(the state database still shows version 4 serving)" in lines[1]
     for line in lines[1:]:
         assert (
             f"Source 'offline' has failed to sync at every evaluation since {FIRST}: "
