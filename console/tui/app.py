@@ -36,6 +36,10 @@ from console.user_settings import remember_theme
 
 REPLAY_TICK_SECONDS = 2.0
 NOTIFY_AT_MOST = 4
+KEPT_FROM_THE_WIZARD = frozenset({"help", "sync", "history", "fleet", "quit_key"})
+"""The app's actions a key does nothing for while the rollback wizard is up: a letter typed
+there must not open another screen over a step, sync, or quit (ctrl+q still quits; the
+runbook stays open, resumable)."""
 
 
 class MrpApp(App[None]):
@@ -45,7 +49,7 @@ class MrpApp(App[None]):
         Binding("question_mark", "help", "Help"),
         Binding("s", "sync", "Sync now"),
         Binding("h", "history", "History"),
-        Binding("q", "quit", "Quit"),
+        Binding("q", "quit_key", "Quit"),
     ]
 
     def __init__(
@@ -187,6 +191,17 @@ class MrpApp(App[None]):
 
     # -- actions ------------------------------------------------------------------------------
 
+    def wizard_is_up(self) -> bool:
+        """A screen in the stack keeps the app's keys to itself (the rollback wizard's host,
+        under its steps and the abort question)."""
+        return any(getattr(s, "HOLDS_THE_KEYS", False) for s in self.screen_stack)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return not (action in KEPT_FROM_THE_WIZARD and self.wizard_is_up())
+
+    async def action_quit_key(self) -> None:
+        await self.action_quit()
+
     def open_model(self, model: str) -> None:
         self.push_screen(ModelScreen(model))
 
@@ -217,12 +232,8 @@ class MrpApp(App[None]):
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
-        yield SystemCommand("Help", "Keys and what each trigger state means (?)", self.action_help)
-        yield SystemCommand("Sync now", "Sync the sources and re-evaluate (s)", self.action_sync)
-        yield SystemCommand(
-            "History", "Rollbacks, deployments, events, audit (h)", self.action_history
-        )
-        yield SystemCommand("Fleet", "Back to the fleet", self.action_fleet)
+        if not self.wizard_is_up():
+            yield from self._screen_commands()
         for name in MRP_THEMES:
             yield SystemCommand(
                 f"Theme: {name}",
@@ -232,3 +243,11 @@ class MrpApp(App[None]):
         extra = getattr(screen, "palette_commands", None)
         if callable(extra):
             yield from extra()
+
+    def _screen_commands(self) -> Iterable[SystemCommand]:
+        yield SystemCommand("Help", "Keys and what each trigger state means (?)", self.action_help)
+        yield SystemCommand("Sync now", "Sync the sources and re-evaluate (s)", self.action_sync)
+        yield SystemCommand(
+            "History", "Rollbacks, deployments, events, audit (h)", self.action_history
+        )
+        yield SystemCommand("Fleet", "Back to the fleet", self.action_fleet)

@@ -1,5 +1,8 @@
 """Step 1: open the runbook. The evidence is on screen; the engineer writes why.
 
+The reason keeps the focus: tab turns the dry run on or off (as the hint says) and the
+typing goes on in the reason, never to the app's keys.
+
 Esc here cancels with nothing written: the runbook exists only once a reason is given.
 """
 
@@ -20,6 +23,13 @@ from console.tui.screens.runbook_results import Join, Opened
 from console.tui.screens.runbook_step import Frame, StepScreen
 
 
+class DryRunBox(Checkbox, can_focus=False):
+    """Tab (or a click) ticks it; the focus stays in the reason. Locked on, it is dimmed as
+    a disabled checkbox is (Textual dims only those that can take the focus)."""
+
+    DEFAULT_CSS = "DryRunBox:disabled { opacity: 0.7; }"
+
+
 class OpenStep(StepScreen):
     heading = "1/7 · Open a rollback runbook"
     step = "open"
@@ -27,6 +37,7 @@ class OpenStep(StepScreen):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+r", "join", "Join the dry run", priority=True, show=False),
+        Binding("tab,shift+tab", "toggle_dry_run", "Dry run on/off", priority=True, show=False),
     ]
 
     def __init__(
@@ -70,7 +81,7 @@ class OpenStep(StepScreen):
                 "ctrl+r joins the dry run instead.",
                 id="rehearsal",
             )
-        yield Checkbox(
+        yield DryRunBox(
             "dry run (everything but the executor call, recorded as a dry run)",
             self.dry_run,
             disabled=plan.dry_run_only,
@@ -100,6 +111,11 @@ class OpenStep(StepScreen):
 
     def action_escape(self) -> None:
         self.dismiss(None)
+
+    def action_toggle_dry_run(self) -> None:
+        box = self.query_one("#dry-run", Checkbox)
+        if not box.disabled:
+            box.toggle()
 
     def action_join(self) -> None:
         if self.rehearsal is not None:

@@ -77,6 +77,9 @@ class RunbookScreen(Screen[None]):
     RunbookScreen #runbook-story { padding: 0 1; height: 1fr; color: $text-muted; }
     """
     BINDINGS: ClassVar[list[BindingType]] = []
+    HOLDS_THE_KEYS: ClassVar[bool] = True
+    """While this screen is in the stack the app's letter keys (h, s, ?, q) do nothing: what
+    is typed in the wizard stays in the wizard (``MrpApp.check_action``)."""
 
     def __init__(self, model: str) -> None:
         super().__init__(classes="runbook-screen")
