@@ -38,6 +38,8 @@ RANGES: dict[str, timedelta] = {
     "7d": timedelta(days=7),
 }
 DEFAULT_RANGE = "6h"
+REREAD_RETRY_SECONDS = 0.5
+"""How soon to ask again for the re-read after a wizard, while a refresh already runs."""
 
 
 def charts_in_view(tops: list[tuple[int, int]], scroll_y: float, height: int) -> str:
@@ -89,6 +91,8 @@ class ModelScreen(Screen[None]):
         self.range = DEFAULT_RANGE
         self._detail: ModelDetail | None = None
         self._loaded_at: float | None = None
+        self._shown: FleetSnapshot | None = None
+        self._wizard_over = False
 
     def compose(self) -> ComposeResult:
         yield DrillBanner()
@@ -152,7 +156,27 @@ class ModelScreen(Screen[None]):
         self._show_snapshot(snapshot)
         self.load()  # charts and records follow the clock
 
+    def on_screen_resume(self) -> None:
+        """Back in front: show the snapshots that landed while another screen was over this
+        one; after the rollback wizard (done, aborted or left), re-read the state it may have
+        changed (a rollback's verify syncs the move into the database)."""
+        snapshot = mrp_app(self).snapshot
+        if snapshot is not None and snapshot is not self._shown and self.is_mounted:
+            self._show_snapshot(snapshot)
+            self.load()
+        if self._wizard_over:
+            self._wizard_over = False
+            self._reread()
+
+    def _reread(self) -> None:
+        """A refresh without a sync, through the app's live refresh (off the UI thread); its
+        snapshot comes back through ``_on_snapshot``. While a refresh runs, it may have read
+        before the wizard's last change: ask again once it is over."""
+        if not mrp_app(self).live.poll_now(sync=False):
+            self.set_timer(REREAD_RETRY_SECONDS, self._reread)
+
     def _show_snapshot(self, snapshot: FleetSnapshot) -> None:
+        self._shown = snapshot
         variables = mrp_app(self).theme_variables
         self.query_one(ModelHeader).show(
             self.model, snapshot.entry(self.model), snapshot.now, variables
@@ -277,6 +301,7 @@ class ModelScreen(Screen[None]):
         self.query_one(table).focus()
 
     def action_rollback(self) -> None:
+        self._wizard_over = True
         mrp_app(self).start_rollback(self.model)
 
     def palette_commands(self) -> Iterator[SystemCommand]:
