@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.widget import Widget
 from textual.widgets import DataTable, Static
 
@@ -84,6 +84,7 @@ class TargetStep(StepScreen):
         self.model = model
         self.serving = serving
         self.choice = choice
+        self._width: int | None = None
 
     def body(self) -> Iterable[Widget]:
         suggestion = self.choice.suggested or "none eligible"
@@ -94,7 +95,19 @@ class TargetStep(StepScreen):
         yield DataTable(id="targets", cursor_type="row", zebra_stripes=True)
 
     def mounted(self) -> None:
+        self._fill(self.app.size.width)
+        self.query_one("#targets", DataTable).focus()
+
+    def on_resize(self, event: events.Resize) -> None:
+        """The columns fit the terminal again when it is resized (the highlighted row kept)."""
+        if self.is_mounted and event.size.width != self._width:
+            self._fill(event.size.width)
+
+    def _fill(self, width: int) -> None:
+        self._width = width
         table = self.query_one("#targets", DataTable)
+        highlighted = table.cursor_row if table.row_count else None
+        table.clear(columns=True)
         snapshot = mrp_app(self).snapshot
         views = snapshot.triggers_of(self.model) if snapshot else ()
         fired = fired_metrics(self.frame.evidence, views, self.choice.candidates)
@@ -114,7 +127,7 @@ class TargetStep(StepScreen):
             max([len(h), *(len(w) for r in rows for w in r[i].plain.split())])
             for i, h in enumerate(HEADERS)
         ]
-        columns = target_columns(natural, words, self.app.size.width)
+        columns = target_columns(natural, words, width)
         for index, width in columns:
             table.add_column(HEADERS[index], width=width)
         cursor = 0
@@ -122,8 +135,7 @@ class TargetStep(StepScreen):
             table.add_row(*(row[i] for i, _ in columns), key=c.version, height=None)
             if c.version == (self.choice.chosen or self.choice.suggested):
                 cursor = index
-        table.move_cursor(row=cursor)
-        table.focus()
+        table.move_cursor(row=cursor if highlighted is None else highlighted)
 
     @on(DataTable.RowSelected, "#targets")
     def _selected(self, event: DataTable.RowSelected) -> None:
