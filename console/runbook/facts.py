@@ -66,9 +66,14 @@ class ModelFacts:
         return next((v for v in self.versions if v.version == version), None)
 
     def served(self, version: str) -> tuple[datetime | None, datetime | None]:
-        """When ``version`` last started and stopped serving behind the alias."""
+        """When ``version`` last started and stopped serving behind the alias. The version
+        the first recorded switch replaced served until that switch, from before the history
+        (start None), as the trigger engine's serving periods have it."""
         start: datetime | None = None
         end: datetime | None = None
+        first = self.switches[0] if self.switches else None
+        if first is not None and first.previous_version == version and first.version != version:
+            end = first.at
         for switch in self.switches:
             if switch.version == version:
                 start, end = switch.at, None

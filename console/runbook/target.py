@@ -82,7 +82,13 @@ def candidates(facts: ModelFacts, suggested: str | None) -> tuple[Candidate, ...
         if problem is not None:
             why = f"not eligible: {problem}"
         elif start is None:
-            why = f"eligible: {version.effective_status or 'no status'}, never served behind {facts.alias}"
+            status = version.effective_status or "no status"
+            why = (
+                f"eligible: {status}, never served behind {facts.alias}"
+                if end is None
+                else f"eligible: {status}, served until {format_time(end)} (since before the "
+                "recorded history)"
+            )
         else:
             until = format_time(end) if end else "now"
             why = (

@@ -199,3 +199,27 @@ def test_the_runbook_knows_since_when_the_version_serves_from_the_recorded_switc
     facts = read_facts(open_workspace(tiny_workspace), "fraud", "champion", now)
     assert facts.serving_version == "2"
     assert facts.serving_since == datetime(2026, 11, 1, 23, 59, 30, tzinfo=UTC)
+
+
+def test_the_target_step_knows_until_when_the_replaced_version_served(
+    capsys: pytest.CaptureFixture[str], tiny_workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The version the first recorded switch replaced served until it: the target step said
+    'never served behind champion' (and the console 'served until -') for the very version
+    a rollback goes back to."""
+    from console.runbook.facts import read_facts
+    from console.runbook.target import candidates
+    from console.settings import open_workspace
+
+    monkeypatch.setenv("MRP_NOW", "2026-11-02T00:03:00Z")
+    _without_history(tiny_workspace, V1_THEN_V2)
+    assert run_mrp(capsys, "sync", "-w", tiny_workspace).exit_code == 0
+    now = datetime(2026, 11, 2, 0, 3, tzinfo=UTC)
+    facts = read_facts(open_workspace(tiny_workspace), "fraud", "champion", now)
+    [one] = [c for c in candidates(facts, "1") if c.version == "1"]
+    switched = datetime(2026, 11, 1, 23, 59, 30, tzinfo=UTC)
+    assert (one.served_from, one.served_until) == (None, switched)
+    assert one.why == (
+        "eligible: approved, served until 2026-11-01T23:59:30Z (since before the recorded "
+        "history) (the policy's suggestion)"
+    )
