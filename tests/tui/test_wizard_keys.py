@@ -123,6 +123,9 @@ async def test_letters_do_nothing_while_the_verify_step_watches(
         finally:
             go_on.set()
         await wait_for(pilot, lambda: pilot.app.screen.finished, timeout=30)
+        notes = pilot.app.screen.query_one("#notes", Input)
+        assert notes.value == "", "what was typed while it watched went into the hidden notes"
+        assert pilot.app.focused is notes
 
 
 @pytest.mark.usefixtures("registry")

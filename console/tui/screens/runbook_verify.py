@@ -39,7 +39,9 @@ class VerifyStep(StepScreen):
         yield Input(placeholder="closing notes (optional)", id="notes")
 
     def mounted(self) -> None:
-        self.query_one("#notes", Input).display = False
+        notes = self.query_one("#notes", Input)
+        notes.display = False
+        notes.disabled = True  # hidden, it must not take what is typed while the step watches
 
     def show_watching(self, watching: Watching) -> None:
         """How the watched triggers stand as evidence about the target, as `mrp` says it:
@@ -64,6 +66,7 @@ class VerifyStep(StepScreen):
             lines.append(f"next: {v.next_step}")
         self.query_one("#verify-outcome", Static).update("\n".join(lines))
         notes = self.query_one("#notes", Input)
+        notes.disabled = False
         notes.display = True
         self.reveal(notes)
         what = (
