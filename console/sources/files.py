@@ -99,10 +99,7 @@ def _loader(staged: StagedMetrics, current: str, batch: SourceBatch) -> MetricLo
         con.execute(sql("files/delete_watermarks"), {"source": source})
         con.execute(sql("source_state_put"), [source, FINGERPRINT_KEY, current])
         con.execute(sql("source_state_put"), [source, FILES_KEY, encode_records(staged.files)])
-        try:
-            added, removed = _store(con, source, staged)
-        finally:
-            staged.close()
+        added, removed = _store(con, source, staged)
         if removed:
             batch.warnings.append(
                 SyncWarning(
@@ -119,16 +116,14 @@ def _loader(staged: StagedMetrics, current: str, batch: SourceBatch) -> MetricLo
 def _store(con: duckdb.DuckDBPyConnection, source: str, staged: StagedMetrics) -> tuple[int, int]:
     """Insert the staged points the source has not stored and delete the stored points of
     the staged series the files no longer give; returns (added, removed)."""
-    staged.register_series(con)
-    staged.register_points(con)
+    staged.register(con)
     try:
         if staged.full and not _first(con, sql("files/source_has_metrics"), {"source": source}):
             return _first(con, sql("files/insert_points_all"), {"source": source}), 0
         for statement in statements("files/keep_staged"):
             con.execute(statement)
     finally:
-        con.unregister("staged_points")
-        con.unregister("staged_series")
+        staged.unregister(con)
     removed = _first(con, sql("files/delete_points_gone"), {"source": source, "full": staged.full})
     added = _first(con, sql("files/insert_points_new"), {"source": source})
     for statement in statements("files/drop_staged"):

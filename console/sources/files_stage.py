@@ -4,14 +4,16 @@ Each file is opened once as a view of its checked rows (files/metric_rows_macro.
 scan of the names in the files changed since the last sync lists the series each holds;
 one aggregate over the files that hold a series the changed files hold or held converts
 and checks their rows, stores each point once and finds a series given two values at one
-time, in one file or in two. The staging connection holds the points, by time, until the write phase
-streams them into the state database, so that phase only compares and inserts. What is
-wrong is named by ``files_check``, which reads the one file again to number its lines.
+time, in one file or in two. The staging connection writes those points, by time, as
+Parquet in the sync's staging folder, which the write phase reads into the state database,
+so that phase only compares and inserts. What is wrong is named by ``files_check``, which
+reads the one file again to number its lines.
 """
 
 from __future__ import annotations
 
 import json
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,30 +45,30 @@ class FileRecord:
 
 @dataclass(frozen=True)
 class StagedMetrics:
-    """The checked points of the series a sync rewrites, held by the staging connection
-    until the write phase reads them (``register_series``, ``register_points``) and closes
-    it."""
+    """The checked points of the series a sync rewrites, and those series, written by the
+    staging connection as Parquet files in the sync's staging folder (DuckDB writes and reads
+    them itself: passing them between connections in memory would take pyarrow) until the
+    write phase reads them (``register``)."""
 
-    con: duckdb.DuckDBPyConnection
+    folder: Path
     full: bool
     """Every stored series is rewritten: no record says what each file held."""
     files: dict[str, FileRecord]
 
-    def register_points(self, target: duckdb.DuckDBPyConnection) -> None:
-        """Make the points to store, by time, the view ``staged_points`` of ``target``: a
-        stream, read once, before anything else runs on the staging connection."""
-        target.register(
-            "staged_points", self.con.execute(sql("files/staged_points")).to_arrow_reader()
-        )
+    def register(self, target: duckdb.DuckDBPyConnection) -> None:
+        """Make the points to store (by time) and the series rewritten the views
+        ``staged_points`` and ``staged_series`` of ``target``."""
+        target.read_parquet(str(self.folder / STAGED_POINTS)).create_view("staged_points")
+        target.read_parquet(str(self.folder / STAGED_SERIES)).create_view("staged_series")
 
-    def register_series(self, target: duckdb.DuckDBPyConnection) -> None:
-        """Make the series rewritten the view ``staged_series`` of ``target``."""
-        target.register(
-            "staged_series", self.con.execute(sql("files/staged_series")).to_arrow_table()
-        )
+    @staticmethod
+    def unregister(target: duckdb.DuckDBPyConnection) -> None:
+        for name in ("staged_points", "staged_series"):
+            target.unregister(name)
 
-    def close(self) -> None:
-        self.con.close()
+
+STAGED_POINTS = "points.parquet"
+STAGED_SERIES = "series.parquet"
 
 
 def stamp(path: Path) -> str:
@@ -109,27 +111,31 @@ def stage_metrics(
 ) -> StagedMetrics:
     """Check the metric files ``paths`` and stage the points of the series that changed
     since ``previous``; raise one sentence naming the file and line of a problem."""
-    con = duckdb.connect(config={"temp_directory": str(folder / "duckdb-spill")})
+    staged = Path(tempfile.mkdtemp(prefix="files-", dir=folder))
+    con = duckdb.connect(config={"temp_directory": str(staged / "duckdb-spill")})
     try:
-        return _stage(con, paths, previous)
+        full, files = _stage(con, paths, previous)
+        con.sql(sql("files/staged_points")).write_parquet(str(staged / STAGED_POINTS))
+        con.sql(sql("files/staged_series")).write_parquet(str(staged / STAGED_SERIES))
+        return StagedMetrics(staged, full, files)
     except duckdb.Error as error:
-        con.close()
         for path in paths:
             check_metrics_file(path)
         raise ConfigError(
             f"{paths[0].parent if paths else folder}: the metric files cannot be read: "
             f"{str(error).splitlines()[0]}."
         ) from None
-    except BaseException:
+    finally:
         con.close()
-        raise
 
 
 def _stage(
     con: duckdb.DuckDBPyConnection,
     paths: list[Path],
     previous: dict[str, FileRecord] | None,
-) -> StagedMetrics:
+) -> tuple[bool, dict[str, FileRecord]]:
+    """Stage the points in the tables ``points`` and ``affected`` of ``con``; returns
+    whether every stored series is rewritten, and what each file holds."""
     define_metric_rows(con)
     stamps = {path.name: stamp(path) for path in paths}
     before = previous or {}
@@ -177,7 +183,7 @@ def _stage(
         else before[path.name]
         for index, path in enumerate(paths)
     }
-    return StagedMetrics(con, previous is None, files)
+    return previous is None, files
 
 
 def _rows_view(con: duckdb.DuckDBPyConnection, index: int, path: Path) -> str:
