@@ -45,13 +45,14 @@ def compare(replay: Replay, against: Replay) -> Comparison:
     that only one version has shows as absent in the other."""
     mine, theirs = fires(replay), fires(against)
     here, there = _selecting(replay), _selecting(against)
+    mine_by, theirs_by = _by_pair(mine), _by_pair(theirs)
     return Comparison(
         tuple(
             _trigger(key, mine if key in here else None, theirs if key in there else None)
             for key in dict.fromkeys([*here, *there])
         ),
-        tuple(f for f in mine if not _overlaps_any(f, theirs)),
-        tuple(f for f in theirs if not _overlaps_any(f, mine)),
+        tuple(f for f in mine if not _overlaps_any(f, theirs_by)),
+        tuple(f for f in theirs if not _overlaps_any(f, mine_by)),
     )
 
 
@@ -79,11 +80,21 @@ def _key(fire: Fire) -> TriggerKey:
     return fire.policy, fire.trigger
 
 
-def _overlaps_any(fire: Fire, others: list[Fire]) -> bool:
+PairKey = tuple[str, str, str]
+"""(model, policy, trigger)"""
+
+
+def _by_pair(every: list[Fire]) -> dict[PairKey, list[Fire]]:
+    grouped: dict[PairKey, list[Fire]] = {}
+    for fire in every:
+        grouped.setdefault((fire.model, fire.policy, fire.trigger), []).append(fire)
+    return grouped
+
+
+def _overlaps_any(fire: Fire, others: dict[PairKey, list[Fire]]) -> bool:
+    """Does the same model's trigger fire at some instant of ``fire`` in ``others``?"""
     end = fire.at + fire.lasted
     return any(
-        (o.model, o.policy, o.trigger) == (fire.model, fire.policy, fire.trigger)
-        and o.at <= end
-        and fire.at <= o.at + o.lasted
-        for o in others
+        o.at <= end and fire.at <= o.at + o.lasted
+        for o in others.get((fire.model, fire.policy, fire.trigger), ())
     )
