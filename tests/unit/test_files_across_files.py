@@ -12,28 +12,10 @@ import duckdb
 import pytest
 
 from tests.unit.cli_helpers import Result, run_mrp
+from tests.unit.test_files_walkthrough import _metrics, _rows, _sentence
 
 HEADER = "model,version,metric,ts,value\n"
 RULE = "(a series has one value at a time; a row repeated with the same value is fine)."
-
-
-def _rows(workspace: Path, query: str) -> list[tuple[object, ...]]:
-    con = duckdb.connect(str(workspace / ".mrp" / "state.duckdb"), read_only=True)
-    try:
-        return con.execute(query).fetchall()
-    finally:
-        con.close()
-
-
-def _metrics(workspace: Path) -> list[tuple[object, ...]]:
-    return _rows(workspace, "SELECT model, version, metric, ts, value FROM metrics ORDER BY ALL")
-
-
-def _sentence(result: Result) -> str:
-    assert "Traceback" not in result.stderr
-    lines = [line for line in result.stderr.splitlines() if line.startswith("mrp: ")]
-    assert len(lines) == 1, result.stderr
-    return lines[0]
 
 
 def _sync(capsys: pytest.CaptureFixture[str], workspace: Path) -> Result:
