@@ -4,9 +4,9 @@ short does not pass for a new one, and is not silently started over.
 A missing log is what a new workspace has, and also what deleting the log looks like; a
 shorter log is a perfectly valid chain. What tells them apart is evidence beside the log
 that records were written: a runbook that recorded the seq of a record it wrote (see
-``RunbookStore.audit_evidence``), the append lock file ``audit.jsonl.lock`` (created by the
-first append and never removed; readers do not create it), or a checkpoint the auditor hands
-in (``console.audit.checkpoint``). Gather the evidence *before* reading the log: what it
+``RunbookStore.audit_evidence``), the mark an append leaves in the lock file
+``audit.jsonl.lock`` once its record is on disk (never removed; readers do not create the
+file), or a checkpoint the auditor hands in (``console.audit.checkpoint``). Gather the evidence *before* reading the log: what it
 shows was written is then already in the log read after it.
 
 ``verify``, ``show``, ``export`` and ``checkpoint`` hold a verified log to the evidence
@@ -50,10 +50,18 @@ def lock_path(log: Path) -> Path:
     return log.with_name(log.name + ".lock")
 
 
+APPENDED_MARK = b"mrp: records were appended to the audit log beside this lock file\n"
+
+
 def lock_evidence(log: Path) -> Evidence | None:
-    """The append lock file, if it exists: an append was made (only appends create it)."""
+    """The append lock file, if it holds the mark an append writes once its record is on
+    disk. An empty lock file shows nothing: it exists from the moment a first append opens
+    it to take the lock, before anything is written (and stays if that write fails)."""
     lock = lock_path(log)
-    if not lock.is_file():
+    try:
+        if not lock.is_file() or lock.stat().st_size == 0:
+            return None
+    except OSError:
         return None
     return Evidence(lock, 1, f"its lock file {lock.name} shows that records were appended to it")
 

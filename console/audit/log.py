@@ -22,7 +22,14 @@ from pathlib import Path
 from typing import Any
 
 from console.audit.actions import rule_for
-from console.audit.expected import Evidence, lock_evidence, lock_path, refuse_short, strongest
+from console.audit.expected import (
+    APPENDED_MARK,
+    Evidence,
+    lock_evidence,
+    lock_path,
+    refuse_short,
+    strongest,
+)
 from console.audit.keys_model import Signer
 from console.audit.record import ZERO_HASH, AuditRecord, body_hash, canonical_json, format_ts
 from console.errors import MrpError
@@ -91,6 +98,7 @@ class AuditLog:
             signature = base64.b64encode(signer.sign(digest.encode("ascii"))).decode("ascii")
             record = AuditRecord(**body, hash=digest, signature=signature)
             self._write(record.to_line().encode("utf-8"))
+            self._mark_appended()
         return record
 
     def check(self) -> None:
@@ -105,10 +113,28 @@ class AuditLog:
 
     def _expected(self) -> tuple[bool, Evidence | None]:
         """Whether the lock file exists, and the strongest evidence of the records the log
-        held (the lock file, the given ``evidence``); gathered before the log is read."""
-        lock = lock_evidence(self.path)
+        held (the lock file's mark, the given ``evidence``); gathered before the log is read."""
+        exists = self.lock_path.exists()
         given = self.evidence() if self.evidence is not None else None
-        return lock is not None, strongest([lock, given])
+        return exists, strongest([lock_evidence(self.path), given])
+
+    def _mark_appended(self) -> None:
+        """Leave the mark that makes the lock file evidence, once a record is on disk (the
+        lock held). Only marked: another process that finds the lock file a moment after a
+        first append created it, before its record was written, must not take the empty log
+        for one that lost its records."""
+        try:
+            fd = os.open(self.lock_path, os.O_WRONLY | os.O_APPEND)
+        except OSError:  # the record is on disk; only this trace of it is missing
+            return
+        try:
+            if os.fstat(fd).st_size == 0:
+                os.write(fd, APPENDED_MARK)
+                os.fsync(fd)
+        except OSError:
+            pass
+        finally:
+            os.close(fd)
 
     def _hold_to(self, expected: Evidence | None, seq: int) -> None:
         """RecordsMissing when the log, ending at ``seq``, holds less than ``expected`` shows."""
