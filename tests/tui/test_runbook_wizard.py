@@ -537,7 +537,8 @@ async def test_the_verify_step_reads_the_watch_as_evidence_about_the_target(
     from datetime import timedelta
 
     from console.runbook import verifying
-    from console.runbook.verify import Judgement, Watching
+    from console.runbook.verify import Watching
+    from console.runbook.verify_judging import Judgement
     from console.tui.screens import runbook_wizard
 
     def watching_verify(*args: Any) -> Any:

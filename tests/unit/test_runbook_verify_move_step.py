@@ -8,7 +8,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from console.runbook.evidence import Reading
-from console.runbook.verify import Evidence, Watching, judge
+from console.runbook.verify import Watching
+from console.runbook.verify_judging import Evidence, judge
 from tests.unit.test_runbook_flow import _minimal_runbook
 from tests.unit.test_runbook_support import NOW
 
