@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from console.clock import format_duration, format_time, parse_time
+from console.commands.backtest_compare_output import comparison_json, print_comparison
+from console.commands.backtest_fires import fire_table, number, transition_json
 from console.commands.common import (
     JsonOption,
     WorkspaceOption,
@@ -27,12 +29,9 @@ if TYPE_CHECKING:
     from console.settings import Workspace
     from console.triggers import TriggerState
     from console.triggers.backtest import Replay
-    from console.triggers.compare import Comparison, TriggerComparison
     from console.triggers.summary import Fire, TriggerOverview, TriggerSummary
-    from console.triggers.types import Transition
 
 TimeOption = Annotated[str | None, typer.Option(show_default=False)]
-MAX_FIRES_SHOWN = 40
 
 
 def register(app: typer.Typer) -> None:
@@ -120,10 +119,6 @@ def _state_row(s: TriggerState) -> dict[str, Any]:
     }
 
 
-def _number(value: float | None) -> str:
-    return "-" if value is None else f"{value:.6g}"
-
-
 def _print_states(states: list[TriggerState]) -> None:
     from console.triggers import STATE_RANK
 
@@ -132,8 +127,8 @@ def _print_states(states: list[TriggerState]) -> None:
     rows: list[tuple[str, ...]] = []
     for s in ordered:
         since = "-" if s.since is None else ("" if s.since_exact else "<=") + format_time(s.since)
-        compare = f"{s.op} {_number(s.threshold)}" if s.op else _number(s.threshold)
-        rows.append((s.model, s.trigger, s.state, since, _number(s.value), compare, s.reason or ""))
+        compare = f"{s.op} {number(s.threshold)}" if s.op else number(s.threshold)
+        rows.append((s.model, s.trigger, s.state, since, number(s.value), compare, s.reason or ""))
     print_table(header, rows)
 
 
@@ -226,15 +221,15 @@ def backtest(
     comparison = None if compared is None or others is None else compare(result, compared)
     if as_json:
         report: dict[str, object] = {
-            "transitions": [_transition_json(t) for t in result.transitions]
+            "transitions": [transition_json(t) for t in result.transitions]
         }
         if comparison is not None and compared is not None:
-            report["against"] = _comparison_json(against or [], compared, comparison)
+            report["against"] = comparison_json(against or [], compared, comparison)
         emit_json(report)
     else:
         _print_summary(result, triggers, summarize(result, deployed), fires(result))
         if comparison is not None:
-            _print_comparison(against or [], comparison)
+            print_comparison(against or [], comparison)
     _warn_without_data(triggers)
 
 
@@ -243,105 +238,6 @@ def _existing(paths: list[Path], option: str) -> list[Path]:
     if missing:
         raise MrpError(f"{option}: no such file or folder: {', '.join(missing)}.")
     return paths
-
-
-def _transition_json(t: Transition) -> dict[str, object]:
-    return {
-        "model": t.model,
-        "policy": t.policy,
-        "trigger": t.trigger,
-        "at": t.at,
-        "from": t.from_state,
-        "to": t.to_state,
-        "value": t.value,
-    }
-
-
-def _fire_json(f: Fire) -> dict[str, object]:
-    return {
-        "model": f.model,
-        "policy": f.policy,
-        "trigger": f.trigger,
-        "at": f.at,
-        "lasted_seconds": f.lasted.total_seconds(),
-        "ongoing": f.ongoing,
-        "value": f.value,
-    }
-
-
-def _seconds(span: timedelta | None) -> float | None:
-    return None if span is None else span.total_seconds()
-
-
-def _comparison_json(paths: list[Path], compared: Replay, c: Comparison) -> dict[str, object]:
-    return {
-        "policies": [str(p) for p in paths],
-        "transitions": [_transition_json(t) for t in compared.transitions],
-        "triggers": [
-            {
-                "policy": t.policy,
-                "trigger": t.trigger,
-                "fires": t.fires,
-                "firing_seconds": _seconds(t.firing_time),
-                "against_fires": t.against_fires,
-                "against_firing_seconds": _seconds(t.against_firing_time),
-            }
-            for t in c.triggers
-        ],
-        "new_fires": [_fire_json(f) for f in c.new_fires],
-        "gone_fires": [_fire_json(f) for f in c.gone_fires],
-    }
-
-
-def _print_comparison(paths: list[Path], c: Comparison) -> None:
-    def count(n: int | None) -> str:
-        return "-" if n is None else str(n)
-
-    def span(t: timedelta | None) -> str:
-        return "-" if t is None else format_duration(t)
-
-    named = ", ".join(str(p) for p in paths)
-    echo()
-    echo(f"Per trigger, against the policies in {named} over the same span:")
-    print_table(
-        ("POLICY", "TRIGGER", "FIRES", "FIRING", "FIRES THERE", "FIRING THERE", "CHANGE"),
-        [
-            (
-                t.policy,
-                t.trigger,
-                count(t.fires),
-                span(t.firing_time),
-                count(t.against_fires),
-                span(t.against_firing_time),
-                _change(t),
-            )
-            for t in c.triggers
-        ],
-    )
-    for title, shown in (
-        (f"Fires that only these policies have ({len(c.new_fires)})", c.new_fires),
-        (f"Fires that only the policies in {named} have ({len(c.gone_fires)})", c.gone_fires),
-    ):
-        echo()
-        echo(f"{title}{':' if shown else '.'}")
-        if shown:
-            _fire_table(list(shown))
-
-
-def _change(t: TriggerComparison) -> str:
-    """What differs for one trigger, in words: the reviewer's eye goes there first."""
-    if t.fires is None:
-        return "only there"
-    if t.against_fires is None:
-        return "only here"
-    if t.fires != t.against_fires:
-        return f"{t.fires - t.against_fires:+d} {'fire' if abs(t.fires - t.against_fires) == 1 else 'fires'}"
-    if t.firing_time is not None and t.against_firing_time is not None:
-        longer = t.firing_time - t.against_firing_time
-        if longer:
-            sign = "+" if longer > timedelta(0) else "-"
-            return f"{sign}{format_duration(abs(longer))} firing"
-    return ""
 
 
 def _nothing_to_replay(model: str | None, first: datetime | None, last: datetime | None) -> None:
@@ -395,28 +291,7 @@ def _print_fires(every: list[Fire]) -> None:
         return
     echo()
     echo(f"Every fire ({len(every)}), with how long it lasted and the value it fired on:")
-    _fire_table(every)
-
-
-def _fire_table(every: list[Fire]) -> None:
-    """Up to ``MAX_FIRES_SHOWN`` fires, one per row."""
-    shown = every[:MAX_FIRES_SHOWN]
-    rows = [
-        (
-            f.model,
-            f.trigger,
-            format_time(f.at),
-            format_duration(f.lasted) + ("+" if f.ongoing else ""),
-            _number(f.value),
-        )
-        for f in shown
-    ]
-    print_table(("MODEL", "TRIGGER", "FIRED AT", "LASTED", "VALUE"), rows)
-    if len(every) > len(shown):
-        more = len(every) - len(shown)
-        echo(f"... and {more} more (narrow with --model, --from, --to; --json has them all).")
-    if any(f.ongoing for f in shown):
-        echo("(+ still firing when the replay ends)")
+    fire_table(every)
 
 
 def _print_triggers(triggers: list[TriggerOverview]) -> None:
