@@ -5,6 +5,8 @@ escaped for where they stand) and queried with explicit, step-aligned start and 
 chunks of at most ``MAX_POINTS`` points per series, from the series' watermark (the last
 stored sample) or, on the first sync, from ``now - backfill``. Each response is checked,
 then staged raw for ``queries/load/prometheus_query_range.sql`` to load in one statement.
+A pair with nothing stored whose last queries found no series is asked only from where they
+ended, less an overlap for late samples (``prometheus_empty``).
 
 Versions: a template that names ``{version}`` is queried once per version the state
 database knows (each from that version's own watermark). Otherwise each result series is
@@ -38,6 +40,7 @@ from console.errors import ConfigError, SourceError
 from console.settings import PrometheusSource, Workspace
 from console.sources.base import SyncContext
 from console.sources.http_client import HttpClient, HttpFailure, Reply, client_for, refused_hint
+from console.sources.prometheus_empty import STATE_KEY, EmptySpans, pair_key
 from console.sources.prometheus_warnings import no_models, quiet_metrics
 from console.sources.promql import render, unknown_placeholder
 from console.sources.records import MetricLoader, SourceBatch, SyncWarning
@@ -61,6 +64,12 @@ class RangeQuery:
     check_only: bool = False
     """Every series of the metric is up to date: the query is sent (one step) only to have
     Prometheus check the template, and its answer is not stored."""
+    stored: bool = True
+    """The pair had stored samples (a watermark) when the sync began."""
+
+    @property
+    def key(self) -> str:
+        return pair_key(self.metric, self.model, self.version, self.query)
 
 
 def step_ms(config: PrometheusSource) -> int:
@@ -118,35 +127,44 @@ class PrometheusSourceReader:
                 )
         step = step_ms(self.config)
         end = _ms(context.now) // step * step
-        floor = _ms(context.now) - round(self.config.backfill.total_seconds() * 1000)
+        backfill = round(self.config.backfill.total_seconds() * 1000)
+        floor = _ms(context.now) - backfill
+        empty = EmptySpans.remembered(context.source_state, backfill)
         async with client_for(self.name, self.config) as client:
             models = self.config.models or await self._models(client, context, floor, end)
-            queries = self._plan(models, context, floor, end, step)
-            files, matched = await self._run(client, queries, context.staging_dir, step)
+            queries, unstored = self._plan(models, context, floor, end, step, empty)
+            files, matched, found = await self._run(client, queries, context.staging_dir, step)
         batch = SourceBatch(
             self.name,
             snapshot=False,
             staged_files=files,
             metric_names=frozenset(self.config.metrics),
         )
-        batch.metric_loader = _loader(files, self.config.version_label)
+        remember = empty.after(_asked(queries), found, set(unstored))
+        batch.metric_loader = _loader(files, self.config.version_label, remember)
         batch.notes.update(models=len(models), queries=len(queries))
-        batch.warnings = self._warnings(models, queries, matched, context)
+        known_empty = [unstored[key] for key in remember.spans]
+        batch.warnings = self._warnings(models, queries, known_empty, matched, context)
         return batch
 
     def _warnings(
         self,
         models: list[str],
         queries: list[RangeQuery],
+        known_empty: list[tuple[str, str]],
         matched: set[str],
         context: SyncContext,
     ) -> list[SyncWarning]:
+        """``known_empty`` (metric, model) pairs count as queried: this sync or an earlier
+        one asked them and found nothing, even when nothing new was due this time."""
         if not models:
             return [no_models(self.name, self.config.model_label, self.config.backfill)]
         queried: dict[str, set[str]] = {}
         for query in queries:
             if not query.check_only:
                 queried.setdefault(query.metric, set()).add(query.model)
+        for metric, model in known_empty:
+            queried.setdefault(metric, set()).add(model)
         stored = {metric for _model, metric in context.watermarks}
         return quiet_metrics(
             self.name,
@@ -172,11 +190,20 @@ class PrometheusSourceReader:
         return sorted({*context.known_models, *(str(value) for value in found)})
 
     def _plan(
-        self, models: list[str], context: SyncContext, floor: int, end: int, step: int
-    ) -> list[RangeQuery]:
+        self,
+        models: list[str],
+        context: SyncContext,
+        floor: int,
+        end: int,
+        step: int,
+        empty: EmptySpans,
+    ) -> tuple[list[RangeQuery], dict[str, tuple[str, str]]]:
+        """The range queries, and the pairs planned with nothing stored (key -> metric,
+        model)."""
         versioned = any("{version}" in template for template in self.config.metrics.values())
         versions, marks = self._versions(context) if versioned else ({}, {})
         queries = []
+        unstored: dict[str, tuple[str, str]] = {}
         for metric, template in self.config.metrics.items():
             planned: list[RangeQuery] = []
             first: RangeQuery | None = None
@@ -190,10 +217,19 @@ class PrometheusSourceReader:
                     query = self._render(metric, template, model, version)
                     if first is None:
                         first = RangeQuery(model, metric, version, query, end, end, check_only=True)
-                    for start, stop in chunks(first_point(last, floor, step), end, step):
-                        planned.append(RangeQuery(model, metric, version, query, start, stop))
+                    begin = first_point(last, floor, step)
+                    if last is None:
+                        key = pair_key(metric, model, version, query)
+                        unstored[key] = (metric, model)
+                        begin = empty.start(key, begin, end, step)
+                    for start, stop in chunks(begin, end, step):
+                        planned.append(
+                            RangeQuery(
+                                model, metric, version, query, start, stop, stored=last is not None
+                            )
+                        )
             queries.extend(planned or ([first] if first else []))
-        return queries
+        return queries, unstored
 
     def _render(self, metric: str, template: str, model: str, version: str | None) -> str:
         try:
@@ -217,11 +253,13 @@ class PrometheusSourceReader:
 
     async def _run(
         self, client: HttpClient, queries: list[RangeQuery], stage: Path, step: int
-    ) -> tuple[list[Path], set[str]]:
+    ) -> tuple[list[Path], set[str], set[str]]:
         """Run every query (bounded by the client); stage each checked response that holds
-        data. Returns the staged files and the metrics whose queries matched a series."""
+        data. Returns the staged files, the metrics whose queries matched a series, and the
+        keys of the pairs with nothing stored whose queries found a series."""
         staged: list[Path] = []
         matched: set[str] = set()
+        found: set[str] = set()
 
         async def one(index: int, query: RangeQuery) -> None:
             line = await self._range(client, query, step)
@@ -229,6 +267,8 @@ class PrometheusSourceReader:
                 return
             matched.add(query.metric)
             if not query.check_only:
+                if not query.stored:
+                    found.add(query.key)
                 path = stage / f"range-{index:06d}.ndjson"
                 path.write_bytes(line)
                 staged.append(path)
@@ -239,7 +279,7 @@ class PrometheusSourceReader:
                     group.create_task(one(index, query))
         except BaseExceptionGroup as failures:
             raise _first(failures) from None
-        return sorted(staged), matched
+        return sorted(staged), matched, found
 
     async def _range(self, client: HttpClient, query: RangeQuery, step: int) -> bytes | None:
         """The response as a staged line, or None when it holds no series."""
@@ -362,8 +402,22 @@ def _leaves(group: BaseExceptionGroup[Any]) -> Any:
             yield error
 
 
-def _loader(files: list[Path], version_label: str) -> MetricLoader:
+def _asked(queries: list[RangeQuery]) -> dict[str, tuple[int, int]]:
+    """Per pair with nothing stored: the first and last step time its queries asked for."""
+    asked: dict[str, tuple[int, int]] = {}
+    for query in queries:
+        if query.stored or query.check_only:
+            continue
+        start, end = asked.get(query.key, (query.start_ms, query.end_ms))
+        asked[query.key] = (min(start, query.start_ms), max(end, query.end_ms))
+    return asked
+
+
+def _loader(files: list[Path], version_label: str, empty: EmptySpans) -> MetricLoader:
+    """Loads the staged responses and, in the same transaction, remembers the empty spans."""
+
     def load(con: duckdb.DuckDBPyConnection, source: str) -> int:
+        con.execute(sql("source_state_put"), [source, STATE_KEY, empty.dump()])
         if not files:
             return 0
         parameters = {"files": [str(f) for f in files], "source": source, "label": version_label}
