@@ -148,6 +148,15 @@ class StepScreen(Screen[StepAnswer]):
 
     def on_resize(self, event: events.Resize) -> None:
         self.set_class(event.size.height < SHORT_BELOW, "-short")
+        self.call_after_refresh(self._keep_focus_in_view)
+
+    def _keep_focus_in_view(self) -> None:
+        """A terminal made smaller (a tmux split) leaves the body scrolled where it was: the
+        field being typed in (the approval's phrase) would go on taking keys below the
+        panel's edge, unseen."""
+        focused = self.app.focused
+        if focused is not None and self.query_one(StepBody) in focused.ancestors:
+            focused.scroll_visible(animate=False)
 
     def mounted(self) -> None:
         """Focus and fill the step's widgets (subclasses)."""
