@@ -1,4 +1,7 @@
-"""``?``: the keys, and what each trigger state means."""
+"""``?``: the keys, and what each trigger state means.
+
+Side by side where the terminal is wide enough, one under the other on a narrow one (80
+columns), inside a box that never outgrows the terminal and scrolls."""
 
 from __future__ import annotations
 
@@ -6,6 +9,7 @@ from typing import ClassVar
 
 from rich.table import Table
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
@@ -19,7 +23,7 @@ KEYS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
     (
         "Everywhere",
         (
-            ("?", "this help"),
+            ("?", "this help (esc, ? or q closes it)"),
             ("ctrl+p", "command palette: every action, and the theme"),
             ("s", "sync the sources and re-evaluate now"),
             ("h", "history: rollbacks, deployments, events, audit records"),
@@ -53,6 +57,21 @@ KEYS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
         ),
     ),
 )
+WIZARD: tuple[tuple[str, str], ...] = (
+    ("? s h q", "do nothing there (ctrl+q quits; the runbook stays open)"),
+    ("enter", "do what the step's last line says"),
+    (
+        "esc",
+        "asks: esc again leaves the runbook open (r resumes it), ctrl+r goes back "
+        "to the step, a reason and enter aborts it",
+    ),
+    ("tab", "open step: dry run on/off"),
+    ("ctrl+b", "approvals: break-glass, where the policy allows it"),
+    ("pgup pgdn", "scroll the step on a short terminal"),
+)
+"""The wizard's own keys: ``?`` cannot be pressed there, so they are said here, beforehand."""
+NARROW_BELOW = 100
+"""Columns under which the trigger states go under the keys instead of beside them."""
 
 
 class HelpScreen(ModalScreen[None]):
@@ -64,32 +83,53 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help-body"):
-            yield Static(self._content(), id="help-text")
+            yield Static(self._content(narrow=self.app.size.width < NARROW_BELOW), id="help-text")
 
-    def _content(self) -> Table:
-        variables = mrp_app(self).theme_variables
-        outer = Table.grid(padding=(0, 2))
-        outer.add_column()
-        outer.add_column()
-        keys = Table.grid(padding=(0, 2))
-        keys.add_column(style="bold", no_wrap=True)
-        keys.add_column()
-        for section, rows in KEYS:
-            keys.add_row(Text(section, style="bold underline"), "")
-            for key, what in rows:
-                keys.add_row(key, what)
-            keys.add_row("", "")
-        states = Table.grid(padding=(0, 2))
-        states.add_column(no_wrap=True)
-        states.add_column()
-        states.add_row(Text("Trigger states", style="bold underline"), "")
-        for state in STATES:
-            states.add_row(state_text(state, variables), MEANING[state])
-        states.add_row("", "")
-        states.add_row(Text("Drill", style="bold underline"), "")
-        states.add_row("DRILL", "mrp demo replays recorded history; nothing touches a real system")
-        states.add_row(
-            "Staleness", "DATA AGE turns muted when the newest sample is over 5 minutes old"
+    def on_resize(self, event: events.Resize) -> None:
+        self.query_one("#help-text", Static).update(
+            self._content(narrow=event.size.width < NARROW_BELOW)
         )
-        outer.add_row(keys, states)
+
+    def _content(self, narrow: bool) -> Table:
+        variables = mrp_app(self).theme_variables
+        keys = section_grid()
+        for section, rows in KEYS:
+            add_section(keys, section, rows)
+        more = section_grid()
+        more.add_row(Text("Trigger states", style="bold underline"), "")
+        for state in STATES:
+            more.add_row(state_text(state, variables), MEANING[state])
+        more.add_row("", "")
+        add_section(more, "Rollback wizard", WIZARD)
+        add_section(
+            more,
+            "Drill",
+            (
+                ("DRILL", "mrp demo replays recorded history; nothing touches a real system"),
+                ("Staleness", "DATA AGE turns muted when the newest sample is over 5 minutes old"),
+            ),
+        )
+        outer = Table.grid(padding=(0, 2))
+        if narrow:
+            outer.add_column()
+            outer.add_row(keys)
+            outer.add_row(more)
+        else:
+            outer.add_column(ratio=1)
+            outer.add_column(ratio=1)
+            outer.add_row(keys, more)
         return outer
+
+
+def section_grid() -> Table:
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold", no_wrap=True)
+    grid.add_column()
+    return grid
+
+
+def add_section(grid: Table, title: str, rows: tuple[tuple[str, str], ...]) -> None:
+    grid.add_row(Text(title, style="bold underline"), "")
+    for key, what in rows:
+        grid.add_row(key, what)
+    grid.add_row("", "")
