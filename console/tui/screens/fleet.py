@@ -20,6 +20,9 @@ from console.tui.widgets.status_bar import StatusBar
 
 
 class FleetScreen(Screen[None]):
+    AUTO_FOCUS = "#fleet-table"
+    """Not the first focusable widget, the filter: it takes the focus as the screen composes,
+    before the stylesheet hides it, and keys typed while the console starts went into it."""
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "filter", "Filter"),
         Binding("escape", "clear_filter", "Clear filter", show=False),
@@ -112,6 +115,8 @@ class FleetScreen(Screen[None]):
     @on(Input.Changed, "#fleet-filter")
     def _filter_changed(self, event: Input.Changed) -> None:
         self.query_text = event.value.strip()
+        if self.query_text:
+            event.input.add_class("shown")  # a filter in force is never out of sight
         snapshot = mrp_app(self).snapshot
         if snapshot is not None:
             self.show_snapshot(snapshot)
