@@ -3,7 +3,8 @@
 Per model x metric, the metric's PromQL template is filled in (``{model}``, ``{version}``,
 escaped for where they stand) and queried with explicit, step-aligned start and end, in
 chunks of at most ``MAX_POINTS`` points per series, from the series' watermark (the last
-stored sample) or, on the first sync, from ``now - backfill``. Each response is checked,
+stored sample) or, on the first sync, from ``now - backfill``; never from before ``now -
+backfill``. Each response is checked,
 then staged raw for ``queries/load/prometheus_query_range.sql`` to load in one statement.
 A pair with nothing stored whose last queries found no series is asked only from where they
 ended, less an overlap for late samples (``prometheus_empty``).
@@ -80,10 +81,13 @@ def step_ms(config: PrometheusSource) -> int:
 
 
 def first_point(last: datetime | None, floor_ms: int, step: int) -> int:
-    """The first step-aligned time after ``last`` (or from ``floor_ms`` with no watermark)."""
+    """The first step-aligned time after ``last``, never before ``floor_ms`` (now less the
+    backfill): a series that stopped (a retired model) would otherwise be asked for
+    everything since its last sample at every sync, a span that grows without end."""
+    floor = -(-floor_ms // step) * step
     if last is None:
-        return -(-floor_ms // step) * step
-    return (_ms(last) // step + 1) * step
+        return floor
+    return max((_ms(last) // step + 1) * step, floor)
 
 
 def chunks(start_ms: int, end_ms: int, step: int) -> list[tuple[int, int]]:
