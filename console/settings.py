@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import os
 import re
+import time
 import tomllib
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -47,17 +48,48 @@ class ConsoleSettings(_Strict):
     _parse = field_validator("refresh", mode="before")(_duration)
 
 
+def _instant(value: str | None) -> str | None:
+    if value is not None:
+        parse_time(value)
+    return value
+
+
+class ReplaySettings(_Strict):
+    """Recorded history replayed faster than real time: ``mrp demo`` writes this into its
+    copy of the workspace once, as its console's clock starts, so that every ``mrp`` run in
+    that folder beside the console reads the instant the console shows."""
+
+    start: str
+    """The recorded instant the replay started from."""
+    started_at: str
+    """The real (wall-clock) time at which the replay was at ``start``."""
+    speed: float = Field(gt=0, allow_inf_nan=False)
+    """Recorded seconds per real second."""
+    until: str
+    """Where the recorded history ends: the replay stays there."""
+
+    _check = field_validator("start", "started_at", "until")(_instant)
+
+    def clock(self) -> Clock:
+        """The replay's clock, at the instant the wall clock says it has reached."""
+        elapsed = (datetime.now(UTC) - parse_time(self.started_at)).total_seconds()
+        return Clock(
+            replay_from=parse_time(self.start),
+            speed=self.speed,
+            replay_until=parse_time(self.until),
+            _started=time.monotonic() - elapsed,
+        )
+
+
 class ClockSettings(_Strict):
-    """Pin "now" for a workspace whose history is fixed (the demo workspace)."""
+    """Pin "now" for a workspace whose history is fixed (the sample workspace), or replay it
+    (``mrp demo``'s copy of it). A pinned instant wins over a replay."""
 
     fixed: str | None = None
+    replay: ReplaySettings | None = None
+    """Written by ``mrp demo`` into its copy; not meant to be written by hand."""
 
-    @field_validator("fixed")
-    @classmethod
-    def _check(cls, value: str | None) -> str | None:
-        if value is not None:
-            parse_time(value)
-        return value
+    _check = field_validator("fixed")(_instant)
 
 
 class _SourceBase(_Strict):
@@ -217,9 +249,13 @@ class Workspace:
         return PinnedTime(parse_time(fixed), "[clock] fixed in mrp.toml") if fixed else None
 
     def clock(self) -> Clock:
-        """The workspace's "now": the pinned time (``pinned_time``), else the real clock."""
+        """The workspace's "now": the pinned time (``pinned_time``), else the replay of
+        ``[clock.replay]``, else the real clock."""
         pinned = self.pinned_time()
-        return Clock(fixed=pinned.instant) if pinned is not None else Clock()
+        if pinned is not None:
+            return Clock(fixed=pinned.instant)
+        replay = self.config.clock.replay
+        return replay.clock() if replay is not None else Clock()
 
     @property
     def serving_alias(self) -> str:
