@@ -101,11 +101,18 @@ class HelpScreen(ModalScreen[None]):
             more.add_row(state_text(state, variables), MEANING[state])
         more.add_row("", "")
         add_section(more, "Rollback wizard", WIZARD)
+        app = mrp_app(self)
+        beside = (
+            (("Beside it", f"mrp status -w {app.workspace.root} (at the replayed time)"),)
+            if app.clock.is_replay
+            else ()
+        )
         add_section(
             more,
             "Drill",
             (
                 ("DRILL", "mrp demo replays recorded history; nothing touches a real system"),
+                *beside,
                 ("Staleness", "DATA AGE turns muted when the newest sample is over 5 minutes old"),
             ),
         )

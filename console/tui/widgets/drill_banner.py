@@ -1,5 +1,10 @@
 """The DRILL banner shown while the console replays history (``mrp demo``); on a narrow
-terminal it says the speed and time shorter, so "no production system is touched" stays."""
+terminal it says the speed and time shorter, so "no production system is touched" stays.
+
+Where the terminal has room it also names the drill's workspace (``mrp -w <folder>``): the
+demo's temporary folder is where `mrp status`, `mrp evaluate` and the other headless twins
+of the console's actions must be pointed, and it was printed only before the console took
+the screen."""
 
 from __future__ import annotations
 
@@ -22,7 +27,8 @@ class DrillBanner(Static):
             self._redraw()
 
     def _redraw(self) -> None:
-        clock = mrp_app(self).clock
+        app = mrp_app(self)
+        clock = app.clock
         moment = clock.now()
         now = local_time(moment)
         if clock.replay_until is not None and moment >= clock.replay_until:
@@ -30,6 +36,8 @@ class DrillBanner(Static):
         else:
             speed = f"×{clock.speed:g}"
             wheres = (f"replaying recorded history at {speed} · {now}", f"{speed} · {now}")
-        texts = [f" DRILL · {where} · no production system is touched " for where in wheres]
-        width = self.size.width or len(texts[0])  # not laid out yet: the resize redraws it
+        heres = [f" DRILL · {where} · no production system is touched" for where in wheres]
+        beside = f" · mrp -w {app.workspace.root}"
+        texts = [f"{here}{beside} " for here in heres] + [f"{here} " for here in heres]
+        width = self.size.width or len(texts[-2])  # not laid out yet: the resize redraws it
         self.update(next((text for text in texts if len(text) <= width), texts[-1]))
