@@ -231,7 +231,7 @@ def rehearse(
             still_firing=worst.still_firing,
             no_data=worst.no_data,
             next_step=next_step(runbook, worst, further),
-            summary=rehearsal_summary(runbook, worst, window, start, replaced_at),
+            summary=rehearsal_summary(runbook, worst, window, start, replaced_at, started),
             evaluations=len(points),
         ),
         worst,

@@ -134,16 +134,23 @@ def never_served_summary(runbook: Runbook) -> str:
 
 
 def rehearsal_summary(
-    runbook: Runbook, worst: Judgement, window: timedelta, start: datetime, replaced_at: datetime
+    runbook: Runbook,
+    worst: Judgement,
+    window: timedelta,
+    start: datetime,
+    replaced_at: datetime,
+    now: datetime,
 ) -> str:
-    """A dry run's outcome: how the triggers stood over the last window the target served."""
+    """A dry run's outcome: how the triggers stood over the last window the target served,
+    the one before it was replaced, which can be long before ``now`` (not "the last 15m")."""
     said = {
         "recovered": "every trigger firing now was ok then",
         "not_recovered": f"{', '.join(worst.still_firing)} fired or was pending",
         "inconclusive": f"{', '.join(worst.no_data) or 'the triggers'} had no samples of it",
     }[worst.outcome]
+    ago = format_duration(max(now - replaced_at, timedelta(0)))
     return (
-        f"dry run, nothing moved: over the last {format_duration(window)} version "
-        f"{runbook.to_version} served ({format_time(start)} → "
-        f"{format_time(replaced_at)}), {said}."
+        f"dry run, nothing moved: rehearsed on version {runbook.to_version}'s last "
+        f"{format_duration(window)} behind {runbook.alias}, before it was replaced "
+        f"({format_time(start)} → {format_time(replaced_at)}, {ago} ago): {said}."
     )
