@@ -1,4 +1,5 @@
-"""The end: the runbook closed (or aborted), and where its records are."""
+"""The end: the runbook closed (or aborted), and where its records are; ``h`` closes the
+wizard and opens History, as the step says."""
 
 from __future__ import annotations
 
@@ -13,16 +14,17 @@ from console.runbook.model import Runbook
 from console.runbook.present import outcome_words
 from console.tui.context import mrp_app
 from console.tui.screens.runbook_meanwhile import ended_by
-from console.tui.screens.runbook_results import Proceed
+from console.tui.screens.runbook_results import Proceed, ToHistory
 from console.tui.screens.runbook_step import Frame, StepScreen
 
 
 class DoneStep(StepScreen):
     step = "closed"
-    hint = "enter or esc: back to the model"
+    hint = "enter or esc: back to the model · h: history"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "go", "Back", priority=True),
         Binding("escape", "go", "Back"),
+        Binding("h", "to_history", "History"),
     ]
 
     def __init__(self, frame: Frame, runbook: Runbook, error: str | None = None) -> None:
@@ -60,6 +62,9 @@ class DoneStep(StepScreen):
 
     def action_go(self) -> None:
         self.dismiss(Proceed())
+
+    def action_to_history(self) -> None:
+        self.dismiss(ToHistory())
 
 
 def superseded_words(runbook: Runbook) -> str:

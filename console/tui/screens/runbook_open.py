@@ -36,6 +36,7 @@ class OpenStep(StepScreen):
     hint = "enter: open the runbook · tab: dry run on/off · esc: cancel (nothing is written)"
 
     BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "escape", "Cancel"),
         Binding("ctrl+r", "join", "Join the dry run", priority=True, show=False),
         Binding("tab,shift+tab", "toggle_dry_run", "Dry run on/off", priority=True, show=False),
     ]

@@ -59,4 +59,10 @@ class Escape:
     choice: AbortChoice | None = None
 
 
-StepAnswer = Opened | Join | Chosen | Proceed | Signed | Back | Escape
+@dataclass(frozen=True)
+class ToHistory:
+    """Close the wizard, then open History (``h`` on the last step: the app's ``h`` does
+    nothing while the wizard is up)."""
+
+
+StepAnswer = Opened | Join | Chosen | Proceed | Signed | Back | Escape | ToHistory

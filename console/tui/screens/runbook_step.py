@@ -85,6 +85,7 @@ class StepScreen(Screen[StepAnswer]):
     StepScreen RunbookSteps { padding: 0 1; height: 1; }
     StepScreen RunbookEvidence {
         border: round $primary 50%; padding: 0 1; height: auto; max-height: 9;
+        border-title-color: $text-muted;
     }
     StepScreen > .step-area { height: 1fr; }
     StepScreen .step-panel {
@@ -142,7 +143,10 @@ class StepScreen(Screen[StepAnswer]):
                 field.cursor_blink = False
         self.query_one(RunbookSteps).show_runbook(self.frame.runbook, self.step)
         self.query_one(RunbookEvidence).show_evidence(
-            self.frame.evidence, self.frame.model, mrp_app(self).theme_variables
+            self.frame.evidence,
+            self.frame.model,
+            mrp_app(self).theme_variables,
+            recorded=self.frame.runbook is not None,
         )
         self.mounted()
 

@@ -59,6 +59,7 @@ from console.tui.screens.runbook_results import (
     Proceed,
     Signed,
     StepAnswer,
+    ToHistory,
 )
 from console.tui.screens.runbook_step import Frame
 from console.tui.screens.runbook_target import TargetStep
@@ -88,6 +89,8 @@ class RunbookScreen(Screen[None]):
         self.seen: Runbook | None = None
         """The runbook as the wizard last saw it: what changed since was done elsewhere."""
         self.leaving = False
+        self.then_history = False
+        """``h`` on the last step: History opens once the wizard is closed."""
 
     def compose(self) -> ComposeResult:
         yield DrillBanner()
@@ -147,6 +150,8 @@ class RunbookScreen(Screen[None]):
             self.app.notify(error.message, title="Rollback", severity="error", timeout=12)
         if not self.leaving and self.app.screen is self:
             self.app.pop_screen()
+            if self.then_history:
+                mrp_app(self).action_history()
 
     async def _open(self) -> Runbook | None:
         found = await self._call(plan, self.env, self.model)
@@ -202,7 +207,8 @@ class RunbookScreen(Screen[None]):
                 return await self._execute(runbook, error)
             if state == "verify":
                 return await self._verify(runbook, error)
-            await self._ask(DoneStep(self._frame(runbook), runbook, error))
+            answer = await self._ask(DoneStep(self._frame(runbook), runbook, error))
+            self.then_history = isinstance(answer, ToHistory)
             return None
         except RecordsMissing:
             raise  # every step would be refused the same way: the wizard ends and says why

@@ -1,4 +1,7 @@
-"""Why the runbook exists: the serving version and every trigger that is not ok."""
+"""Why the runbook exists: the serving version and every trigger that is not ok, as they
+stood when the evidence was taken. The box says when (its border title) and is never
+refreshed: the recorded evidence is what the rollback was decided on, while a step's own
+table shows the values now."""
 
 from __future__ import annotations
 
@@ -36,13 +39,27 @@ def evidence_table(evidence: Evidence, variables: Mapping[str, str]) -> Table:
     return table
 
 
+def evidence_title(evidence: Evidence, recorded: bool) -> str:
+    """When the evidence was taken (as the wizard opened): kept with the runbook when it
+    opens, so a later step's values are not the box's."""
+    when = "recorded when the runbook opened" if recorded else "recorded when the runbook opens"
+    return f"evidence as of {local_time(evidence.at)} ({when})"
+
+
 class RunbookEvidence(Static):
     def show_evidence(
-        self, evidence: Evidence | None, model: str, variables: Mapping[str, str]
+        self,
+        evidence: Evidence | None,
+        model: str,
+        variables: Mapping[str, str],
+        recorded: bool = True,
     ) -> None:
+        """``recorded``: the runbook is open, with this evidence in its records."""
         if evidence is None:
+            self.border_title = None
             self.update("no evidence recorded")
             return
+        self.border_title = evidence_title(evidence, recorded)
         since = f" since {local_time(evidence.serving_since)}" if evidence.serving_since else ""
         head = Text(f"{model}: version {evidence.serving_version or '-'} serving{since}")
         grid = Table.grid()
