@@ -91,11 +91,10 @@ def test_demo_fires_opens_a_chart_and_quits(terminal: Terminal) -> None:
     assert "Trigger firing" in fleet or "✖ FIRING" in fleet
     terminal.keys("/")
     terminal.keys("-l", "firing")
-    terminal.keys("Enter")
     filtered = terminal.wait(lambda s: "matching “firing”" in s, 10, "the filter")
     row = next(line for line in filtered.splitlines() if line.lstrip().startswith("✖ FIRING"))
     model = row.split()[2]
-    terminal.keys("Enter")
+    terminal.keys("Enter")  # in the filter: opens the highlighted, first, match
     detail = terminal.wait(
         lambda s: "range (keys 1-4)" in s and "┤" in s and "└┬" in s, 30, "the model's charts"
     )

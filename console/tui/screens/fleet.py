@@ -123,9 +123,17 @@ class FleetScreen(Screen[None]):
 
     @on(Input.Submitted, "#fleet-filter")
     def _filter_done(self) -> None:
+        """Enter opens the highlighted (first matching) model; with none matching the focus
+        stays in the filter, to change it; on an empty filter it goes back to the table."""
         if not self.query_text:
             self.query_one("#fleet-filter", Input).remove_class("shown")
-        self.table.focus()
+            self.table.focus()
+            return
+        model = self.selected_model()
+        if model is None:
+            return
+        self.table.focus()  # back from the model, the table has the keys, the filter kept
+        mrp_app(self).open_model(model)
 
     # -- open ---------------------------------------------------------------------------------
 

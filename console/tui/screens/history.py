@@ -27,7 +27,11 @@ def export_path(folder: Path, at: datetime) -> Path:
 
 
 class HistoryScreen(Screen[None]):
+    """Esc first clears the filters, as on the fleet, then leaves: the footer names what the
+    next esc does (``check_action`` hides the binding that would not run)."""
+
     BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "clear_filters", "Clear filter"),
         Binding("escape", "app.pop_screen", "Back"),
         Binding("slash", "filter", "Filter"),
         Binding("e", "export", "Export CSV"),
@@ -83,6 +87,7 @@ class HistoryScreen(Screen[None]):
     @on(Input.Changed)
     def _changed(self) -> None:
         self._apply()
+        self.refresh_bindings()
 
     @on(Input.Submitted)
     def _submitted(self) -> None:
@@ -108,6 +113,19 @@ class HistoryScreen(Screen[None]):
 
     def action_filter(self) -> None:
         self.query_one("#filter-model", Input).focus()
+
+    def _filter_fields(self) -> list[Input]:
+        return list(self.query_one("#history-filters").query(Input))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "clear_filters":
+            return any(field.value for field in self._filter_fields())
+        return True
+
+    def action_clear_filters(self) -> None:
+        for field in self._filter_fields():
+            field.value = ""
+        self.query_one(RecordsTable).focus()
 
     def action_export(self) -> None:
         rows = self.shown
