@@ -80,7 +80,7 @@ def demo(
     chosen = _theme(theme)
     folder = Path(tempfile.mkdtemp(prefix="mrp-demo-"))
     with StopSignals(cleanup=partial(shutil.rmtree, folder, ignore_errors=True)) as stop:
-        warn(f"mrp demo: preparing a drill workspace in {folder} …")
+        warn(f"mrp demo: preparing a drill workspace in {folder / 'workspace'} …")
         session = prepare_demo(folder, speed=speed)
         stop.app = MrpApp(session.workspace, clock=session.clock, theme=chosen, sync_at_start=False)
         _run(stop.app)

@@ -184,9 +184,12 @@ class DemoInTerminal(InTerminal):
         super().__init__("demo", "--speed", "240", prelude=prelude)
 
     def workspace(self) -> Path:
+        """The demo's temporary folder (the workspace printed is its ``workspace``)."""
         found = re.search(r"preparing a drill workspace in (\S+) ", self.read_until(" …"))
         assert found, self.seen.decode(errors="replace")
-        return Path(found.group(1))
+        printed = Path(found.group(1))
+        assert printed.name == "workspace"  # what `mrp -w` takes, not the folder around it
+        return printed.parent
 
 
 LINE_MODES = termios.ICANON | termios.ECHO
