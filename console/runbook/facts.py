@@ -133,6 +133,10 @@ def _read(con: duckdb.DuckDBPyConnection, model: str, alias: str, now: datetime)
     since = None if serving is None else aware_utc(serving[1])
     if serving is not None and since is None:  # MLflow gives no time: the switch we recorded
         since = next((s.at for s in reversed(switches) if s.version == str(serving[0])), None)
+    if serving is not None and since is not None and since > now and switches:
+        # the alias as last synced took over after `now` (a replayed or pinned clock): what
+        # served at `now` is the last switch up to it, as the console's model screen shows
+        serving, since = (switches[-1].version, None, serving[2]), switches[-1].at
     facts = ModelFacts(
         name=name,
         team=team,
