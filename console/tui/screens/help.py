@@ -58,7 +58,10 @@ KEYS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
     ),
 )
 WIZARD: tuple[tuple[str, str], ...] = (
-    ("? s h q", "do nothing there (ctrl+q quits; the runbook stays open; h opens History from the last step)"),
+    (
+        "? s h q",
+        "do nothing there (ctrl+q quits; the runbook stays open; h opens History from the last step)",
+    ),
     ("enter", "do what the step's last line says"),
     (
         "esc",
