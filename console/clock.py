@@ -113,15 +113,37 @@ class Clock:
         except that a replay held at the end of its history keeps counting real seconds
         past it, so what is decided there still reads in order and with its real spacing
         (``now()`` stays at the end: the data stops there)."""
-        moment = self.now()
-        if self.fixed is None and self.replay_from is not None and self.replay_until is not None:
-            reached = (
-                self._started + (self.replay_until - self.replay_from).total_seconds() / self.speed
-            )
-            past = time.monotonic() - reached
-            if past > 0:
-                return self.replay_until + timedelta(seconds=past)
-        return moment
+        if self.fixed is None and self.replay_from is not None:
+            return self.replay_from + timedelta(seconds=self._replayed(self._run()))
+        return self.now()
+
+    def since(self, real: datetime, real_now: datetime) -> timedelta:
+        """How long ago, on this clock's stamps, the real (wall-clock) time ``real`` was,
+        ``real_now`` being the real time now. In a replay the real seconds between are
+        replayed ones (before the replay began it stood at its start); a fixed clock has not
+        moved since."""
+        if self.fixed is not None:
+            return timedelta(0)
+        if self.replay_from is None:
+            return to_utc(real_now) - to_utc(real)
+        run = self._run()
+        then = max(run - (real_now - real).total_seconds(), 0.0)
+        return timedelta(seconds=self._replayed(run) - self._replayed(then))
+
+    def _run(self) -> float:
+        """Real seconds since the replay started."""
+        return time.monotonic() - self._started
+
+    def _replayed(self, run: float) -> float:
+        """Seconds past ``replay_from`` that the replay stamps ``run`` real seconds after it
+        started: ``speed`` to one up to the end of its history, one to one past it."""
+        assert self.replay_from is not None
+        moved = run * self.speed
+        if self.replay_until is not None:
+            history = (self.replay_until - self.replay_from).total_seconds()
+            if moved > history:
+                return history + (run - history / self.speed)
+        return moved
 
     @property
     def is_replay(self) -> bool:

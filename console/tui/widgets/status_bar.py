@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from rich.text import Text
 from textual.widget import Widget
 
-from console.clock import format_duration
+from console.clock import Clock, format_duration
 from console.text import plural
 from console.tui.context import mrp_app
 from console.tui.format import local_time, role_style
@@ -31,7 +32,7 @@ class StatusBar(Widget):
     def render_status(self, status: StatusInfo) -> Text:
         app = mrp_app(self)
         variables = app.theme_variables
-        wall = app.wall()
+        ago = _since(app.clock, app.wall())
         bad = role_style(variables, "trigger-firing", bold=True)
         warn = role_style(variables, "trigger-pending")
         line = Text(no_wrap=True, overflow="ellipsis")
@@ -44,14 +45,12 @@ class StatusBar(Widget):
         for source in status.sources:
             if source.error:
                 last_ok = (
-                    f" (last ok {_ago(source.last_ok, wall)} ago)"
-                    if source.last_ok
-                    else " (never synced)"
+                    f" (last ok {ago(source.last_ok)} ago)" if source.last_ok else " (never synced)"
                 )
                 error = short_error(source.source, source.error, str(app.workspace.root))
                 line.append(f"✖ {source.source}: {error}{last_ok}  ", style=bad)
             else:
-                line.append(f"✔ {source.source} synced {_ago(source.finished_at, wall)} ago  ")
+                line.append(f"✔ {source.source} synced {ago(source.finished_at)} ago  ")
                 for warning in source.warnings:  # as `mrp sync` said it, up to its advice
                     said = warning.about(source.source).split("; ")[0].rstrip(".")
                     line.append(f"⚠ {said}  ", style=warn)
@@ -60,9 +59,7 @@ class StatusBar(Widget):
         if status.stale_models:
             stale = plural(status.stale_models, "model")
             line.append(f"∅ {stale} with stale data  ", style=warn)
-        clock = app.clock
-        mode = f" ×{clock.speed:g} replay" if clock.is_replay else (" fixed" if clock.fixed else "")
-        right = Text(f"  now {local_time(clock.now())}{mode}", no_wrap=True)
+        right = Text(f"  {_clock_words(app.clock)}", no_wrap=True)
         width = max(self.size.width, 40)
         if line.cell_len + right.cell_len > width:
             line.truncate(max(width - right.cell_len, 10), overflow="ellipsis")
@@ -70,10 +67,29 @@ class StatusBar(Widget):
         return line + right
 
 
-def _ago(moment: datetime | None, wall: datetime) -> str:
-    if moment is None:
-        return "?"
-    return format_duration(max(wall - moment, timedelta(0)))
+def _since(clock: Clock, wall: datetime) -> Callable[[datetime | None], str]:
+    """How long ago a real moment (a sync run, recorded at the wall clock) was. In a replay
+    it is measured on the replayed clock, as the fleet's ages and the time on the right are:
+    the real seconds since are replayed ones (at ×120 a sync 30s ago was an hour of the
+    recorded evening ago). Otherwise on the wall clock (a fixed clock does not move)."""
+
+    def ago(moment: datetime | None) -> str:
+        if moment is None:
+            return "?"
+        span = clock.since(moment, wall) if clock.is_replay else wall - moment
+        return format_duration(max(span, timedelta(0)))
+
+    return ago
+
+
+def _clock_words(clock: Clock) -> str:
+    """The console's time, and which clock it is."""
+    moment = clock.now()
+    if not clock.is_replay:
+        return f"now {local_time(moment)}" + (" fixed" if clock.fixed else "")
+    if clock.replay_until is not None and moment >= clock.replay_until:
+        return f"replay ended · {local_time(moment)}"
+    return f"replaying {local_time(moment)} ×{clock.speed:g}"
 
 
 def short_error(source: str, error: str, root: str) -> str:
