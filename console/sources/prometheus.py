@@ -6,8 +6,9 @@ chunks of at most ``MAX_POINTS`` points per series, from the series' watermark (
 stored sample) or, on the first sync, from ``now - backfill``; never from before ``now -
 backfill``. Each response is checked,
 then staged raw for ``queries/load/prometheus_query_range.sql`` to load in one statement.
-A pair with nothing stored whose last queries found no series is asked only from where they
-ended, less an overlap for late samples (``prometheus_empty``).
+A pair whose last queries found no series (nothing stored yet, or a series that stopped) is
+asked only from where they ended, less an overlap for late samples, and never from before its
+watermark (``prometheus_empty``).
 
 Versions: a template that names ``{version}`` is queried once per version the state
 database knows (each from that version's own watermark). Otherwise each result series is
@@ -65,8 +66,6 @@ class RangeQuery:
     check_only: bool = False
     """Every series of the metric is up to date: the query is sent (one step) only to have
     Prometheus check the template, and its answer is not stored."""
-    stored: bool = True
-    """The pair had stored samples (a watermark) when the sync began."""
 
     @property
     def key(self) -> str:
@@ -136,7 +135,7 @@ class PrometheusSourceReader:
         empty = EmptySpans.remembered(context.source_state, backfill)
         async with client_for(self.name, self.config) as client:
             models = self.config.models or await self._models(client, context, floor, end)
-            queries, unstored = self._plan(models, context, floor, end, step, empty)
+            queries, pairs = self._plan(models, context, floor, end, step, empty)
             files, matched, found = await self._run(client, queries, context.staging_dir, step)
         batch = SourceBatch(
             self.name,
@@ -144,10 +143,10 @@ class PrometheusSourceReader:
             staged_files=files,
             metric_names=frozenset(self.config.metrics),
         )
-        remember = empty.after(_asked(queries), found, set(unstored))
+        remember = empty.after(_asked(queries), found, set(pairs))
         batch.metric_loader = _loader(files, self.config.version_label, remember)
         batch.notes.update(models=len(models), queries=len(queries))
-        known_empty = [unstored[key] for key in remember.spans]
+        known_empty = [pairs[key] for key in remember.spans]
         batch.warnings = self._warnings(models, queries, known_empty, matched, context)
         return batch
 
@@ -202,12 +201,11 @@ class PrometheusSourceReader:
         step: int,
         empty: EmptySpans,
     ) -> tuple[list[RangeQuery], dict[str, tuple[str, str]]]:
-        """The range queries, and the pairs planned with nothing stored (key -> metric,
-        model)."""
+        """The range queries, and every pair planned (key -> metric, model)."""
         versioned = any("{version}" in template for template in self.config.metrics.values())
         versions, marks = self._versions(context) if versioned else ({}, {})
         queries = []
-        unstored: dict[str, tuple[str, str]] = {}
+        pairs: dict[str, tuple[str, str]] = {}
         for metric, template in self.config.metrics.items():
             planned: list[RangeQuery] = []
             first: RangeQuery | None = None
@@ -221,19 +219,13 @@ class PrometheusSourceReader:
                     query = self._render(metric, template, model, version)
                     if first is None:
                         first = RangeQuery(model, metric, version, query, end, end, check_only=True)
-                    begin = first_point(last, floor, step)
-                    if last is None:
-                        key = pair_key(metric, model, version, query)
-                        unstored[key] = (metric, model)
-                        begin = empty.start(key, begin, end, step)
+                    key = pair_key(metric, model, version, query)
+                    pairs[key] = (metric, model)
+                    begin = empty.start(key, first_point(last, floor, step), end, step)
                     for start, stop in chunks(begin, end, step):
-                        planned.append(
-                            RangeQuery(
-                                model, metric, version, query, start, stop, stored=last is not None
-                            )
-                        )
+                        planned.append(RangeQuery(model, metric, version, query, start, stop))
             queries.extend(planned or ([first] if first else []))
-        return queries, unstored
+        return queries, pairs
 
     def _render(self, metric: str, template: str, model: str, version: str | None) -> str:
         try:
@@ -259,20 +251,18 @@ class PrometheusSourceReader:
         self, client: HttpClient, queries: list[RangeQuery], stage: Path, step: int
     ) -> tuple[list[Path], set[str], set[str]]:
         """Run every query (bounded by the client); stage each checked response that holds
-        data. Returns the staged files, the metrics whose queries matched a series, and the
-        keys of the pairs with nothing stored whose queries found a series."""
+        a value to store. Returns the staged files, the metrics whose queries matched a
+        series, and the keys of the pairs whose queries found a value to store."""
         staged: list[Path] = []
         matched: set[str] = set()
         found: set[str] = set()
 
         async def one(index: int, query: RangeQuery) -> None:
-            line = await self._range(client, query, step)
-            if line is None:
-                return
-            matched.add(query.metric)
-            if not query.check_only:
-                if not query.stored:
-                    found.add(query.key)
+            series, line = await self._range(client, query, step)
+            if series:
+                matched.add(query.metric)
+            if line is not None and not query.check_only:
+                found.add(query.key)
                 path = stage / f"range-{index:06d}.ndjson"
                 path.write_bytes(line)
                 staged.append(path)
@@ -285,8 +275,11 @@ class PrometheusSourceReader:
             raise _first(failures) from None
         return sorted(staged), matched, found
 
-    async def _range(self, client: HttpClient, query: RangeQuery, step: int) -> bytes | None:
-        """The response as a staged line, or None when it holds no series."""
+    async def _range(
+        self, client: HttpClient, query: RangeQuery, step: int
+    ) -> tuple[bool, bytes | None]:
+        """Whether the response holds a series, and the response as a staged line, or None
+        when it holds no value to store (no series, or only NaN: the loader drops NaN)."""
         params = {
             "query": query.query,
             "start": _seconds(query.start_ms),
@@ -303,7 +296,9 @@ class PrometheusSourceReader:
                 f"source '{self.name}': {what} did not return a range of series (a matrix)."
             )
         self._check_versions(result, query, what)
-        return _staged_line(query, reply.content, body) if result else None
+        if not any(_has_value(series) for series in result):
+            return bool(result), None
+        return True, _staged_line(query, reply.content, body)
 
     def _check_versions(self, result: list[Any], query: RangeQuery, what: str) -> None:
         if query.version is not None and len(result) <= 1:
@@ -357,6 +352,15 @@ def _matrix(body: dict[str, Any]) -> list[Any] | None:
     return result if isinstance(result, list) else None
 
 
+def _has_value(series: Any) -> bool:
+    """A series with a point the loader stores (every value but NaN); a malformed one is
+    staged, for the loader to refuse."""
+    values = series.get("values", []) if isinstance(series, dict) else None
+    if not isinstance(values, list):
+        return True
+    return any(not isinstance(point, list) or point[-1:] != ["NaN"] for point in values)
+
+
 def _explain(reply: Reply) -> str:
     """A Prometheus error body (or any other answer) as a clause."""
     tries = f" after {reply.attempts} attempts" if reply.attempts > 1 else ""
@@ -407,10 +411,10 @@ def _leaves(group: BaseExceptionGroup[Any]) -> Any:
 
 
 def _asked(queries: list[RangeQuery]) -> dict[str, tuple[int, int]]:
-    """Per pair with nothing stored: the first and last step time its queries asked for."""
+    """Per pair: the first and last step time its queries asked for."""
     asked: dict[str, tuple[int, int]] = {}
     for query in queries:
-        if query.stored or query.check_only:
+        if query.check_only:
             continue
         start, end = asked.get(query.key, (query.start_ms, query.end_ms))
         asked[query.key] = (min(start, query.start_ms), max(end, query.end_ms))

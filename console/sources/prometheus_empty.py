@@ -1,11 +1,15 @@
 """What a Prometheus source's queries found empty, so the next sync does not ask again.
 
-A model x metric (x version) with nothing stored is queried from ``now - backfill``. When
-that pair has no data in Prometheus at all (a metric only some models export, a retired
-model, a version that never served), asking the whole backfill again at every sync is most
-of a cron sync's queries and of Prometheus' work, for nothing. So a successful sync
-remembers, per pair, the span its queries covered and found no series in, and the next sync
-asks only from the end of that span, less an overlap for samples that arrive late.
+A model x metric (x version) is queried from its watermark (the last stored sample) or, with
+nothing stored, from ``now - backfill``. When Prometheus has no data for that pair (a metric
+only some models export, a version that never served; or, with something stored, a retired
+model, a version no longer serving, a metric an exporter stopped exporting), asking the
+same span again at every sync is most of a cron sync's queries and of Prometheus' work, for
+nothing; and for a pair with something stored that span grows at every sync, up to the
+whole backfill. So a successful sync remembers, per pair, the span its queries covered and
+found no series in (or only series without a value to store: every point NaN), and the next
+sync asks only from the end of that span, less an overlap for samples that arrive late; never
+from before the pair's watermark.
 
 The overlap is ``LATE`` (five minutes), or one step when the step is longer. A sample is
 stamped with the time its scrape (or rule evaluation) began, and becomes visible only once
@@ -13,13 +17,17 @@ the scrape has finished and been appended, which can take up to a scrape timeout
 minute by default); remote write and federation forward samples in batches, seconds to a
 minute behind. Five minutes is Prometheus' default lookback, so a late sample shows at
 every step the previous query could have seen it at, and it costs five points per query
-at a one-minute step, which is nothing beside the per-query cost.
+at a one-minute step, which is nothing beside the per-query cost. A sample later than that
+(a remote-write backlog flushed after a network partition) into a span found empty is not
+fetched, whether the pair has something stored or not: that is the price of not asking the
+span again.
 
-The span is forgotten, and the whole backfill asked again, when what the user asks for
-changes: a longer ``backfill`` than the last successful sync's (even where the new start
-lies inside what was found empty: the user asked for more, perhaps because data is
-missing), or a changed template (the pair's key hashes the query as sent); and when the
-backfill start lies before the span (the clock went back). A pair that got data keeps going from its watermark and needs no span.
+The span is forgotten, and the pair asked from its watermark (or over the whole backfill)
+again, when what the user asks for changes: a longer ``backfill`` than the last successful
+sync's (even where the new start lies inside what was found empty: the user asked for more,
+perhaps because data is missing), or a changed template (the pair's key hashes the query as
+sent); and when the pair's start lies before the span (the clock went back). A pair whose
+queries found data drops its span: its watermark drives from then on.
 The spans are written inside the sync's write transaction (``source_state``), so a failed
 sync leaves them as they were.
 """
@@ -65,9 +73,10 @@ class EmptySpans:
         return cls(backfill_ms, spans if backfill_ms <= before else {})
 
     def start(self, key: str, base: int, end: int, step: int) -> int:
-        """Where to start asking a pair with nothing stored, whose backfill starts at
-        ``base``: after ``end`` when nothing new is due (within the step of the last look;
-        the next step's sync asks the overlap again)."""
+        """Where to start asking a pair that would start at ``base`` (the step after its
+        watermark, or the backfill start): the later of ``base`` and the end of its span
+        less the overlap; after ``end`` when nothing new is due (within the step of the last
+        look; the next step's sync asks the overlap again)."""
         span = self.spans.get(key)
         if span is None or base < span[0]:
             return base
@@ -79,14 +88,14 @@ class EmptySpans:
         self,
         asked: Mapping[str, tuple[int, int]],
         found: Set[str],
-        unstored: Set[str],
+        planned: Set[str],
     ) -> EmptySpans:
         """The spans to remember: ``asked`` holds this sync's first and last step time per
-        pair queried, ``found`` the pairs whose queries returned a series, ``unstored`` the
-        pairs planned with nothing stored. A span grows when this sync's queries began
+        pair queried, ``found`` the pairs whose queries returned a value to store,
+        ``planned`` every pair of this sync. A span grows when this sync's queries began
         inside it; a pair not asked this time keeps its span."""
         spans = {}
-        for key in unstored - found:
+        for key in planned - found:
             old = self.spans.get(key)
             if key in asked:
                 start, end = asked[key]
