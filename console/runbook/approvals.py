@@ -8,6 +8,8 @@ replaces the count with one signer's written reason, and is flagged wherever it 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from console.audit.keys_model import Signer
 from console.clock import format_duration
 from console.errors import MrpError
@@ -107,14 +109,23 @@ def approve_command(runbook: Runbook) -> str:
     )
 
 
+def approvers(roles: Sequence[str]) -> str:
+    """Who an approval may come from, as the policy's rule means it: a signer in any one of
+    the roles (the roles in parentheses read as if each of them had to approve)."""
+    if not roles:
+        return "any trusted signer"
+    if len(roles) == 1:
+        return roles[0]
+    return "any of: " + ", ".join(roles)
+
+
 def needed_lines(runbook: Runbook) -> list[str]:
     """How many more approvals, by whom so far, and how the next signer approves."""
     missing = needed(runbook)
-    roles = runbook.rollback.approvals.roles
-    who = f" ({' or '.join(roles)})" if roles else ""
+    who = approvers(runbook.rollback.approvals.roles)
     done = ", ".join(f"{a.signer} ({a.role})" for a in runbook.approvals) or "none yet"
     return [
-        f"{missing} more approval{'s' if missing != 1 else ''} needed{who}; approved by: {done}.",
+        f"{plural(missing, 'more approval')} needed from {who}; approved by: {done}.",
         f"Another signer approves with `{approve_command(runbook)}`.",
         completing_words(runbook),
     ]

@@ -41,7 +41,7 @@ def test_a_retry_chooses_the_target_and_carries_the_runbook_on(
     shown = mrp(capsys, ws, "runbook", "show", rb, "--json").json()
     assert (shown["state"], shown["to_version"]) == ("approvals", "2")
     assert retried.stdout.splitlines()[-3] == (
-        "1 more approval needed (oncall or model-owner); approved by: alice (oncall)."
+        "1 more approval needed from any of: oncall, model-owner; approved by: alice (oncall)."
     )
 
 

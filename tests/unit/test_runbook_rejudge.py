@@ -92,7 +92,7 @@ def test_resume_after_the_freeze_records_it_and_asks_for_approvals(
     resumed = mrp(capsys, ws, "runbook", "resume", rb, "--as", "alice")
     assert resumed.exit_code == 0, resumed.stderr
     assert "  waiting    2 more approvals" in resumed.stdout
-    assert "2 more approvals needed (oncall or model-owner); approved by: none yet." in (
+    assert "2 more approvals needed from any of: oncall, model-owner; approved by: none yet." in (
         resumed.stdout
     )
     assert rejudged(ws) == [("alice", {"change_freeze": True, "data_fresh": True})]

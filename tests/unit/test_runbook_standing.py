@@ -140,7 +140,7 @@ def test_an_approvable_runbook_still_counts_what_it_needs(
     assert opened.exit_code == 0, opened.stderr
     rb = only_runbook(capsys, ws)
     assert opened.stdout.splitlines()[-3:] == [
-        "1 more approval needed (oncall or model-owner); approved by: alice (oncall).",
+        "1 more approval needed from any of: oncall, model-owner; approved by: alice (oncall).",
         f"Another signer approves with `mrp runbook approve {rb} --as NAME --confirm fraud@2`.",
         "The approval that completes the count carries the dry run on to its close (nothing is "
         "moved), unless --no-continue.",

@@ -13,7 +13,7 @@ from textual.widget import Widget
 from textual.widgets import Input, Select, Static
 
 from console.clock import format_duration
-from console.runbook.approvals import needed
+from console.runbook.approvals import approvers, needed
 from console.runbook.model import Runbook
 from console.runbook.standing import blocked, blockers
 from console.tui.context import mrp_app
@@ -57,7 +57,6 @@ class ApproveStep(StepScreen):
     def body(self) -> Iterable[Widget]:
         rb = self.runbook
         rule = rb.rollback.approvals
-        roles = " or ".join(rule.roles) if rule.roles else "any trusted signer"
         done = ", ".join(f"{a.signer} ({a.role})" for a in rb.approvals) or "none yet"
         now = mrp_app(self).clock.now()
         stopped = blocked(rb, now=now)
@@ -65,7 +64,8 @@ class ApproveStep(StepScreen):
             yield Static(times_in(f"Blocked: {stopped}. Approved by: {done}."))
         else:
             yield Static(
-                f"{needed(rb)} more of {rule.required} needed ({roles}); one signer counts once. "
+                f"{needed(rb)} more of {rule.required} needed, from {approvers(rule.roles)}; "
+                "one signer counts once. "
                 f"Approved by: {done}."
             )
             yield Static(completing_words(rb), id="completing")

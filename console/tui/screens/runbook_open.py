@@ -16,6 +16,7 @@ from textual.binding import Binding, BindingType
 from textual.widget import Widget
 from textual.widgets import Checkbox, Input, Static
 
+from console.runbook.approvals import approvers
 from console.runbook.model import Runbook
 from console.runbook.planning import Plan
 from console.text import plural
@@ -66,11 +67,11 @@ class OpenStep(StepScreen):
     def body(self) -> Iterable[Widget]:
         plan = self.plan
         rollback = plan.rollback
-        roles = f" ({', '.join(rollback.approvals.roles)})" if rollback.approvals.roles else ""
         approvals = plural(rollback.approvals.required, "signed approval")
         yield Static(
-            f"policy {plan.policy}: {rollback.mechanism}, {approvals}{roles}, "
-            f"target {rollback.target}, executor: {plan.executor.why}"
+            f"policy {plan.policy}: {rollback.mechanism}; "
+            f"{approvals} from {approvers(rollback.approvals.roles)}; "
+            f"target {rollback.target}; executor: {plan.executor.why}"
         )
         if plan.dry_run_only:
             yield Static("dry run only: nothing here can move the alias, so nothing will be sent.")

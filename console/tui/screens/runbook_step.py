@@ -42,6 +42,13 @@ class StepBody(VerticalScroll, can_focus=False):
     """A step's own content, between its title and its hint: on a short terminal it scrolls
     here (the mouse, page up/down), while the screen, the rail and the hint stay put."""
 
+    def on_resize(self) -> None:
+        """Less room (a refusal shown above, a scrollbar that rewraps the text) leaves the
+        body scrolled where it was: the field being typed in keeps its place in view."""
+        focused = self.app.focused
+        if focused is not None and self in focused.ancestors:
+            self.call_after_refresh(focused.scroll_visible, animate=False)
+
 
 @dataclass(frozen=True)
 class Frame:
