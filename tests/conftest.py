@@ -23,7 +23,9 @@ def isolated_home(
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
     monkeypatch.setenv("XDG_DATA_HOME", str(home / ".local" / "share"))
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyrings.alt.file.PlaintextKeyring")
-    for name in ("MRP_HOME", "MRP_SIGNER", "MRP_NOW"):
+    # pytest-xdist's workers set COLUMNS=80 and LINES=24, to which the CLI would wrap its
+    # output; tests read it as from a pipe (no terminal size) unless they set one.
+    for name in ("MRP_HOME", "MRP_SIGNER", "MRP_NOW", "COLUMNS", "LINES"):
         monkeypatch.delenv(name, raising=False)
     yield home
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import os
+import random
 import shutil
 import signal
 import socket
@@ -30,9 +31,25 @@ class ServerMissing(RuntimeError):
 
 
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    """A loopback port free now, for a server started next. Under pytest-xdist each worker
+    draws from its own block of ports, so two workers never race to bind one (a server that
+    lost that race could find the other worker's server answering its readiness check)."""
+    count = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+    worker = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw")) % count
+    size = (PORTS.stop - PORTS.start) // count
+    block = range(PORTS.start + worker * size, PORTS.start + (worker + 1) * size)
+    while True:
+        port = random.choice(block)
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+
+
+PORTS = range(20000, 32000)
+"""Below Linux's ephemeral range (32768-60999), where the kernel picks clients' ports."""
 
 
 @dataclass(frozen=True)
