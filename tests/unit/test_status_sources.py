@@ -119,3 +119,22 @@ def test_the_warnings_of_the_last_sync_are_repeated_until_the_next_one(
     assert "fraud.json" not in run_mrp(capsys, "status", "-w", tiny_workspace).stderr
     [offline] = run_mrp(capsys, "status", "--json", "-w", tiny_workspace).json()["sources"]
     assert offline["warnings"] == []
+
+
+def test_a_source_that_failed_then_synced_is_no_longer_named_as_failed(
+    capsys: pytest.CaptureFixture[str], tiny_workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The failure of an earlier sync is not carried over to a later one that succeeded."""
+    monkeypatch.setenv("MRP_NOW", "2026-11-02T00:05:00Z")
+    deployments = tiny_workspace / "deployments.json"
+    good = deployments.read_text()
+    deployments.write_text(good.replace('"tags": {"domain": "payments"}', '"tags": []'))
+    assert run_mrp(capsys, "sync", "-w", tiny_workspace).exit_code == 2
+    deployments.write_text(good)
+    assert run_mrp(capsys, "sync", "-w", tiny_workspace).exit_code == 0
+    result = run_mrp(capsys, "status", "-w", tiny_workspace)
+    assert result.exit_code == 0
+    assert "failed" not in result.stderr
+    [offline] = run_mrp(capsys, "status", "--json", "-w", tiny_workspace).json()["sources"]
+    assert offline["ok"] is True and offline["error"] is None
+    assert offline["last_ok"] == offline["last_sync"]
