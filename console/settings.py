@@ -7,10 +7,13 @@ Secrets never live here: tokens and private keys are in the keyring (``console.s
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 import time
 import tomllib
+import types
+import typing
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -158,6 +161,14 @@ class FilesSource(_Strict):
 SourceConfig = Annotated[
     PrometheusSource | MlflowSource | HttpSource | FilesSource, Field(discriminator="kind")
 ]
+
+
+SOURCE_KINDS: dict[str, type[BaseModel]] = {
+    "prometheus": PrometheusSource,
+    "mlflow": MlflowSource,
+    "http": HttpSource,
+    "files": FilesSource,
+}
 
 
 SOURCE_NAME = re.compile(r"[A-Za-z0-9._-]+")
@@ -330,23 +341,55 @@ def load_config(path: Path) -> Config:
     try:
         return Config.model_validate(raw)
     except ValidationError as error:
-        raise ConfigError(f"{path}: {describe_validation_error(error)}") from None
+        raise ConfigError(f"{path}: {describe_validation_error(error, Config)}") from None
 
 
-def describe_validation_error(error: ValidationError) -> str:
-    """The first problem of a pydantic error as one sentence naming the key."""
+def describe_validation_error(error: ValidationError, root: type[BaseModel] | None = None) -> str:
+    """The first problem of a pydantic error as one sentence naming the key; with ``root``
+    (the file's model), an unknown key suggests the closest key its table takes."""
     first = error.errors()[0]
-    location = ".".join(str(part) for part in first["loc"] if not _is_tag(part))
+    loc = first["loc"]
+    location = ".".join(str(part) for part in loc if not _is_tag(part))
     if first["type"] == "extra_forbidden":
-        return f"unknown key '{location}'."
+        table = _table_at(root, loc[:-1]) if root is not None else None
+        keys = list(table.model_fields) if table is not None else []
+        close = difflib.get_close_matches(str(loc[-1]), keys, n=1)
+        return f"unknown key '{location}'" + (f" (did you mean '{close[0]}'?)." if close else ".")
     if first["type"] == "missing":
         return f"the key '{location}' is required."
+    kinds = " or ".join(", ".join(f"'{kind}'" for kind in SOURCE_KINDS).rsplit(", ", 1))
+    if first["type"] == "union_tag_not_found":
+        return f"the key '{location}.kind' is required: {kinds}."
+    if first["type"] == "union_tag_invalid":
+        given = str((first.get("ctx") or {}).get("tag", ""))
+        close = difflib.get_close_matches(given, SOURCE_KINDS, n=1)
+        hint = f"; did you mean '{close[0]}'?" if close else "."
+        return f"'{location}.kind' must be {kinds} (got '{given}'){hint}"
     message = str(first["msg"]).removeprefix("Value error, ")
     return f"'{location}': {message}." if location else f"{message}."
 
 
 def _is_tag(part: object) -> bool:
-    return part in {"prometheus", "mlflow", "http", "files"}
+    return part in SOURCE_KINDS
+
+
+def _table_at(root: type[BaseModel], loc: tuple[int | str, ...]) -> type[BaseModel] | None:
+    """The model of the TOML table at pydantic's ``loc``: a source's kind in the path (as in
+    ``sources.prom.prometheus``) names its model; a key of a name-keyed table has none."""
+    table: type[BaseModel] | None = root
+    for part in loc:
+        if isinstance(part, str) and part in SOURCE_KINDS:
+            table = SOURCE_KINDS[part]
+            continue
+        field = table.model_fields.get(str(part)) if table is not None else None
+        annotation = field.annotation if field is not None else None
+        options = (
+            typing.get_args(annotation)
+            if typing.get_origin(annotation) in (typing.Union, types.UnionType)
+            else (annotation,)
+        )
+        table = next((o for o in options if isinstance(o, type) and issubclass(o, BaseModel)), None)
+    return table
 
 
 def open_workspace(explicit: Path | None = None) -> Workspace:

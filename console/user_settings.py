@@ -47,7 +47,7 @@ def load_user_settings(path: Path | None = None) -> UserSettings:
     try:
         return UserSettings.model_validate(raw)
     except ValidationError as error:
-        raise ConfigError(f"{target}: {describe_validation_error(error)}") from None
+        raise ConfigError(f"{target}: {describe_validation_error(error, UserSettings)}") from None
 
 
 def save_user_settings(settings: UserSettings, path: Path | None = None) -> Path:
