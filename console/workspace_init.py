@@ -11,6 +11,9 @@ from console.settings import CONFIG_NAME
 
 _TEMPLATES = Path(__file__).resolve().parent / "templates"
 
+GITIGNORE = ".mrp/\nsigners.yaml.lock\n"
+"""The local state, and the lock `mrp keys init` takes beside signers.yaml (it stays)."""
+
 
 def init_workspace(folder: Path) -> list[Path]:
     """Write mrp.toml, policies/example.yaml and an empty deployments.json; never overwrite."""
@@ -31,7 +34,7 @@ def init_workspace(folder: Path) -> list[Path]:
         written.append(path)
     ignore = folder / ".gitignore"
     if not ignore.exists():
-        ignore.write_text(".mrp/\n", encoding="utf-8")
+        ignore.write_text(GITIGNORE, encoding="utf-8")
         written.append(ignore)
     return written
 

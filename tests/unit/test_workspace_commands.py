@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -145,3 +147,31 @@ def test_a_new_workspace_reads_as_empty_not_broken(
     assert shown.exit_code == 0, shown.stderr
     assert shown.stdout.startswith("no records yet")
     assert run_mrp(capsys, "audit", "show", "--json", "-w", folder).json()["records"] == []
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+def test_what_mrp_writes_in_a_new_workspace_is_for_git_or_ignored_by_it(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """`git add .` in a workspace takes its config, policies and signers, never a lock file."""
+    folder = tmp_path / "ws"
+    assert run_mrp(capsys, "init", folder).exit_code == 0
+    made = run_mrp(capsys, "keys", "init", "--name", "alice", "--role", "oncall", "-w", folder)
+    assert made.exit_code == 0, made.stderr
+    assert run_mrp(capsys, "sync", "-w", folder).exit_code == 0
+    noted = run_mrp(capsys, "audit", "note", "any", "text", "--as", "alice", "-w", folder)
+    assert noted.exit_code == 0, noted.stderr
+    subprocess.run(["git", "init", "-q", str(folder)], check=True)
+    listed = subprocess.run(
+        ["git", "-C", str(folder), "status", "--porcelain", "--untracked-files=all"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.splitlines()
+    assert sorted(line.removeprefix("?? ") for line in listed) == [
+        ".gitignore",
+        "deployments.json",
+        "mrp.toml",
+        "policies/example.yaml",
+        "signers.yaml",
+    ]
