@@ -7,6 +7,7 @@ from datetime import datetime
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic_core import ErrorDetails
 
 from console.clock import parse_time
 from console.errors import ConfigError
@@ -61,6 +62,26 @@ def _where(location: tuple[int | str, ...]) -> str:
     return text
 
 
+_WANTED = {
+    "dict_type": 'an object ({"key": value, ...})',
+    "list_type": "a list ([...])",
+    "string_type": "a string",
+    "float_type": "a number",
+    "float_parsing": "a number",
+}
+"""What pydantic's error types ask for, in JSON's words ("dictionary" is Python's)."""
+
+
+def _problem(detail: ErrorDetails) -> str:
+    if detail["type"] == "missing":
+        return "is required"
+    wanted = _WANTED.get(detail["type"])
+    if wanted is None:
+        return str(detail["msg"]).lower()
+    given = json.dumps(detail["input"])
+    return f"must be {wanted}, not {given if len(given) <= 40 else given[:37] + '...'}"
+
+
 def _time(path: Path, where: str, text: str | None) -> datetime | None:
     if text is None:
         return None
@@ -83,7 +104,7 @@ def read_deployments(path: Path, batch: SourceBatch) -> None:
     except ValidationError as error:
         first = error.errors()[0]
         where = _where(tuple(first["loc"]))
-        raise ConfigError(f"{path}: {where}: {first['msg'].lower()}.") from None
+        raise ConfigError(f"{path}: {where}: {_problem(first)}.") from None
     for index, model in enumerate(parsed.models):
         _read_model(path, index, model, batch)
 

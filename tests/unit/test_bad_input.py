@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pytest
@@ -184,3 +186,37 @@ def test_a_pinned_time_that_is_no_time_keeps_stored_data(
         assert result.exit_code == 2, command
         assert _one_sentence(result) == "mrp: MRP_NOW 'yesterday' is not an RFC 3339 time."
     assert _stored(tiny_workspace) == before
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (
+            lambda d: d["models"][0].update(tags=["payments"]),
+            'models[0].tags: must be an object ({"key": value, ...}), not ["payments"].',
+        ),
+        (lambda d: d.update(models={}), "models: must be a list ([...]), not {}."),
+        (lambda d: d["models"][1].pop("name"), "models[1].name: is required."),
+        (
+            lambda d: d["models"][0]["versions"][0]["baseline"].update(accuracy="high"),
+            'models[0].versions[0].baseline.accuracy: must be a number, not "high".',
+        ),
+        (
+            lambda d: d["models"][0]["aliases"].update(champion=None),
+            "models[0].aliases.champion: must be a string, not null.",
+        ),
+    ],
+)
+def test_a_deployments_file_of_the_wrong_shape_says_what_it_wants_in_json_words(
+    capsys: pytest.CaptureFixture[str],
+    tiny_workspace: Path,
+    change: Callable[[dict[str, Any]], None],
+    expected: str,
+) -> None:
+    path = tiny_workspace / "deployments.json"
+    data = json.loads(path.read_text())
+    change(data)
+    path.write_text(json.dumps(data))
+    result = run_mrp(capsys, "sync", "-w", tiny_workspace)
+    assert result.exit_code == 2
+    assert _one_sentence(result) == f"mrp: {path}: {expected}"
