@@ -231,6 +231,11 @@ def status(
         echo(_no_models(sources, int(row[0]) if row else 0))
     else:
         _print_table(models, now)
+    if fail_on is not None and not models:
+        raise MrpError(
+            "the gate has no model to judge (see above), so it cannot say that none is "
+            f"{fail_on}; it passes only once `mrp sync` has stored the fleet."
+        )
     bad = {"pending": ("pending", "firing"), "firing": ("firing",)}.get(fail_on or "", ())
     if any(m.worst_state in bad for m in models):
         raise typer.Exit(1)

@@ -138,3 +138,24 @@ def test_a_source_that_failed_then_synced_is_no_longer_named_as_failed(
     [offline] = run_mrp(capsys, "status", "--json", "-w", tiny_workspace).json()["sources"]
     assert offline["ok"] is True and offline["error"] is None
     assert offline["last_ok"] == offline["last_sync"]
+
+
+@pytest.mark.parametrize("fail_on", ["firing", "pending"])
+def test_a_gate_does_not_pass_on_a_fleet_it_cannot_see(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, fail_on: str
+) -> None:
+    """A CI gate whose only source has never synced knows no model: it stops (exit 2) instead
+    of reporting that nothing fires."""
+    root = tmp_path / "ws"
+    (root / "policies").mkdir(parents=True)
+    (root / "mrp.toml").write_text('operator = "alice"\n')
+    _add_prometheus(root)
+    assert run_mrp(capsys, "sync", "-w", root).exit_code == 1
+    result = run_mrp(capsys, "status", "--fail-on", fail_on, "-w", root)
+    assert result.exit_code == 2
+    assert result.stdout.startswith("no models yet: the last sync of 'prom' failed")
+    assert result.stderr.strip().endswith(
+        "the gate has no model to judge (see above), so it cannot say that none is "
+        f"{fail_on}; it passes only once `mrp sync` has stored the fleet."
+    )
+    assert run_mrp(capsys, "status", "-w", root).exit_code == 0
