@@ -1,5 +1,6 @@
-"""SVG snapshots of the fleet, model, history and help screens at 120×40, under a fixed
-clock, a pinned wall clock, UTC and the mrp-dark theme. Update with ``--snapshot-update``."""
+"""SVG snapshots of the fleet, model, history and help screens at 120×40 (and of the model
+screen at 80×24, an on-call tmux split), under a fixed clock, a pinned wall clock, UTC and
+the mrp-dark theme. Update with ``--snapshot-update``."""
 
 from __future__ import annotations
 
@@ -48,6 +49,10 @@ def test_fleet(snap_compare: Any, make_app: Any) -> None:
 
 def test_model(snap_compare: Any, make_app: Any) -> None:
     assert snap_compare(make_app(), terminal_size=SIZE, run_before=model_ready)
+
+
+def test_model_80x24(snap_compare: Any, make_app: Any) -> None:
+    assert snap_compare(make_app(), terminal_size=(80, 24), run_before=model_ready)
 
 
 def test_history(snap_compare: Any, make_app: Any) -> None:

@@ -57,6 +57,28 @@ def charts_in_view(tops: list[tuple[int, int]], scroll_y: float, height: int) ->
     return f"charts {first + 1}-{last + 1} of {len(tops)} {arrows}".rstrip()
 
 
+LEGEND = ("── threshold", "── baseline", "│▸v switch", "↩ rollback")
+
+
+def range_bar(ranges: list[str], in_view: str, width: int | None = None) -> Text:
+    """The ranges (markup), the charts' legend and which charts are in view (``in_view``).
+    When that does not fit in ``width``, which charts are in view comes before the legend,
+    whose items are left out from the last: the arrow that says more charts are below
+    stays in view on a narrow terminal."""
+    head = Text.from_markup("range (keys 1-4) " + " ".join(ranges))
+    view = Text.from_markup(f"   [b]{in_view}[/]") if in_view else Text()
+    legend = "   " + " · ".join(LEGEND)
+    if width is None or head.cell_len + len(legend) + view.cell_len <= width:
+        return Text.assemble(head, legend, view)
+    line = Text.assemble(head, view)
+    for count in range(len(LEGEND), 0, -1):
+        items = "   " + " · ".join(LEGEND[:count])
+        if line.cell_len + len(items) <= width:
+            line.append(items)
+            break
+    return line
+
+
 def chart_order(detail: ModelDetail, triggers: tuple[TriggerView, ...]) -> list[str]:
     """Metrics with the worst triggers first, then the other metrics by name."""
     worst: dict[str, int] = {}
@@ -189,7 +211,9 @@ class ModelScreen(Screen[None]):
         table = self.query_one(TriggersTable)
         reason = table.reason
         why = self.query_one("#trigger-why", Static)
-        said = Text.assemble(("why ", "bold"), f"{table.cursor_key}: {times_in(reason or '')}")
+        left_out = table.left_out
+        about = f"{table.cursor_key} ({left_out})" if left_out else f"{table.cursor_key}"
+        said = Text.assemble(("why ", "bold"), f"{about}: {times_in(reason or '')}")
         why.update(said if reason else "")
         why.display = reason is not None
 
@@ -275,15 +299,12 @@ class ModelScreen(Screen[None]):
             for c in self.query_one("#charts", Grid).query(MetricChart)
         ]
         in_view = charts_in_view(tops, scroll.scroll_y, scroll.scrollable_content_region.height)
-        self.query_one("#range-bar", Static).update(
-            "range (keys 1-4) "
-            + " ".join(parts)
-            + "   ── threshold · ── baseline · │▸v switch · ↩ rollback"
-            + (f"   [b]{in_view}[/]" if in_view else "")
-        )
+        bar = self.query_one("#range-bar", Static)
+        bar.update(range_bar(parts, in_view, bar.content_region.width or None))
 
     def on_resize(self) -> None:
         self.call_after_refresh(self._show_range)
+        self.call_after_refresh(self._show_why)  # a narrow table may leave out more
 
     def action_range(self, name: str) -> None:
         if name in RANGES and name != self.range:

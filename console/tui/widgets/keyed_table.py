@@ -51,7 +51,12 @@ class KeyedTable(DataTable[str | Text]):
     One column may be ``flex`` (a free-text detail): it takes the width the others leave
     (clipped with an ellipsis, or wrapped onto up to ``flex_lines`` lines), so the table
     fits the terminal instead of scrolling sideways. A cell's text may hold several lines;
-    a row is as high as its tallest cell.
+    a row is as high as its tallest cell shown.
+
+    On a narrow terminal the ``drop_first`` columns are left out, in that order, while the
+    table would not fit (the flex column counting at ``flex_min``), as the fleet's grid
+    does: what matters most stays in view rather than behind a sideways scroll. The rows
+    keep every column's cell; a column comes back when the terminal grows.
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -67,9 +72,15 @@ class KeyedTable(DataTable[str | Text]):
         self._shown: dict[str, RowSpec] = {}
         self._order: list[str] = []
         self._column_keys: list[str] = []
+        self._labels: dict[str, str] = {}
+        self._widths: dict[str, int] = {}
+        """Every column's width (its fixed one, or its widest text), shown or not."""
+        self._visible: list[str] = []
+        self._drop_first: tuple[str, ...] = ()
         self._fixed: set[str] = set()
         self._flex: str | None = None
         self._flex_lines = 1
+        self._flex_min = MIN_FLEX
         self._flex_natural = 0
         """The widest text of the flex column, whatever width it is given."""
         self._grew = False
@@ -81,18 +92,35 @@ class KeyedTable(DataTable[str | Text]):
         columns: Sequence[tuple[str, str, int | None]],
         flex: str | None = None,
         flex_lines: int = 1,
+        drop_first: Sequence[str] = (),
+        flex_min: int = MIN_FLEX,
     ) -> None:
         """(key, label, width or None to fit the content) per column; ``flex`` names the
         column that gets the room left (at most its content's width); its text wraps onto
-        at most ``flex_lines`` lines."""
+        at most ``flex_lines`` lines. ``drop_first``: the columns a narrow table leaves out,
+        first to last, until the others fit with ``flex_min`` (at least ``MIN_FLEX``) for
+        the flex column."""
         self._column_keys = [key for key, _label, _width in columns]
+        self._labels = {key: label for key, label, _width in columns}
+        self._widths = {key: width or cell_len(label) for key, label, width in columns}
         self._fixed = {key for key, _label, width in columns if width is not None}
         self._flex = flex
         self._flex_lines = flex_lines
-        for key, label, width in columns:
-            self.add_column(label, key=key, width=width or cell_len(label))
-            if key == flex:
-                self._flex_natural = cell_len(label)
+        self._flex_min = max(flex_min, MIN_FLEX)
+        self._drop_first = tuple(drop_first)
+        self._visible = list(self._column_keys)
+        if flex is not None:
+            self._flex_natural = self._widths[flex]
+        self._add_columns()
+
+    def _add_columns(self) -> None:
+        for key in self._visible:
+            self.add_column(self._labels[key], key=key, width=self._widths[key])
+
+    @property
+    def visible_columns(self) -> list[str]:
+        """The keys of the columns shown, in order (a narrow table leaves some out)."""
+        return list(self._visible)
 
     @property
     def cursor_key(self) -> str | None:
@@ -119,6 +147,10 @@ class KeyedTable(DataTable[str | Text]):
             changed = [(key, spec) for key, spec in rows if self._shown.get(key) != spec]
             for _key, spec in changed:
                 self._grew = self._widen(spec) or self._grew
+            if self._arrange():
+                self._clear_columns()
+                self._shown, changed = {}, list(rows)
+                self._grew = True
             if self._fit_flex():
                 self._grew = True
                 self._rewrap(variables, {key for key, _spec in changed})
@@ -138,18 +170,27 @@ class KeyedTable(DataTable[str | Text]):
     def _put(self, key: str, spec: RowSpec, variables: Mapping[str, str]) -> None:
         old = self._shown.get(key)
         if old is None:
-            cells = [
-                self._cell_text(k, c, variables)
-                for k, c in zip(self._column_keys, spec, strict=True)
-            ]
-            self.add_row(*cells, key=key, height=self._height(spec))
+            self._add(key, spec, variables)
         else:
             stale = old if len(old) == len(spec) else (("", None, False),) * len(spec)
             for column, now, was in zip(self._column_keys, spec, stale, strict=True):
-                if now != was:
+                if now != was and column in self._visible:
                     self.update_cell(key, column, self._cell_text(column, now, variables))
             self._fit_height(key, spec)
         self._shown[key] = spec
+
+    def _add(self, key: str, spec: RowSpec, variables: Mapping[str, str]) -> None:
+        """A row of the cells of the columns shown (blank for a spec not known yet)."""
+        cells = dict(zip(self._column_keys, spec, strict=True)) if spec else {}
+        texts = [
+            self._cell_text(k, cells.get(k, ("", None, False)), variables) for k in self._visible
+        ]
+        self.add_row(*texts, key=key, height=self._height(spec) if spec else 1)
+
+    def _clear_columns(self) -> None:
+        """Take every row and column away and put back the columns now shown."""
+        self.clear(columns=True)
+        self._add_columns()
 
     def _lines(self, column: str, text: str) -> list[str]:
         if column == self._flex and self._flex_lines > 1:
@@ -165,6 +206,7 @@ class KeyedTable(DataTable[str | Text]):
         return max(
             len(self._lines(column, text))
             for column, (text, _role, _bold) in zip(self._column_keys, spec, strict=True)
+            if column in self._visible
         )
 
     def _fit_height(self, key: str, spec: RowSpec) -> None:
@@ -176,7 +218,7 @@ class KeyedTable(DataTable[str | Text]):
 
     def _rewrap(self, variables: Mapping[str, str], skip: set[str] | None = None) -> None:
         """Wrap the flex column's text again at its new width (rows shown, but ``skip``)."""
-        if self._flex is None or self._flex_lines <= 1:
+        if self._flex not in self._visible or self._flex_lines <= 1:
             return
         index = self._column_keys.index(self._flex)
         for key, spec in self._shown.items():
@@ -196,21 +238,44 @@ class KeyedTable(DataTable[str | Text]):
             if key == self._flex:
                 self._flex_natural = max(self._flex_natural, width)
                 continue
-            column = self.columns[ColumnKey(key)]
-            if width > column.width:
-                column.width = width
-                grew = True
+            if width > self._widths[key]:
+                self._widths[key] = width
+                if key in self._visible:
+                    self.columns[ColumnKey(key)].width = width
+                    grew = True
         return grew
 
-    def _fit_flex(self) -> bool:
-        """Give the flex column the room the others leave; True when its width changed."""
-        if self._flex is None:
-            return False
+    def _room(self) -> int:
         # room for a vertical scrollbar is kept whether one shows yet or not
-        room = min(
+        return min(
             self.scrollable_content_region.width,
             self.size.width - self.styles.scrollbar_size_vertical,
         )
+
+    def _arrange(self) -> bool:
+        """Leave out the ``drop_first`` columns, in order, until the others fit the room (all
+        of them before the table has a size); True when the columns shown changed."""
+        room = self._room()
+        visible = list(self._column_keys)
+        flex_need = max(min(self._flex_natural, self._flex_min), MIN_FLEX)
+        for key in self._drop_first:
+            needed = sum(
+                (flex_need if k == self._flex else self._widths[k]) + 2 * self.cell_padding
+                for k in visible
+            )
+            if room <= 0 or needed <= room:
+                break
+            visible.remove(key)
+        if visible == self._visible:
+            return False
+        self._visible = visible
+        return True
+
+    def _fit_flex(self) -> bool:
+        """Give the flex column the room the others leave; True when its width changed."""
+        if self._flex not in self._visible:
+            return False
+        room = self._room()
         wanted = self._flex_natural
         if room > 0:
             others = sum(
@@ -225,11 +290,28 @@ class KeyedTable(DataTable[str | Text]):
         return True
 
     def on_resize(self) -> None:
-        if self._fit_flex():
+        if self._arrange():
+            self._rebuild()
+        elif self._fit_flex():
             with self._one_refresh():
                 self._rewrap(self.app.theme_variables)
             self._clear_caches()
             self._require_update_dimensions = True
+
+    def _rebuild(self) -> None:
+        """Show the rows again under the columns now shown; the cursor stays on its row."""
+        selected, scroll_y = self.cursor_key, self.scroll_y
+        variables = self.app.theme_variables
+        with self.app.batch_update(), self._one_refresh():
+            self._clear_columns()
+            self._fit_flex()
+            for key in self._order:
+                self._add(key, self._shown[key], variables)
+            self._clear_caches()
+            self._require_update_dimensions = True
+            if selected is not None and selected in self._shown:
+                self.move_cursor(row=self.get_row_index(selected), animate=False, scroll=False)
+            self.scroll_to(y=scroll_y, animate=False, immediate=True)
 
     def forget_styles(self) -> None:
         """Make the next ``show_rows`` rewrite every cell (after a theme change)."""

@@ -22,9 +22,14 @@ from console.tui.format import SYMBOL, number
 RGB = tuple[int, int, int]
 Alignment = Literal["left", "right"]
 _TICKS = 4
+_TICK_GAP = 2
+"""Columns between two x labels, at least."""
 _TITLE_MARGIN = 8
 """plotext drops a title (silently) that does not fit beside the y-axis labels; a title at
 most this much narrower than the chart always fits."""
+_NAME_ROOM = 10
+"""A trigger's name shortened to fewer columns than this (its symbol and a few letters)
+says nothing: the title keeps the symbol alone."""
 _Y_TICKS = 7
 """At most this many y-axis labels (plotext's default count)."""
 _FRAME = 2
@@ -59,8 +64,9 @@ def _tick_label(moment: datetime, span: timedelta) -> str:
 
 def chart_title(data: ChartData, width: int | None = None) -> str:
     """``metric · ✖ trigger · last value`` (the newest sample, as a trigger reads it), fitted
-    into ``width`` (the triggers' names are shortened first, so the metric and its last
-    value stay readable)."""
+    into ``width``: the triggers' names are shortened first, then (a chart half an 80-column
+    terminal wide) only their states' symbols are left, then the word ``last``, so the
+    metric, its triggers' states and its last value stay readable."""
     head = data.metric
     triggers = " · ".join(f"{SYMBOL.get(t.state, '?')} {t.trigger}" for t in data.triggers)
     newest = data.series.last if data.series is not None else None
@@ -69,9 +75,24 @@ def chart_title(data: ChartData, width: int | None = None) -> str:
     if width is None or len(title) <= width:
         return title
     room = width - len(head) - len(" · ") - (len(" · ") + len(last) if last else 0)
-    if triggers and room >= 4:
+    if triggers and room >= _NAME_ROOM:
         return " · ".join(p for p in (head, triggers[: room - 1] + "…", last) if p)
+    symbols = "".join(SYMBOL.get(t.state, "?") for t in data.triggers)
+    for value in (last, last.removeprefix("last ")):
+        short = " · ".join(p for p in (head, symbols, value) if p)
+        if len(short) <= width:
+            return short
     return title[: max(width - 1, 0)] + "…"
+
+
+def x_tick_count(canvas: int, label: int) -> int:
+    """Into how many parts the x axis is cut (labels at both ends and between): at most
+    ``_TICKS``, fewer where two labels would stand a column apart (the labels at the ends
+    are moved inwards by half their width). plotext places a label that close to its
+    neighbour one way or the other from one drawing to the next, and leaves out one that
+    no longer fits: in a chart half an 80-column terminal wide, the last label (now) came
+    and went."""
+    return max(1, min(_TICKS, canvas // (label + label // 2 + _TICK_GAP)))
 
 
 def canvas_row(y: float, low: float, high: float, rows: int) -> int:
@@ -205,7 +226,8 @@ class MetricChart(PlotextPlot):
                 label = f"{'↩' if switch.rollback else '▸'}v{switch.version}"
                 x, alignment = switch_label_place(at, start, end, label, canvas)
                 plt.text(label, x, top, color=switch_colour, alignment=alignment)
-        positions = [start + (end - start) * i / _TICKS for i in range(_TICKS + 1)]
+        parts = x_tick_count(canvas, len(_tick_label(data.end, span)))
+        positions = [start + (end - start) * i / parts for i in range(parts + 1)]
         plt.xticks(
             positions,
             [_tick_label(datetime.fromtimestamp(p).astimezone(), span) for p in positions],

@@ -24,6 +24,11 @@ COLUMNS: tuple[tuple[str, str, int | None], ...] = (
     ("version", "VERSION", None),
     ("detail", "DETAIL", None),
 )
+DROP_FIRST = ("origin", "actor", "version")
+"""The columns a narrow terminal does without, first to last, so the detail keeps
+``DETAIL_MIN`` columns (enter shows them all): at 80 columns History keeps the time, model,
+action and detail."""
+DETAIL_MIN = 20
 DETAIL_LINES = 6
 """A record's detail wraps onto this many lines at most (enter shows the whole record)."""
 
@@ -59,7 +64,13 @@ class RecordsTable(KeyedTable):
         self.with_model = with_model
         self.rows_shown: tuple[HistoryRow, ...] = ()
         columns = COLUMNS if with_model else tuple(c for c in COLUMNS if c[0] != "model")
-        self.set_columns(columns, flex="detail", flex_lines=DETAIL_LINES)
+        self.set_columns(
+            columns,
+            flex="detail",
+            flex_lines=DETAIL_LINES,
+            drop_first=DROP_FIRST,
+            flex_min=DETAIL_MIN,
+        )
 
     def show_records(self, rows: Sequence[HistoryRow]) -> None:
         self.rows_shown = tuple(rows)

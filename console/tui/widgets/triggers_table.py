@@ -24,6 +24,10 @@ COLUMNS: tuple[tuple[str, str, int | None], ...] = (
     ("severity", "SEVERITY", None),
     ("action", "ACTION", None),
 )
+DROP_FIRST = ("metric", "baseline", "severity", "for")
+"""The columns a narrow terminal does without, first to last (the line under the table says
+them for the highlighted trigger): at 80 columns the state, trigger, value, limit, since
+and action stay."""
 
 
 def trigger_spec(view: TriggerView, now: datetime) -> RowSpec:
@@ -81,8 +85,9 @@ def trigger_why(view: TriggerView) -> str | None:
 class TriggersTable(KeyedTable):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(key_column="trigger", id=id)
-        self.set_columns(COLUMNS)
+        self.set_columns(COLUMNS, drop_first=DROP_FIRST)
         self.reasons: dict[str, str] = {}
+        self.views: dict[str, TriggerView] = {}
 
     @property
     def reason(self) -> str | None:
@@ -90,7 +95,23 @@ class TriggersTable(KeyedTable):
         key = self.cursor_key
         return None if key is None else self.reasons.get(key)
 
+    @property
+    def left_out(self) -> str:
+        """The highlighted trigger's severity and action as ``critical, rollback``, those of
+        them a narrow table leaves out (empty when both are shown)."""
+        view = self.views.get(self.cursor_key or "")
+        if view is None:
+            return ""
+        shown = self.visible_columns
+        said = [
+            value or "-"
+            for column, value in (("severity", view.severity), ("action", view.action))
+            if column not in shown
+        ]
+        return ", ".join(said)
+
     def show_triggers(self, views: Iterable[TriggerView], now: datetime) -> None:
         ordered = sorted(views, key=lambda v: (-STATE_RANK.get(v.state, 0), v.trigger))
         self.reasons = {v.trigger: why for v in ordered if (why := trigger_why(v))}
+        self.views = {v.trigger: v for v in ordered}
         self.show_rows([(v.trigger, trigger_spec(v, now)) for v in ordered])

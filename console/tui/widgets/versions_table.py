@@ -18,6 +18,11 @@ COLUMNS: tuple[tuple[str, str, int | None], ...] = (
     ("replaced", "REPLACED", None),
     ("baselines", "BASELINES", None),
 )
+DROP_FIRST = ("created", "by", "baselines")
+"""The columns a narrow terminal does without, first to last: at 80 columns which version
+serves, when each was deployed and replaced (and rolled back) stay."""
+BASELINES_MIN = 20
+"""Narrower than this the baselines wrap a name a line: columns are left out first."""
 BASELINE_LINES = 3
 """A version's baselines take at most this many lines (the last says when more were left)."""
 
@@ -39,7 +44,13 @@ def version_spec(info: VersionInfo) -> RowSpec:
 class VersionsTable(KeyedTable):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(key_column="version", id=id)
-        self.set_columns(COLUMNS, flex="baselines", flex_lines=BASELINE_LINES)
+        self.set_columns(
+            COLUMNS,
+            flex="baselines",
+            flex_lines=BASELINE_LINES,
+            drop_first=DROP_FIRST,
+            flex_min=BASELINES_MIN,
+        )
 
     def show_versions(self, versions: Iterable[VersionInfo]) -> None:
         newest_first = list(versions)[::-1]
