@@ -52,7 +52,7 @@ def answer_in_terminal(ws: Workspace, prompt: str, key: bytes, *args: str) -> En
         preexec_fn=lambda: fcntl.ioctl(0, termios.TIOCSCTTY, 0),
     )
     os.close(child)
-    seen, pressed = b"", False
+    seen, pressed = b"", None
     deadline = time.monotonic() + 120
     try:
         while time.monotonic() < deadline:
@@ -64,9 +64,14 @@ def answer_in_terminal(ws: Workspace, prompt: str, key: bytes, *args: str) -> En
                 if not chunk:
                     break
                 seen += chunk
-            if not pressed and prompt.encode() in seen:
+            if pressed is None and prompt.encode() in seen:
                 os.write(main, key)
-                pressed = True
+                pressed = time.monotonic()
+            elif key == CTRL_C and pressed is not None and time.monotonic() - pressed > 5:
+                # SIGINT between the prompt's echo and input()'s read is noted by Python
+                # but not acted on until the read returns: the user presses Ctrl-C again.
+                os.write(main, key)
+                pressed = time.monotonic()
         else:
             raise AssertionError(f"still running after 120s:\n{seen.decode(errors='replace')}")
         return Ended(process.wait(timeout=20), seen.decode(errors="replace"))
