@@ -171,3 +171,14 @@ def _wrap_words(text: str, width: int) -> list[str]:
         lines.extend(whole)
     lines.append(line)
     return lines
+
+
+def names_that_fit(names: Sequence[str], width: int) -> str:
+    """``a, b, c`` if it fits in ``width``, else as many names as fit and ``+N`` for the
+    rest (the first name at least, however long)."""
+    for shown in range(len(names), 0, -1):
+        rest = len(names) - shown
+        text = ", ".join(names[:shown]) + (f" +{rest}" if rest else "")
+        if len(text) <= width:
+            return text
+    return names[0] + (f" +{len(names) - 1}" if len(names) > 1 else "")

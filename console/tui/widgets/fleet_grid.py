@@ -23,7 +23,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from console.tui.format import role_style
-from console.tui.widgets.keyed_table import RowSpec
+from console.tui.widgets.keyed_table import RowSpec, columns_that_fit
 
 Column = tuple[str, str, int | None]
 """(key, label, fixed width or None to fit the content)."""
@@ -160,12 +160,12 @@ class FleetGrid(ScrollView, can_focus=True):
 
     def _fit_columns(self) -> None:
         """Leave out the droppable columns, in order, until the rest fit the width."""
-        room = self.size.width
-        shown = list(range(len(self.columns)))
-        for index in self._drop_first:
-            if not room or sum(self.widths[i] + 2 * PADDING for i in shown) <= room:
-                break
-            shown.remove(index)
+        shown = columns_that_fit(
+            range(len(self.columns)),
+            lambda i: self.widths[i] + 2 * PADDING,
+            self._drop_first,
+            self.size.width,
+        )
         if shown != self.shown_columns:
             self.shown_columns = shown
             self._strips.clear()

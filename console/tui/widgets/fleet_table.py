@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from console.fleet import FleetEntry, FleetSnapshot
-from console.tui.format import WORD, age, sparkline, state_label, state_role
+from console.tui.format import WORD, age, names_that_fit, sparkline, state_label, state_role
 from console.tui.widgets.keyed_table import RowSpec, cell
 
 STALE_AFTER = timedelta(minutes=5)
@@ -53,15 +53,13 @@ def matches(entry: FleetEntry, query: str) -> bool:
 
 
 def trigger_names(symbol: str, names: tuple[str, ...], width: int = TRIGGERS_WIDTH) -> str:
-    """``✖ a, b`` if it fits, else as many names as fit and ``+N`` for the rest."""
-    for shown in range(len(names), 0, -1):
-        rest = len(names) - shown
-        text = f"{symbol} " + ", ".join(names[:shown]) + (f" +{rest}" if rest else "")
-        if len(text) <= width:
-            return text
-    text = f"{symbol} {names[0]}"
+    """``✖ a, b`` if it fits, else as many names as fit and ``+N`` for the rest (the first
+    name cut short when even it does not fit)."""
+    text = f"{symbol} {names_that_fit(names, width - len(symbol) - 1)}"
+    if len(text) <= width:
+        return text
     suffix = f" +{len(names) - 1}" if len(names) > 1 else ""
-    return text[: width - len(suffix) - 1] + "…" + suffix
+    return f"{symbol} {names[0]}"[: width - len(suffix) - 1] + "…" + suffix
 
 
 def row_spec(entry: FleetEntry, now: datetime) -> RowSpec:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import ClassVar, Self
+from typing import ClassVar, Self, TypeVar
 
 from rich.cells import cell_len
 from rich.style import Style
@@ -22,6 +22,23 @@ RowSpec = tuple[CellSpec, ...]
 MIN_FLEX = 12
 """The flex column never gets narrower than this (the table scrolls sideways instead)."""
 _BOLD = Style(bold=True)
+
+
+Key = TypeVar("Key")
+
+
+def columns_that_fit(
+    columns: Sequence[Key], width: Callable[[Key], int], drop_first: Sequence[Key], room: int
+) -> list[Key]:
+    """``columns`` less the ``drop_first`` ones, left out in that order while the rest need
+    more than ``room`` cells (``width``: a column's, padding included); all of them while
+    the room is not known yet (0)."""
+    shown = list(columns)
+    for key in drop_first:
+        if room <= 0 or sum(width(k) for k in shown) <= room:
+            break
+        shown.remove(key)
+    return shown
 
 
 def cell(text: str, role: str | None = None, bold: bool = False) -> CellSpec:
@@ -255,17 +272,13 @@ class KeyedTable(DataTable[str | Text]):
     def _arrange(self) -> bool:
         """Leave out the ``drop_first`` columns, in order, until the others fit the room (all
         of them before the table has a size); True when the columns shown changed."""
-        room = self._room()
-        visible = list(self._column_keys)
         flex_need = max(min(self._flex_natural, self._flex_min), MIN_FLEX)
-        for key in self._drop_first:
-            needed = sum(
-                (flex_need if k == self._flex else self._widths[k]) + 2 * self.cell_padding
-                for k in visible
-            )
-            if room <= 0 or needed <= room:
-                break
-            visible.remove(key)
+        visible = columns_that_fit(
+            self._column_keys,
+            lambda k: (flex_need if k == self._flex else self._widths[k]) + 2 * self.cell_padding,
+            self._drop_first,
+            self._room(),
+        )
         if visible == self._visible:
             return False
         self._visible = visible

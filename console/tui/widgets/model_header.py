@@ -14,18 +14,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from console.fleet import FleetEntry
-from console.tui.format import age, local_time, role_style, state_text
-
-
-def fit_names(names: tuple[str, ...], width: int) -> str:
-    """``a, b, c`` if it fits in ``width``, else as many names as fit and ``+N`` for the rest
-    (at least the first name, however long)."""
-    for shown in range(len(names), 0, -1):
-        rest = len(names) - shown
-        text = ", ".join(names[:shown]) + (f" +{rest}" if rest else "")
-        if len(text) <= width:
-            return text
-    return names[0] + (f" +{len(names) - 1}" if len(names) > 1 else "")
+from console.tui.format import age, local_time, names_that_fit, role_style, state_text
 
 
 def _state_line(
@@ -48,7 +37,7 @@ def _state_line(
     line.append_text(state)
     if names:
         room = max(width - fixed - len(about) - 2, 0) if width is not None else None
-        said = ", ".join(names) if room is None else fit_names(names, room)
+        said = ", ".join(names) if room is None else names_that_fit(names, room)
         line.append(": " + said, style=role_style(variables, role))
     return line
 
