@@ -76,8 +76,7 @@ def _since(clock: Clock, wall: datetime) -> Callable[[datetime | None], str]:
     def ago(moment: datetime | None) -> str:
         if moment is None:
             return "?"
-        span = clock.since(moment, wall) if clock.is_replay else wall - moment
-        return format_duration(max(span, timedelta(0)))
+        return format_duration(max(clock.since(moment, wall), timedelta(0)))
 
     return ago
 
