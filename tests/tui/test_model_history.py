@@ -14,7 +14,7 @@ import pytest
 from rich.cells import cell_len
 from textual.widgets import Input, Static
 from textual.widgets.data_table import ColumnKey, RowKey
-from tui_helpers import SIZE, ready, wait_for
+from tui_helpers import SIZE, open_model, ready, wait_for
 
 from console.audit.log import AuditLog
 from console.settings import open_workspace
@@ -28,23 +28,6 @@ from console.tui.widgets.records_table import RecordsTable, row_key
 from console.tui.widgets.triggers_table import TriggersTable
 from console.tui.widgets.versions_table import VersionsTable
 from tests.unit.audit_fixtures import ALICE, T0
-
-
-async def open_model(pilot: Any, model: str) -> ModelScreen:
-    app = pilot.app
-    await ready(pilot)
-    app.open_model(model)
-    await wait_for(
-        pilot,
-        lambda: (
-            isinstance(app.screen, ModelScreen)
-            and app.screen._detail is not None
-            and not any(w.is_running for w in app.workers)
-        ),
-    )
-    screen = app.screen
-    assert isinstance(screen, ModelScreen)
-    return screen
 
 
 async def open_history(pilot: Any) -> HistoryScreen:

@@ -14,6 +14,7 @@ from typing import Any
 
 from textual.widgets.data_table import ColumnKey
 from tui_helpers import SIZE, ready, wait_for
+from tui_helpers import open_model as open_shown
 
 from console.fleet import FleetEntry, TriggerView
 from console.model_detail import Series
@@ -40,20 +41,9 @@ def line_with(lines: list[str], text: str) -> str:
 
 
 async def open_model(pilot: Any, model: str) -> ModelScreen:
-    app = pilot.app
-    await ready(pilot)
-    app.open_model(model)
-    await wait_for(
-        pilot,
-        lambda: (
-            isinstance(app.screen, ModelScreen)
-            and app.screen._detail is not None
-            and not any(w.is_running for w in app.workers)
-        ),
-    )
-    await wait_for(pilot, lambda: " of " in str(app.screen.query_one("#range-bar").render()))
-    screen = app.screen
-    assert isinstance(screen, ModelScreen)
+    """The model's screen, once its range bar says which charts are in view."""
+    screen = await open_shown(pilot, model)
+    await wait_for(pilot, lambda: " of " in str(screen.query_one("#range-bar").render()))
     return screen
 
 

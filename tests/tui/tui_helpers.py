@@ -10,6 +10,7 @@ from typing import Any
 
 from console.settings import open_workspace
 from console.store import connect
+from console.tui.screens.model import ModelScreen
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLE_DATA = REPO / "sample_data"
@@ -110,3 +111,21 @@ async def ready(pilot: Any) -> None:
     await wait_for(pilot, lambda: app.snapshot is not None and not app.live.running)
     await app.workers.wait_for_complete()
     await pilot.pause()
+
+
+async def open_model(pilot: Any, model: str) -> ModelScreen:
+    """Open ``model``'s screen from the fleet and wait until it has shown its detail."""
+    app = pilot.app
+    await ready(pilot)
+    app.open_model(model)
+    await wait_for(
+        pilot,
+        lambda: (
+            isinstance(app.screen, ModelScreen)
+            and app.screen._detail is not None
+            and not any(w.is_running for w in app.workers)
+        ),
+    )
+    screen = app.screen
+    assert isinstance(screen, ModelScreen)
+    return screen
