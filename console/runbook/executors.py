@@ -2,11 +2,12 @@
 and traffic shift).
 
 The sources implement the calls (``console.sources.mlflow_executor``,
-``console.sources.http_platform``); this module picks the one the policy's mechanism and
-the model's source call for, and gives the runbook two blocking operations: read back
-which version serves (where the alias points; for a traffic shift, the version taking all
-of the traffic), and move it there with an idempotency key. A model whose source has no
-executor (a ``files`` workspace such as the demo) can only be rolled back as a dry run.
+``console.sources.http_platform_executor``); this module picks the one the policy's
+mechanism and the model's source call for, and gives the runbook two blocking operations:
+read back which version serves (where the alias points; for a traffic shift, the version
+taking all of the traffic), and move it there with an idempotency key. A model whose source
+has no executor (a ``files`` workspace such as the demo) can only be rolled back as a dry
+run.
 """
 
 from __future__ import annotations
@@ -94,8 +95,8 @@ class _AsyncAdapter:
 
 _BY_MECHANISM = {
     "alias_swap": ("mlflow", "console.sources.mlflow_executor", "MlflowAliasExecutor"),
-    "webhook": ("http", "console.sources.http_platform", "HttpWebhookExecutor"),
-    "traffic_shift": ("http", "console.sources.http_platform", "HttpTrafficExecutor"),
+    "webhook": ("http", "console.sources.http_platform_executor", "HttpWebhookExecutor"),
+    "traffic_shift": ("http", "console.sources.http_platform_executor", "HttpTrafficExecutor"),
 }
 """mechanism -> (the source kind that carries it out, module, executor class)."""
 

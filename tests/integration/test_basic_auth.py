@@ -22,7 +22,7 @@ import httpx
 import pytest
 
 from console.settings import Config, HttpSource, Workspace
-from console.sources.http_platform import HttpWebhookExecutor
+from console.sources.http_platform_executor import HttpWebhookExecutor
 from tests.integration.conftest import REPO, Registry, at, prometheus_config
 from tests.integration.conftest import Workspace as CliWorkspace
 from tests.integration.fakes import Platform, _Loopback, _Quiet

@@ -13,7 +13,7 @@ import pytest
 
 from console.errors import MrpError, SourceError
 from console.settings import Config, HttpSource, Workspace
-from console.sources.http_platform import HttpTrafficExecutor, HttpWebhookExecutor, sign
+from console.sources.http_platform_executor import HttpTrafficExecutor, HttpWebhookExecutor, sign
 from tests.integration.conftest import at
 from tests.integration.fakes import Platform
 

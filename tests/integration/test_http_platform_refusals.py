@@ -15,7 +15,7 @@ from console.errors import SourceError
 from console.secrets import set_secret
 from console.settings import Config, HttpSource, Workspace
 from console.sources.credentials import BasicCredentials, signing_key, store_basic
-from console.sources.http_platform import HttpTrafficExecutor, HttpWebhookExecutor
+from console.sources.http_platform_executor import HttpTrafficExecutor, HttpWebhookExecutor
 from tests.integration.conftest import at
 from tests.integration.fakes import Platform, _PlatformHandler, fault_proxy
 from tests.integration.test_http_platform import _models

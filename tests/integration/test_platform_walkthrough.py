@@ -13,7 +13,7 @@ import pytest
 from console.errors import SourceError
 from console.secrets import set_secret
 from console.settings import Config, HttpSource, Workspace
-from console.sources.http_platform import HttpWebhookExecutor
+from console.sources.http_platform_executor import HttpWebhookExecutor
 from tests.integration.conftest import at
 from tests.integration.fakes import Platform, _PlatformHandler
 

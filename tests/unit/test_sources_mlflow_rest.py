@@ -13,7 +13,7 @@ import pytest
 
 from console.errors import SourceError
 from console.sources.http_client import RetryPolicy, open_client
-from console.sources.http_platform import sign
+from console.sources.http_platform_executor import sign
 from console.sources.mlflow import MlflowError, MlflowRest, millis, tags
 
 
