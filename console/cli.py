@@ -15,6 +15,7 @@ from typing import Annotated
 import typer
 
 from console.commands.common import workspace_defaults
+from console.commands.usage_errors import UsageError, show_usage_error
 from console.errors import MrpError
 
 app = typer.Typer(
@@ -100,11 +101,22 @@ _register()
 
 
 def main() -> None:
+    """Run the command; every failure a user can cause ends in one ``mrp: `` sentence.
+
+    click runs outside its standalone mode so that its usage errors reach us rather than
+    its usage line and boxed panel; in that mode a ``typer.Exit`` comes back as the code."""
     try:
-        app(prog_name="mrp")
+        code = app(prog_name="mrp", standalone_mode=False)
+    except UsageError as error:
+        show_usage_error(error, typer.main.get_command(app), sys.argv[1:])
+        sys.exit(2)
+    except typer.Abort:
+        typer.echo("mrp: aborted.", err=True)
+        sys.exit(1)
     except MrpError as error:
         typer.echo(f"mrp: {error}", err=True)
         sys.exit(error.exit_code)
     except KeyboardInterrupt:
         typer.echo("mrp: interrupted.", err=True)
         sys.exit(130)
+    sys.exit(code if isinstance(code, int) else 0)

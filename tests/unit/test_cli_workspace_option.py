@@ -121,7 +121,7 @@ def test_alone_it_still_asks_for_a_command(
 ) -> None:
     result = run_mrp(capsys, "-w", synced)
     assert result.exit_code == 2
-    assert "Missing command" in result.stderr
+    assert result.stderr == "mrp: missing command for 'mrp'; see 'mrp --help'.\n"
 
 
 def test_the_root_help_lists_it(capsys: pytest.CaptureFixture[str]) -> None:
