@@ -1,12 +1,13 @@
 -- One row per model as of $now: the version serving behind $alias at $now (from the
 -- switch history, so a replay shows the version that served then), since when, the version
 -- before it, and the newest stored sample (its watermark; see replayed_last_samples.sql for
--- models whose stored history runs past $now).
+-- models whose stored history runs past $now). The previous version is the latest switch's,
+-- none when that switch does not say (arg_max_null: arg_max would skip it for an older one).
 WITH switches AS (
     SELECT model,
            arg_max(version, switched_at) AS version,
            max(switched_at) AS since,
-           arg_max(previous_version, switched_at) AS previous_version
+           arg_max_null(previous_version, switched_at) AS previous_version
     FROM deployment_events
     WHERE alias = $alias AND switched_at <= $now
     GROUP BY model

@@ -64,6 +64,42 @@ def test_sync_then_status_lists_serving_and_previous_versions(
     assert models["churn"]["data_age_seconds"] is None
 
 
+def test_status_shows_the_previous_version_of_the_latest_switch_even_when_it_has_none(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An alias change seen between two syncs (2 after 1) is followed by a switch to 3 that
+    the file's history records without what it replaced: no previous version is shown, not
+    version 1, which stopped serving two switches ago."""
+    (tmp_path / "mrp.toml").write_text('[sources.offline]\nkind = "files"\n')
+    deployments = tmp_path / "deployments.json"
+
+    def sync_at(now: str, serving: str, history: str = "") -> None:
+        versions = ", ".join(
+            f'{{"version": "{v}", "created_at": "2026-11-01T00:00:00Z"}}' for v in "123"
+        )
+        deployments.write_text(
+            f'{{"models": [{{"name": "fraud", "versions": [{versions}], '
+            f'"aliases": {{"champion": "{serving}"}}, "history": [{history}]}}]}}'
+        )
+        monkeypatch.setenv("MRP_NOW", now)
+        synced = run_mrp(capsys, "sync", "-w", tmp_path)
+        assert synced.exit_code == 0, synced.stderr
+
+    sync_at("2026-11-01T00:00:00Z", "1")
+    sync_at("2026-11-02T00:00:00Z", "2")
+    sync_at(
+        "2026-11-04T00:00:00Z",
+        "3",
+        '{"alias": "champion", "version": "3", "at": "2026-11-03T00:00:00Z"}',
+    )
+
+    result = run_mrp(capsys, "status", "--json", "-w", tmp_path)
+    assert result.exit_code == 0, result.stderr
+    [fraud] = result.json()["models"]
+    assert (fraud["version"], fraud["since"]) == ("3", "2026-11-03T00:00:00Z")
+    assert fraud["previous_version"] is None
+
+
 def test_status_table_for_people(capsys: pytest.CaptureFixture[str], tiny_workspace: Path) -> None:
     run_mrp(capsys, "sync", "-w", tiny_workspace)
     result = run_mrp(capsys, "status", "-w", tiny_workspace)
