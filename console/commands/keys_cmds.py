@@ -7,7 +7,7 @@ from typing import Annotated, Any
 import typer
 
 from console.clock import format_time
-from console.commands.common import JsonOption, WorkspaceOption, echo, emit_json, workspace
+from console.commands.common import JsonOption, WorkspaceOption, echo, emit_json, warn, workspace
 
 app = typer.Typer(
     help="Signing keys: private halves in the OS keyring, public halves in signers.yaml.",
@@ -54,17 +54,29 @@ def init(
 
 @app.command("show")
 def show(as_json: JsonOption = False, workspace_dir: WorkspaceOption = None) -> None:
-    """Which keys this machine holds and whether signers.yaml trusts them."""
+    """Which keys this machine holds and whether signers.yaml trusts them.
+
+    Without a usable keyring the signers in signers.yaml are still listed (public keys are
+    no secret), with HERE '?' (--json: held_here null, keyring_problem the reason), and a
+    sentence on stderr says the private keys were not checked; the exit code is then 1
+    (listed, but whether this machine can sign is unknown), else 0."""
     from console.audit.keys import held_keys, load_signers_file
+    from console.errors import MrpError
     from console.secrets import ensure_usable_keyring
 
-    ensure_usable_keyring()
     ws = workspace(workspace_dir)
     trusted = load_signers_file(ws.signers_path)
+    now = ws.clock().now()
     operator = ws.signer_name()
     names = [key.name for key in trusted] + ([operator] if operator else [])
-    held = {key.key_id: key for key in held_keys(ws, names)}
-    now = ws.clock().now()
+    try:
+        ensure_usable_keyring()
+    except MrpError as error:
+        keyring_problem: str | None = error.message
+        held: dict[str, Any] = {}
+    else:
+        keyring_problem = None
+        held = {key.key_id: key for key in held_keys(ws, names)}
     rows: list[dict[str, Any]] = []
     for key in trusted:
         mine = held.pop(key.key_id, None)
@@ -76,7 +88,7 @@ def show(as_json: JsonOption = False, workspace_dir: WorkspaceOption = None) -> 
                 "public_key": key.public_key,
                 "valid_from": key.valid_from,
                 "valid_until": key.valid_until,
-                "held_here": mine is not None,
+                "held_here": None if keyring_problem else mine is not None,
                 "trusted": key.problem_at(now) is None,
                 "problem": key.problem_at(now),
             }
@@ -96,12 +108,20 @@ def show(as_json: JsonOption = False, workspace_dir: WorkspaceOption = None) -> 
             }
         )
     if as_json:
-        emit_json({"signers_file": ws.signers_path, "keys": rows})
+        emit_json(
+            {"signers_file": ws.signers_path, "keyring_problem": keyring_problem, "keys": rows}
+        )
+    else:
+        _print_table(rows, str(ws.signers_path), keyring_checked=keyring_problem is None)
+    if keyring_problem:
+        warn(f"mrp: private keys held here not checked: {keyring_problem}")
+        raise typer.Exit(1)
+
+
+def _print_table(rows: list[dict[str, Any]], path: str, *, keyring_checked: bool) -> None:
+    if not rows and not keyring_checked:
+        echo(f"no keys: {path} lists none.")
         return
-    _print_table(rows, str(ws.signers_path))
-
-
-def _print_table(rows: list[dict[str, Any]], path: str) -> None:
     if not rows:
         echo(f"no keys: {path} lists none and this keyring holds none for the operator.")
         echo("create one with `mrp keys init --name NAME --role ROLE`.")
@@ -116,7 +136,7 @@ def _print_table(rows: list[dict[str, Any]], path: str) -> None:
                 row["name"],
                 row["key_id"],
                 ",".join(row["roles"]) or "-",
-                "yes" if row["held_here"] else "no",
+                {True: "yes", False: "no", None: "?"}[row["held_here"]],
                 status,
             )
         )

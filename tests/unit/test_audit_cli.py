@@ -260,7 +260,6 @@ def test_since_after_until_is_refused(
         ("audit", "note", "fraud", "x"),
         ("audit", "checkpoint"),
         ("keys", "init", "--name", "bob", "--role", "oncall"),
-        ("keys", "show"),
     ],
 )
 def test_no_usable_keyring_is_said_before_anything_happens(
