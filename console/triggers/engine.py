@@ -18,8 +18,8 @@ Each stage is a temporary table built by one named statement:
    ``latest_samples``, ``latest_edges``), or in two when samples share a step
    (``used_samples``); ``window_values`` (window aggregates), ``event_intervals`` (events);
    then ``edges`` and ``segments``: runs of steps with one outcome, read by ``transitions``.
-6. For the current state: ``current_last`` (few steps: step by step) or ``last_from_runs``
-   (many: from the runs of 5.), read by ``current_states``.
+6. For the current state: ``last_steps`` (few steps: step by step, on arrays) or
+   ``last_from_runs`` (many: from the runs of 5.), read by ``current_states``.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ import duckdb
 
 from console.store import sql
 from console.store.queries import statements
+from console.triggers.last_steps import build_last_steps
 from console.triggers.plan import Plan, stage
 from console.triggers.timeutil import naive
 
@@ -76,7 +77,7 @@ def run_pipeline(
     span = {"from": naive(data_from), "to": naive(data_to)}
     if current and few_steps(plan, grids):
         _execute(con, "triggers/period_samples", {**span, "windowed_only": False})
-        _execute(con, "triggers/current_last", {"steps": FEW_STEPS + 1})
+        build_last_steps(con, plan, FEW_STEPS + 1, data_to)
         return continued
     _execute(con, "triggers/latest_pairs")
     _execute(con, "triggers/latest_samples", {**span, "enabled": True})

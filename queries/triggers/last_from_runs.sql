@@ -1,4 +1,4 @@
--- Current state, many steps per pair (after segments): the same as last_from_steps, read
+-- Current state, many steps per pair (after segments): what last_steps computes step by step, read
 -- from the runs of the backtest pipeline.
 CREATE OR REPLACE TEMP TABLE mrp_last AS
 WITH bounds AS (

@@ -1,9 +1,9 @@
 -- For triggers on a window aggregate (avg, min, max, p50, p95, p99): the value at every step
 -- t, over the period's samples in (t - window, t]; NULL (no data) when the window is empty or
 -- the latest sample is older than the staleness (ts < t - staleness). Quantiles are taken of
--- each frame's values as a list, as current_last takes them: the same arithmetic in both
--- pipelines, and about a third of the time of quantile_cont as a window function (whose
--- per-frame structures cost more than the few samples a frame holds).
+-- each frame's values as a list: quantile_cont's interpolation, as last_steps computes it, in
+-- about a third of the time of quantile_cont as a window function (whose per-frame
+-- structures cost more than the few samples a frame holds).
 CREATE OR REPLACE TEMP TABLE mrp_wvalue AS
 WITH wp AS (
     SELECT p.pid, p.sid, p.agg, p.window_us, p.stale_us, p.step_us, pp.period, pp.g_first,
