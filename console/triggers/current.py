@@ -114,7 +114,6 @@ def evaluated(
             cache_until=at_us if store else None,
             seeded=seeded,
         )
-        con.execute(sql("triggers/current_states"))
         yield Evaluation(plan, grids, continued)
         if store:
             drop_tables(con)  # a rollback takes the working tables with it

@@ -18,8 +18,9 @@ Each stage is a temporary table built by one named statement:
    ``latest_samples``, ``latest_edges``), or in two when samples share a step
    (``used_samples``); ``window_values`` (window aggregates), ``event_intervals`` (events);
    then ``edges`` and ``segments``: runs of steps with one outcome, read by ``transitions``.
-6. For the current state: ``last_steps`` (few steps: step by step, on arrays) or
-   ``last_from_runs`` (many: from the runs of 5.), read by ``current_states``.
+6. For the current state: each pair's last step and its run, by ``last_steps`` (few steps:
+   step by step, on arrays) or ``last_from_runs`` (many: from the runs of 5.); then each
+   pair's state from them (``current_result``: ``mrp_result``).
 """
 
 from __future__ import annotations
@@ -33,7 +34,8 @@ import duckdb
 
 from console.store import sql
 from console.store.queries import statements
-from console.triggers.last_steps import build_last_steps
+from console.triggers.current_result import write_current
+from console.triggers.last_steps import LastSteps, Rules, Samples, last_steps
 from console.triggers.plan import Plan, stage
 from console.triggers.timeutil import naive
 
@@ -54,9 +56,8 @@ def run_pipeline(
     seeded: bool = False,
 ) -> bool:
     """Build the engine's tables for ``plan``: ``grids`` gives each trigger's first and last
-    step, ``data_span`` the samples read (microseconds). ``current`` ends in ``mrp_last``
-    (each pair's last step and its run) for ``current_states``; otherwise in the runs read
-    by ``transitions``. ``cache_until``: store newly computed previous_version baselines of
+    step, ``data_span`` the samples read (microseconds). ``current`` ends in ``mrp_result``
+    (each pair's state at its last step); otherwise in the runs read by ``transitions``. ``cache_until``: store newly computed previous_version baselines of
     switches up to this instant (needs a writable connection). ``seeded``: the grids start at
     the stored states' step; serving periods and thresholds are then taken from them when they
     still hold (``stored_rules``). Returns whether they were."""
@@ -77,7 +78,10 @@ def run_pipeline(
     span = {"from": naive(data_from), "to": naive(data_to)}
     if current and few_steps(plan, grids):
         _execute(con, "triggers/period_samples", {**span, "windowed_only": False})
-        build_last_steps(con, plan, FEW_STEPS + 1, data_to)
+        rules = Rules(con)
+        samples = Samples(con, plan, rules)
+        last = last_steps(con, plan, rules, samples, FEW_STEPS + 1, data_to)
+        write_current(con, plan, grids, last, rules, samples)
         return continued
     _execute(con, "triggers/latest_pairs")
     _execute(con, "triggers/latest_samples", {**span, "enabled": True})
@@ -95,6 +99,10 @@ def run_pipeline(
     _execute(con, "triggers/segments")
     if current:
         _execute(con, "triggers/last_from_runs")
+        rules = Rules(con)
+        write_current(
+            con, plan, grids, LastSteps.from_runs(con, rules), rules, Samples(con, plan, rules)
+        )
     return continued
 
 

@@ -94,24 +94,89 @@ class _Settings:
         )
 
 
-def build_last_steps(
-    con: duckdb.DuckDBPyConnection, plan: Plan, max_steps: int, data_to: int
-) -> None:
-    """Evaluate the steps of every row of ``mrp_rule`` (at most ``max_steps`` each) over the
-    samples of ``mrp_sample`` and the events up to ``data_to``; write ``mrp_last``."""
+class Rules:
+    """The rows of ``mrp_rule`` (each pair's rule in each serving period) as arrays."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        columns = con.execute(sql("triggers/rule_arrays")).fetchnumpy()
+        self.pid = columns["pid"].astype(np.int64)
+        self.period = columns["period"].astype(np.int64)
+        self.first = columns["g_first"].astype(np.int64)
+        self.last = columns["g_last"].astype(np.int64)
+        self.from_us = columns["from_us"].astype(np.int64)
+        self.threshold = columns["threshold"].astype(np.float64)
+        self.has_threshold = columns["has_threshold"].astype(np.bool_)
+        self.has_missing = columns["has_missing"].astype(np.bool_)
+        self.gapcond = columns["gapcond"].astype(np.int8)
+        self.version = np.asarray(columns["version"], dtype=object)
+        self._periods = int(self.period.max(initial=0)) + 1
+        self._keys = self.pid * self._periods + self.period
+        self._order = np.argsort(self._keys)
+
+    def row_of(self, pid: Ints, period: Ints) -> Ints:
+        """The row of each (pid, period)."""
+        keys = pid * self._periods + period
+        found = np.searchsorted(self._keys[self._order], keys)
+        rows: Ints = self._order[np.minimum(found, len(self._order) - 1)]
+        return rows
+
+
+@dataclass(frozen=True)
+class LastSteps:
+    """Per pair: its last step (``t``), that step's rule row, outcome (1, 0, -1: no data),
+    value (``has_value``: whether it has one) and latest sample seen (``NULL_US``: none);
+    the first step with its outcome; and where the run of the last outcome began in its
+    serving period (``NULL_US``: at the first step or before)."""
+
+    pid: Ints
+    row: Ints
+    t: Ints
+    cond: npt.NDArray[np.int8]
+    value: Floats
+    has_value: Bools
+    value_ts: Ints
+    first: Ints
+    first_cond: npt.NDArray[np.int8]
+    run_start: Ints
+
+    @classmethod
+    def from_runs(cls, con: duckdb.DuckDBPyConnection, rules: Rules) -> LastSteps:
+        """What ``last_from_runs`` left in ``mrp_last`` (many steps: from the runs)."""
+        c = con.execute(sql("triggers/last_arrays"), {"null": int(NULL_US)}).fetchnumpy()
+        pid = c["pid"].astype(np.int64)
+        return cls(
+            pid,
+            rules.row_of(pid, c["period"].astype(np.int64)),
+            c["t"].astype(np.int64),
+            c["cond"].astype(np.int8),
+            c["value"].astype(np.float64),
+            c["has_value"].astype(np.bool_),
+            c["value_ts"].astype(np.int64),
+            c["first"].astype(np.int64),
+            c["first_cond"].astype(np.int8),
+            c["run_start"].astype(np.int64),
+        )
+
+
+def last_steps(
+    con: duckdb.DuckDBPyConnection,
+    plan: Plan,
+    rules: Rules,
+    samples: Samples,
+    max_steps: int,
+    data_to: int,
+) -> LastSteps:
+    """Evaluate the steps of every rule row (at most ``max_steps`` each) over ``samples``
+    and the events up to ``data_to``."""
     settings = _Settings.of(plan)
-    count = len(plan.triggers)
-    metrics = max(int(settings.mid.max(initial=-1)) + 1, 1)
-    rules = con.execute(sql("triggers/rule_arrays")).fetchnumpy()
-    steps = _steps(rules, settings, count, max_steps)
-    sid = (steps.pid // count) * metrics + settings.mid[steps.tid]
-    samples = _Samples(con.execute(sql("triggers/sample_arrays")).fetchnumpy(), sid, steps.period)
+    steps = _steps(rules, settings, len(plan.triggers), max_steps)
+    code = samples.code(plan, steps.pid, rules.period[steps.row])
     seen = _Seen(len(steps.t))
-    samples.latest(settings.latest[steps.tid], steps, settings, seen)
-    samples.windows(settings.windowed[steps.tid], steps, settings, seen)
+    samples.latest(settings.latest[steps.tid], code, steps, settings, seen)
+    samples.windows(settings.windowed[steps.tid], code, steps, settings, seen)
     held = _held_events(con, plan, rules, steps, data_to)
     cond = _outcomes(rules, steps, settings, seen, held)
-    _write(con, steps, cond, seen, settings)
+    return _last(steps, rules, cond, seen, settings)
 
 
 class _Seen:
@@ -126,41 +191,40 @@ class _Seen:
 
 @dataclass(frozen=True)
 class _Steps:
-    """Every evaluated step, ordered by pair and time; ``row``: its row of ``mrp_rule``."""
+    """Every evaluated step, ordered by pair and time; ``row``: its rule row."""
 
     row: Ints
     pid: Ints
     tid: Ints
-    period: Ints
     t: Ints
 
 
-def _steps(rules: dict[str, Any], settings: _Settings, count: int, max_steps: int) -> _Steps:
-    pid = rules["pid"].astype(np.int64)
-    tid = pid % count
+def _steps(rules: Rules, settings: _Settings, count: int, max_steps: int) -> _Steps:
+    tid = rules.pid % count
     step = settings.step[tid]
-    first = rules["g_first"].astype(np.int64)
-    n = np.clip((rules["g_last"] - first) // step + 1, 0, max_steps)
-    row = np.repeat(np.arange(len(pid)), n)
+    n = np.clip((rules.last - rules.first) // step + 1, 0, max_steps)
+    row = np.repeat(np.arange(len(rules.pid)), n)
     k = np.arange(len(row)) - np.repeat(np.cumsum(n) - n, n)
-    t = first[row] + k * step[row]
-    order = np.lexsort((t, pid[row]))
+    t = rules.first[row] + k * step[row]
+    order = np.lexsort((t, rules.pid[row]))
     row, t = row[order], t[order]
-    return _Steps(row, pid[row], tid[row], rules["period"].astype(np.int64)[row], t)
+    return _Steps(row, rules.pid[row], tid[row], t)
 
 
-class _Samples:
+class Samples:
     """The samples of ``mrp_sample`` ordered by series (sid, period), time and value, and
-    binary searches over them by (series, instant); ``code`` numbers each step's series."""
+    binary searches over them by (series, instant)."""
 
-    def __init__(self, columns: dict[str, Any], sid: Ints, period: Ints) -> None:
+    def __init__(self, con: duckdb.DuckDBPyConnection, plan: Plan, rules: Rules) -> None:
+        columns = con.execute(sql("triggers/sample_arrays")).fetchnumpy()
         ts = columns["ts"].astype(np.int64)
-        periods = max(int(columns["period"].max(initial=0)), int(period.max(initial=0))) + 1
-        series = columns["sid"].astype(np.int64) * periods + columns["period"]
-        self.code = sid * periods + period
+        period = columns["period"].astype(np.int64)
+        self.periods = max(int(period.max(initial=0)), int(rules.period.max(initial=0))) + 1
+        self.metrics = len({t.trigger.metric for t in plan.triggers if t.trigger.metric})
+        series = columns["sid"].astype(np.int64) * self.periods + period
         self.base = (int(ts.min()) if len(ts) else 0) - 1
         self.shift = max(int(ts.max(initial=0)) - self.base + 1, 1).bit_length()
-        codes = max(int(series.max(initial=0)), int(self.code.max(initial=0)))
+        codes = (len(plan.model_names) * max(self.metrics, 1) + 1) * self.periods
         self.packed = codes.bit_length() + self.shift <= PACKED_BITS
         keys = self._keys(series, ts)
         order = np.argsort(keys)
@@ -169,6 +233,23 @@ class _Samples:
             order = np.lexsort((columns["value"], keys))
         self.keys, self.series, self.ts = keys[order], series[order], ts[order]
         self.value = columns["value"].astype(np.float64)[order]
+
+    def code(self, plan: Plan, pid: Ints, period: Ints) -> Ints:
+        """The series of each pair in a period (``pairs.sql`` numbers series by model and
+        metric); negative for event triggers, which have none."""
+        count = len(plan.triggers)
+        mid = _Settings.of(plan).mid[pid % count]
+        sid = (pid // count) * max(self.metrics, 1) + mid
+        code: Ints = np.where(mid >= 0, sid * self.periods + period, -1)
+        return code
+
+    def latest_time(self, code: Ints) -> Ints:
+        """The time of each series' latest sample (``NULL_US``: none)."""
+        last = self.upto(code, np.full(len(code), np.iinfo(np.int64).max)) - 1
+        safe = np.maximum(last, 0)
+        found = (last >= 0) & (self.series[safe] == code) if len(self.ts) else last < -1
+        result: Ints = np.where(found, self.ts[safe] if len(self.ts) else 0, NULL_US)
+        return result
 
     def _keys(self, code: Ints, at: Ints) -> Any:
         """One sortable key per (series, instant): packed in one integer when both fit, else
@@ -190,13 +271,15 @@ class _Samples:
         found[order] = np.searchsorted(self.keys, needles[order], side="right")
         return found
 
-    def latest(self, mask: Bools, steps: _Steps, settings: _Settings, seen: _Seen) -> None:
+    def latest(
+        self, mask: Bools, codes: Ints, steps: _Steps, settings: _Settings, seen: _Seen
+    ) -> None:
         """For the steps of ``mask``: the latest sample of the series in [t - stale, t]."""
         at = np.flatnonzero(mask)
         if not len(self.ts) or not len(at):
             return
         t = steps.t[at]
-        code = self.code[at]
+        code = codes[at]
         last = self.upto(code, t) - 1
         safe = np.maximum(last, 0)
         stale = settings.stale_eff[steps.tid[at]]
@@ -206,7 +289,9 @@ class _Samples:
         seen.has[at] = True
         seen.ts[at] = self.ts[safe]
 
-    def windows(self, mask: Bools, steps: _Steps, settings: _Settings, seen: _Seen) -> None:
+    def windows(
+        self, mask: Bools, codes: Ints, steps: _Steps, settings: _Settings, seen: _Seen
+    ) -> None:
         """For the steps of ``mask``: the aggregate over (t - window, t], when its latest
         sample is within the staleness (``seen.ts``: that sample's time, stale or not).
         NaN orders above every number, as in DuckDB: ``min`` passes over it, ``max`` and
@@ -214,8 +299,8 @@ class _Samples:
         at = np.flatnonzero(mask)
         tid = steps.tid[at]
         t = steps.t[at]
-        hi = self.upto(self.code[at], t)
-        lo = self.upto(self.code[at], t - settings.window[tid])
+        hi = self.upto(codes[at], t)
+        lo = self.upto(codes[at], t - settings.window[tid])
         counted = hi > lo
         at, tid, t, lo, hi = at[counted], tid[counted], t[counted], lo[counted], hi[counted]
         if not len(at):
@@ -264,7 +349,7 @@ def _quantiles(values: Floats, lo: Ints, hi: Ints, q: float) -> Floats:
 def _held_events(
     con: duckdb.DuckDBPyConnection,
     plan: Plan,
-    rules: dict[str, Any],
+    rules: Rules,
     steps: _Steps,
     data_to: int,
 ) -> Bools:
@@ -285,8 +370,8 @@ def _held_events(
         return held
     count = len(plan.triggers)
     names = plan.model_names
-    versions = rules["version"]
-    from_us = rules["from_us"]
+    versions = rules.version
+    from_us = rules.from_us
     pair_start = np.searchsorted(steps.pid, np.arange(len(names) * count), side="left")
     pair_end = np.searchsorted(steps.pid, np.arange(len(names) * count), side="right")
     index = {name: idx for idx, name in enumerate(names)}
@@ -317,17 +402,17 @@ def _held_events(
 
 
 def _outcomes(
-    rules: dict[str, Any], steps: _Steps, settings: _Settings, seen: _Seen, held: Bools
+    rules: Rules, steps: _Steps, settings: _Settings, seen: _Seen, held: Bools
 ) -> npt.NDArray[np.int8]:
     """Each step's outcome: 1 (the condition holds), 0, or -1 (no data). A missing threshold
     compares to nothing (no data); NaN compares as in DuckDB, above every number."""
-    threshold = rules["threshold"][steps.row]
-    op = settings.op[steps.tid]
-    compared = _compare(seen.value, op, threshold).astype(np.int8)
-    cond = np.where(rules["has_threshold"][steps.row], compared, np.int8(-1))
-    cond = np.where(seen.has, cond, rules["gapcond"][steps.row].astype(np.int8))
-    cond = np.where(rules["missing"][steps.row], np.int8(-1), cond)
-    return np.where(settings.event[steps.tid], held.astype(np.int8), cond).astype(np.int8)
+    row = steps.row
+    compared = _compare(seen.value, settings.op[steps.tid], rules.threshold[row])
+    cond = np.where(rules.has_threshold[row], compared.astype(np.int8), np.int8(-1))
+    cond = np.where(seen.has, cond, rules.gapcond[row])
+    cond = np.where(rules.has_missing[row], np.int8(-1), cond)
+    outcome: npt.NDArray[np.int8] = np.where(settings.event[steps.tid], held, cond).astype(np.int8)
+    return outcome
 
 
 def _compare(value: Floats, op: Ints, threshold: Floats) -> Bools:
@@ -346,40 +431,31 @@ def _compare(value: Floats, op: Ints, threshold: Floats) -> Bools:
         )
 
 
-def _write(
-    con: duckdb.DuckDBPyConnection,
-    steps: _Steps,
-    cond: npt.NDArray[np.int8],
-    seen: _Seen,
-    settings: _Settings,
-) -> None:
-    """Each pair's last step and its run into ``mrp_last`` (``last_steps_from_arrays``)."""
+def _last(
+    steps: _Steps, rules: Rules, cond: npt.NDArray[np.int8], seen: _Seen, settings: _Settings
+) -> LastSteps:
+    """Each pair's last step and the run that leads to it."""
     size = len(steps.pid)
     if size:
         starts = np.flatnonzero(np.r_[True, steps.pid[1:] != steps.pid[:-1]])
         ends = np.r_[starts[1:], size] - 1
     else:
         starts = ends = steps.pid
+    period = rules.period[steps.row]
     last = np.repeat(ends, np.diff(np.r_[starts, size]))
-    changed = (cond != cond[last]) | (steps.period != steps.period[last])
+    changed = (cond != cond[last]) | (period != period[last])
     marked = np.where(changed, steps.t, NULL_US)
     run_start = np.maximum.reduceat(marked, starts) if size else steps.pid
     step = settings.step[steps.tid[ends]]
-    arrays = {
-        "pid": steps.pid[ends],
-        "t": steps.t[ends],
-        "period": steps.period[ends],
-        "cond": cond[ends],
-        "value": seen.value[ends],
-        "has_value": seen.has[ends],
-        "no_sample": ~settings.event[steps.tid[ends]] & ~seen.has[ends],
-        "value_ts": seen.ts[ends],
-        "first": steps.t[starts],
-        "first_cond": cond[starts],
-        "run_start": np.where(run_start == NULL_US, NULL_US, run_start + step),
-    }
-    con.register("mrp_last_arrays", arrays)
-    try:
-        con.execute(sql("triggers/last_steps_from_arrays"), {"null": int(NULL_US)})
-    finally:
-        con.unregister("mrp_last_arrays")
+    return LastSteps(
+        pid=steps.pid[ends],
+        row=steps.row[ends],
+        t=steps.t[ends],
+        cond=cond[ends],
+        value=seen.value[ends],
+        has_value=seen.has[ends],
+        value_ts=seen.ts[ends],
+        first=steps.t[starts],
+        first_cond=cond[starts],
+        run_start=np.where(run_start == NULL_US, NULL_US, run_start + step),
+    )
