@@ -21,9 +21,12 @@ from typing import Annotated, Any, Literal
 
 import platformdirs
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic_core import ErrorDetails
 
 from console.clock import Clock, parse_duration, parse_time
 from console.errors import ConfigError
+from console.theme_names import theme_problem
+from console.toml_lines import key_line
 
 CONFIG_NAME = "mrp.toml"
 
@@ -49,6 +52,16 @@ class ConsoleSettings(_Strict):
     """A theme registered by mrp (mrp-dark, mrp-light, mrp-high-contrast) or by Textual."""
 
     _parse = field_validator("refresh", mode="before")(_duration)
+
+    @field_validator("theme")
+    @classmethod
+    def _known_theme(cls, name: str) -> str:
+        """Checked here, not only by the console, so that a misspelt theme stops every
+        command that reads mrp.toml rather than go unnoticed until the console falls back."""
+        problem = theme_problem(name)
+        if problem is not None:
+            raise ValueError(problem)
+        return name
 
 
 def _instant(value: str | None) -> str | None:
@@ -330,8 +343,11 @@ def find_workspace_root(
 
 
 def load_config(path: Path) -> Config:
+    """``path``'s settings; a key or value it does not take is one sentence naming
+    ``path:LINE`` (the line that writes it, or the table it is missing from)."""
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        raw = tomllib.loads(text)
     except FileNotFoundError:
         raise ConfigError(f"{path}: the file does not exist.") from None
     except tomllib.TOMLDecodeError as error:
@@ -341,7 +357,26 @@ def load_config(path: Path) -> Config:
     try:
         return Config.model_validate(raw)
     except ValidationError as error:
-        raise ConfigError(f"{path}: {describe_validation_error(error, Config)}") from None
+        line = key_line(text, _written_key(error.errors()[0]))
+        where = f"{path}:{line}" if line is not None else str(path)
+        raise ConfigError(f"{where}: {describe_validation_error(error, Config)}") from None
+
+
+def _written_key(first: ErrorDetails) -> list[str]:
+    """The key a pydantic error is about, as the file writes it: its ``loc`` without a
+    source's kind (the union's tag, as in ``sources.prom.prometheus.url``) and without list
+    indexes; an unknown kind is about the source's ``kind`` key."""
+    parts = list(first["loc"])
+    if len(parts) > 2 and parts[0] == "sources" and _is_tag(parts[2]):
+        del parts[2]
+    if first["type"] == "union_tag_invalid":
+        parts.append("kind")
+    key: list[str] = []
+    for part in parts:
+        if not isinstance(part, str):
+            break
+        key.append(part)
+    return key
 
 
 def describe_validation_error(error: ValidationError, root: type[BaseModel] | None = None) -> str:

@@ -67,26 +67,29 @@ def test_malformed_config_names_file_and_key(
 @pytest.mark.parametrize(
     ("content", "expected"),
     [
-        ('statedir = ".mrp"\n', "unknown key 'statedir' (did you mean 'state_dir'?)."),
-        ('[consle]\nrefresh = "1m"\n', "unknown key 'consle' (did you mean 'console'?)."),
-        ('[console]\nrefesh = "1m"\n', "unknown key 'console.refesh' (did you mean 'refresh'?)."),
+        ('statedir = ".mrp"\n', "1: unknown key 'statedir' (did you mean 'state_dir'?)."),
+        ('[consle]\nrefresh = "1m"\n', "1: unknown key 'consle' (did you mean 'console'?)."),
+        (
+            '[console]\nrefesh = "1m"\n',
+            "2: unknown key 'console.refesh' (did you mean 'refresh'?).",
+        ),
         (
             '[sources.prom]\nkind = "prometheus"\nurl = "http://p"\nbackfil = "1d"\n',
-            "unknown key 'sources.prom.backfil' (did you mean 'backfill'?).",
+            "4: unknown key 'sources.prom.backfil' (did you mean 'backfill'?).",
         ),
         (
             '[sources.reg]\nkind = "mlflow"\nurl = "http://m"\nservingalias = "x"\n',
-            "unknown key 'sources.reg.servingalias' (did you mean 'serving_alias'?).",
+            "4: unknown key 'sources.reg.servingalias' (did you mean 'serving_alias'?).",
         ),
-        ('[sources.x]\nkind = "files"\nfoo = 1\n', "unknown key 'sources.x.foo'."),
+        ('[sources.x]\nkind = "files"\nfoo = 1\n', "3: unknown key 'sources.x.foo'."),
         (
             '[sources.offline]\nkind = "file"\n',
-            "'sources.offline.kind' must be 'prometheus', 'mlflow', 'http' or 'files' "
+            "2: 'sources.offline.kind' must be 'prometheus', 'mlflow', 'http' or 'files' "
             "(got 'file'); did you mean 'files'?",
         ),
         (
             '[sources.offline]\npath = "."\n',
-            "the key 'sources.offline.kind' is required: 'prometheus', 'mlflow', 'http' or "
+            "1: the key 'sources.offline.kind' is required: 'prometheus', 'mlflow', 'http' or "
             "'files'.",
         ),
     ],
@@ -97,7 +100,7 @@ def test_a_misspelled_config_key_or_source_kind_says_what_was_meant(
     (tiny_workspace / "mrp.toml").write_text(content)
     result = run_mrp(capsys, "status", "-w", tiny_workspace)
     assert result.exit_code == 2
-    assert _one_sentence(result) == f"mrp: {tiny_workspace / 'mrp.toml'}: {expected}"
+    assert _one_sentence(result) == f"mrp: {tiny_workspace / 'mrp.toml'}:{expected}"
 
 
 @pytest.mark.parametrize(

@@ -48,6 +48,7 @@ def test_a_broken_replay_is_one_sentence(
     config.write_text(config.read_text().replace("speed = 60.0", "speed = 0"))
     result = run_mrp(capsys, "status", "-w", demo.workspace.root)
     assert result.exit_code == 2
+    line = config.read_text().splitlines().index("speed = 0") + 1
     assert result.stderr == (
-        f"mrp: {config}: 'clock.replay.speed': Input should be greater than 0.\n"
+        f"mrp: {config}:{line}: 'clock.replay.speed': Input should be greater than 0.\n"
     )
