@@ -7,9 +7,7 @@ then the error names the process that holds it.
 
 from __future__ import annotations
 
-import importlib.util
 import re
-import sys
 import time
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
@@ -34,19 +32,8 @@ def _config(path: Path) -> dict[str, str | bool | int | float | list[str]]:
 
 def with_session_settings(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
     """The session settings every mrp connection has (no progress bar on the terminal)."""
-    _pandas_known_absent()
     con.execute("SET enable_progress_bar = false")
     return con
-
-
-def _pandas_known_absent() -> None:
-    """DuckDB tries to import pandas at every statement with parameters (to convert pandas
-    values) and, when pandas is not installed, searches the whole import path again each
-    time: 0.1 ms a statement, some 5 ms of a 1,000-model trigger refresh. When it is not
-    installed, say so once: a None entry in ``sys.modules`` makes ``import pandas`` fail at
-    once, as it would anyway."""
-    if "pandas" not in sys.modules and importlib.util.find_spec("pandas") is None:
-        sys.modules["pandas"] = None  # type: ignore[assignment]
 
 
 def _open(path: Path, read_only: bool, wait: float) -> duckdb.DuckDBPyConnection:
