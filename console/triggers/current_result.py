@@ -15,8 +15,9 @@ import duckdb
 import numpy as np
 
 from console.store import sql
-from console.triggers.last_steps import NULL_US, Bools, Ints, LastSteps, Rules, Samples
+from console.triggers.pair_arrays import NULL_US, Bools, Ints, LastSteps, Rules
 from console.triggers.plan import Plan
+from console.triggers.sample_search import Samples
 
 STATES = ("ok", "pending", "firing", "no_data")
 _OK, _PENDING, _FIRING, _NO_DATA = range(len(STATES))

@@ -35,8 +35,10 @@ import duckdb
 from console.store import sql
 from console.store.queries import statements
 from console.triggers.current_result import write_current
-from console.triggers.last_steps import LastSteps, Rules, Samples, last_steps
+from console.triggers.last_steps import last_steps
+from console.triggers.pair_arrays import LastSteps, Rules
 from console.triggers.plan import Plan, stage
+from console.triggers.sample_search import Samples
 from console.triggers.timeutil import naive
 
 SETTLED_US = 3_600_000_000

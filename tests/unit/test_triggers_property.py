@@ -22,7 +22,7 @@ from test_triggers_support import (
     store,
 )
 
-from console.triggers import engine, evaluate_at, last_steps
+from console.triggers import engine, evaluate_at, sample_search
 from console.triggers.backtest import Coverage, replay
 from console.triggers.reference import (
     Event,
@@ -205,12 +205,12 @@ def test_sql_engine_matches_reference(con: duckdb.DuckDBPyConnection, case: dict
         assert _same(g[3], e[3]), (g, e)
     assert replayed.coverage == (_coverage(pol, case, expected_steps),)
     _check_current_state(con, pol, case, end)
-    packed_bits = last_steps.PACKED_BITS
-    last_steps.PACKED_BITS = 0  # search keys as records instead of packed integers
+    packed_bits = sample_search.PACKED_BITS
+    sample_search.PACKED_BITS = 0  # search keys as records instead of packed integers
     try:
         _check_current_state(con, pol, case, end)
     finally:
-        last_steps.PACKED_BITS = packed_bits
+        sample_search.PACKED_BITS = packed_bits
     few_steps = engine.FEW_STEPS
     engine.FEW_STEPS = -1  # the same through the runs of the backtest pipeline
     try:
