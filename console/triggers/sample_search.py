@@ -65,10 +65,12 @@ class Samples:
 
     def latest_time(self, code: Ints) -> Ints:
         """The time of each series' latest sample (``NULL_US``: none)."""
+        if not len(self.ts):
+            return np.full(len(code), NULL_US, np.int64)
         last = self.upto(code, np.full(len(code), np.iinfo(np.int64).max)) - 1
         safe = np.maximum(last, 0)
-        found = (last >= 0) & (self.series[safe] == code) if len(self.ts) else last < -1
-        result: Ints = np.where(found, self.ts[safe] if len(self.ts) else 0, NULL_US)
+        found = (last >= 0) & (self.series[safe] == code)
+        result: Ints = np.where(found, self.ts[safe], NULL_US)
         return result
 
     def _keys(self, code: Ints, at: Ints) -> Any:
