@@ -197,6 +197,10 @@ class MrpApp(App[None]):
         return any(getattr(s, "HOLDS_THE_KEYS", False) for s in self.screen_stack)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """False hides a key from the footer: the app's keys while the wizard is up, and
+        ``h`` on History itself, where it would do nothing."""
+        if action == "history" and isinstance(self.screen, HistoryScreen):
+            return False
         return not (action in KEPT_FROM_THE_WIZARD and self.wizard_is_up())
 
     async def action_quit_key(self) -> None:

@@ -9,13 +9,14 @@ from textual import on
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from console.fleet import FleetSnapshot
 from console.tui.context import mrp_app
 from console.tui.widgets.drill_banner import DrillBanner
 from console.tui.widgets.fleet_grid import FleetGrid
 from console.tui.widgets.fleet_table import COLUMNS, DROP_FIRST, fleet_rows, matches
+from console.tui.widgets.key_footer import KeyFooter
 from console.tui.widgets.status_bar import StatusBar
 
 
@@ -42,7 +43,7 @@ class FleetScreen(Screen[None]):
         )
         yield FleetGrid(COLUMNS, drop_first=DROP_FIRST, id="fleet-table")
         yield StatusBar(id="status")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         app = mrp_app(self)

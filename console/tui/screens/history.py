@@ -12,12 +12,13 @@ from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from console.tui.context import mrp_app
 from console.tui.history_data import History, HistoryRow, rollback_counts
 from console.tui.messages import ExportDone, HistoryReady
 from console.tui.widgets.drill_banner import DrillBanner
+from console.tui.widgets.key_footer import KeyFooter
 from console.tui.widgets.records_table import RecordsTable
 from console.tui.widgets.status_bar import StatusBar
 
@@ -53,7 +54,7 @@ class HistoryScreen(Screen[None]):
             yield Input(placeholder="any text", id="filter-text")
         yield RecordsTable(id="history-table")
         yield StatusBar()
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one(RecordsTable).focus()

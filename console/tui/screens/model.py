@@ -15,7 +15,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Grid, VerticalScroll
 from textual.screen import Screen
 from textual.widget import AwaitMount
-from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Static, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState
 
 from console.fleet import STATE_RANK, FleetSnapshot, TriggerView
@@ -24,6 +24,7 @@ from console.tui.context import mrp_app
 from console.tui.format import describe, times_in
 from console.tui.messages import ModelDetailReady
 from console.tui.widgets.drill_banner import DrillBanner
+from console.tui.widgets.key_footer import KeyFooter
 from console.tui.widgets.metric_chart import ChartData, MetricChart
 from console.tui.widgets.model_header import ModelHeader
 from console.tui.widgets.records_table import RecordsTable
@@ -134,7 +135,7 @@ class ModelScreen(Screen[None]):
             with TabPane("Records", id="tab-records"):
                 yield RecordsTable(with_model=False, id="model-records")
         yield StatusBar()
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         app = mrp_app(self)
