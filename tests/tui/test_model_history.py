@@ -132,11 +132,13 @@ async def test_history_says_when_the_audit_log_was_deleted(
     assert not ws.audit_path.exists()
 
 
-async def test_history_wraps_a_records_detail_to_read_it_whole(
+async def test_the_model_records_wrap_a_records_detail_to_read_it_whole(
     make_app: Any, workspace_root: Path
 ) -> None:
-    """At 120 columns a record's detail wraps onto the lines its row grows to (the date over
-    the time leaves it more room), and wraps again when the terminal is resized."""
+    """On the model's Records tab a record's detail wraps onto the lines its row grows to
+    (the date over the time leaves it more room), and wraps again when the terminal is
+    resized. (History shows a record a line, the highlighted one's detail whole under the
+    table: tests/tui/test_history_one_line.py.)"""
     ws = open_workspace(workspace_root)
     checks = [{"name": "serving_unchanged", "ok": False}, {"name": "change_freeze", "ok": False}]
     details = {"from_version": "7", "to_version": "6", "passed": True, "checks": checks}
@@ -144,9 +146,11 @@ async def test_history_wraps_a_records_detail_to_read_it_whole(
     said = "pre-checks failed: serving_unchanged, change_freeze (only break-glass may proceed)"
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        screen = await open_history(pilot)
+        screen = await open_model(pilot, "fraud-scoring")
+        await pilot.press("a")
         table = screen.query_one(RecordsTable)
-        key = row_key(next(i for i, r in enumerate(screen.shown) if r.origin == "audit"))
+        await wait_for(pilot, lambda: table.size.width > 0)
+        key = row_key(next(i for i, r in enumerate(table.rows_shown) if r.origin == "audit"))
         assert table.get_cell(key, "at").plain == "2026-11-01\n03:00 UTC"
 
         def detail_lines() -> list[str]:
@@ -156,7 +160,7 @@ async def test_history_wraps_a_records_detail_to_read_it_whole(
         assert width >= 30
         assert " ".join(detail_lines()) == said
         assert all(cell_len(line) <= width for line in detail_lines())
-        assert table.get_row_height(RowKey(key)) == len(detail_lines()) == 3
+        assert table.get_row_height(RowKey(key)) == len(detail_lines()) == 2
 
         await pilot.resize_terminal(200, 40)
         await wait_for(pilot, lambda: len(detail_lines()) == 1)

@@ -148,7 +148,7 @@ async def test_history_at_80x24_shows_each_records_detail(make_app: Any) -> None
         lines = screen_text(app)
         assert line_with(lines, "WHEN").split() == ["#", "WHEN", "MODEL", "ACTION", "DETAIL"]
         first = line_with(lines, "support-intent")
-        assert first.split()[2:6] == ["support-intent", "security_finding", "[high]", "dependency"]
+        assert first.split()[3:7] == ["support-intent", "security_finding", "[high]", "dependency"]
         await pilot.resize_terminal(*SIZE)
         await wait_for(pilot, lambda: "origin" in table.visible_columns)
         assert fits(table)

@@ -12,13 +12,14 @@ from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Input, Static
+from textual.widgets import DataTable, Input, Static
 
 from console.tui.context import mrp_app
 from console.tui.history_data import History, HistoryRow, rollback_counts
 from console.tui.messages import ExportDone, HistoryReady
 from console.tui.widgets.drill_banner import DrillBanner
 from console.tui.widgets.key_footer import KeyFooter
+from console.tui.widgets.record_detail import RecordDetail
 from console.tui.widgets.records_table import RecordsTable
 from console.tui.widgets.status_bar import StatusBar
 
@@ -29,7 +30,10 @@ def export_path(folder: Path, at: datetime) -> Path:
 
 class HistoryScreen(Screen[None]):
     """Esc first clears the filters, as on the fleet, then leaves: the footer names what the
-    next esc does (``check_action`` hides the binding that would not run)."""
+    next esc does (``check_action`` hides the binding that would not run).
+
+    A record is a line, so a small terminal shows a dozen of them; the highlighted one's
+    time, source, signer, version and whole detail stand under the table."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "clear_filters", "Clear filter"),
@@ -52,7 +56,8 @@ class HistoryScreen(Screen[None]):
             yield Input(placeholder="model", id="filter-model")
             yield Input(placeholder="action: rollback, deploy…", id="filter-action")
             yield Input(placeholder="any text", id="filter-text")
-        yield RecordsTable(id="history-table")
+        yield RecordsTable(one_line=True, id="history-table")
+        yield RecordDetail(id="record-detail")
         yield StatusBar()
         yield KeyFooter()
 
@@ -111,6 +116,12 @@ class HistoryScreen(Screen[None]):
             f"History · {len(self.shown)} of {len(self._history.rows)} records · "
             f"{rollback_counts(self.shown)} · e exports what is shown to CSV"
         )
+        self._show_detail()
+
+    @on(DataTable.RowHighlighted, "#history-table")
+    def _show_detail(self) -> None:
+        """The highlighted record, whole, under the table (a row is one line)."""
+        self.query_one(RecordDetail).show(self.query_one(RecordsTable).highlighted)
 
     def action_filter(self) -> None:
         self.query_one("#filter-model", Input).focus()

@@ -39,15 +39,21 @@ def stacked_time(moment: datetime) -> str:
     return f"{day}\n{time}"
 
 
+def short_time(moment: datetime) -> str:
+    """Month, day and time, local (``11-14 19:00``): as wide as the stacked time, on one
+    line; the year and the zone are said where the whole record is."""
+    return moment.astimezone().strftime("%m-%d %H:%M")
+
+
 def row_key(index: int) -> str:
     return f"{index + 1}"
 
 
-def record_spec(index: int, row: HistoryRow, with_model: bool) -> RowSpec:
+def record_spec(index: int, row: HistoryRow, with_model: bool, one_line: bool = False) -> RowSpec:
     rollback = row.action == "rollback"
     cells = (
         cell(row_key(index)),
-        cell(stacked_time(row.at)),
+        cell(short_time(row.at) if one_line else stacked_time(row.at)),
         cell(row.origin),
         cell(row.model or "-"),
         cell("↩ rollback" if rollback else row.action, None, rollback),
@@ -59,15 +65,22 @@ def record_spec(index: int, row: HistoryRow, with_model: bool) -> RowSpec:
 
 
 class RecordsTable(KeyedTable):
-    def __init__(self, *, with_model: bool = True, id: str | None = None) -> None:
+    """``one_line``: a record a line (the time on one line, the detail cut short), for a
+    screen that shows the highlighted record's whole detail beside the table (History);
+    otherwise the time is stacked and the detail wraps onto up to ``DETAIL_LINES``."""
+
+    def __init__(
+        self, *, with_model: bool = True, one_line: bool = False, id: str | None = None
+    ) -> None:
         super().__init__(key_column="key", id=id)
         self.with_model = with_model
+        self.one_line = one_line
         self.rows_shown: tuple[HistoryRow, ...] = ()
         columns = COLUMNS if with_model else tuple(c for c in COLUMNS if c[0] != "model")
         self.set_columns(
             columns,
             flex="detail",
-            flex_lines=DETAIL_LINES,
+            flex_lines=1 if one_line else DETAIL_LINES,
             drop_first=DROP_FIRST,
             flex_min=DETAIL_MIN,
         )
@@ -75,13 +88,28 @@ class RecordsTable(KeyedTable):
     def show_records(self, rows: Sequence[HistoryRow]) -> None:
         self.rows_shown = tuple(rows)
         self.show_rows(
-            [(row_key(i), record_spec(i, row, self.with_model)) for i, row in enumerate(rows)]
+            [
+                (row_key(i), record_spec(i, row, self.with_model, self.one_line))
+                for i, row in enumerate(rows)
+            ]
         )
+
+    @property
+    def highlighted(self) -> HistoryRow | None:
+        """The record under the cursor."""
+        key = self.cursor_key
+        return self._record(key) if key is not None else None
+
+    def _record(self, key: str) -> HistoryRow | None:
+        if key.isdigit() and 0 < int(key) <= len(self.rows_shown):
+            return self.rows_shown[int(key) - 1]
+        return None
 
     @on(DataTable.RowSelected)
     def _open(self, event: DataTable.RowSelected) -> None:
         """Enter: the whole record, in a window over the table."""
         event.stop()
         key = event.row_key.value
-        if key is not None and key.isdigit() and 0 < int(key) <= len(self.rows_shown):
-            self.app.push_screen(RecordScreen(self.rows_shown[int(key) - 1]))
+        row = self._record(key) if key is not None else None
+        if row is not None:
+            self.app.push_screen(RecordScreen(row))
