@@ -117,17 +117,6 @@ class Clock:
             return self.replay_from + timedelta(seconds=self._replayed(self._run()))
         return self.now()
 
-    def since(self, real: datetime, real_now: datetime) -> timedelta:
-        """How long ago, on this clock's stamps, the real (wall-clock) time ``real`` was,
-        ``real_now`` being the real time now. In a replay the real seconds between are
-        replayed ones (before the replay began it stood at its start); otherwise they are
-        real ones (a fixed clock does not move, so there is no other measure)."""
-        if self.fixed is not None or self.replay_from is None:
-            return to_utc(real_now) - to_utc(real)
-        run = self._run()
-        then = max(run - (real_now - real).total_seconds(), 0.0)
-        return timedelta(seconds=self._replayed(run) - self._replayed(then))
-
     def _run(self) -> float:
         """Real seconds since the replay started."""
         return time.monotonic() - self._started

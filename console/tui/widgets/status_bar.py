@@ -1,4 +1,10 @@
-"""The bottom line: last sync, per-source errors, staleness and the clock."""
+"""The bottom line: last sync, per-source errors, staleness and the clock.
+
+A sync is a real event: how long ago it was is measured on the wall clock, also in a replay
+(``mrp demo``), where the bar says so ("real time"). A replay's data is all stored by the
+first sync and shown up to the replayed instant, so the data's age follows the replayed
+clock while the syncs only re-read the recording: measured on the replayed clock, a sync 30
+real seconds ago read "synced 59m ago" beside a data age of "<1m"."""
 
 from __future__ import annotations
 
@@ -32,7 +38,8 @@ class StatusBar(Widget):
     def render_status(self, status: StatusInfo) -> Text:
         app = mrp_app(self)
         variables = app.theme_variables
-        ago = _since(app.clock, app.wall())
+        ago = _ago(app.wall())
+        real = app.clock.is_replay
         bad = role_style(variables, "trigger-firing", bold=True)
         warn = role_style(variables, "trigger-pending")
         line = Text(no_wrap=True, overflow="ellipsis")
@@ -45,12 +52,15 @@ class StatusBar(Widget):
         for source in status.sources:
             if source.error:
                 last_ok = (
-                    f" (last ok {ago(source.last_ok)} ago)" if source.last_ok else " (never synced)"
+                    f" (last ok {ago(source.last_ok)} ago{', real time' if real else ''})"
+                    if source.last_ok
+                    else " (never synced)"
                 )
                 error = short_error(source.source, source.error, str(app.workspace.root))
                 line.append(f"✖ {source.source}: {error}{last_ok}  ", style=bad)
             else:
-                line.append(f"✔ {source.source} synced {ago(source.finished_at)} ago  ")
+                synced = f"{ago(source.finished_at)} ago{' (real time)' if real else ''}"
+                line.append(f"✔ {source.source} synced {synced}  ")
                 for warning in source.warnings:  # as `mrp sync` said it, up to its advice
                     said = warning.about(source.source).split("; ")[0].rstrip(".")
                     line.append(f"⚠ {said}  ", style=warn)
@@ -67,16 +77,13 @@ class StatusBar(Widget):
         return line + right
 
 
-def _since(clock: Clock, wall: datetime) -> Callable[[datetime | None], str]:
-    """How long ago a real moment (a sync run, recorded at the wall clock) was. In a replay
-    it is measured on the replayed clock, as the fleet's ages and the time on the right are:
-    the real seconds since are replayed ones (at ×120 a sync 30s ago was an hour of the
-    recorded evening ago). Otherwise on the wall clock (a fixed clock does not move)."""
+def _ago(wall: datetime) -> Callable[[datetime | None], str]:
+    """How long before ``wall`` (now, on the wall clock) a sync run's moment was."""
 
     def ago(moment: datetime | None) -> str:
         if moment is None:
             return "?"
-        return format_duration(max(clock.since(moment, wall), timedelta(0)))
+        return format_duration(max(wall - moment, timedelta(0)))
 
     return ago
 
