@@ -130,8 +130,9 @@ class Samples:
 
 
 def _quantiles(values: Floats, lo: Ints, hi: Ints, q: float) -> Floats:
-    """``quantile_cont`` of each ``values[lo:hi]`` (DuckDB's interpolation: at (n - 1) * q,
-    lo + (hi - lo) * fraction)."""
+    """``quantile_cont`` of each ``values[lo:hi]`` (DuckDB's interpolation of doubles: at
+    (n - 1) * q, lo * (1 - fraction) + hi * fraction, which keeps an infinite sample's
+    quantile infinite where lo + (hi - lo) * fraction would give NaN)."""
     n = hi - lo
     window = np.repeat(np.arange(len(n)), n)
     index = np.arange(len(window)) - np.repeat(np.cumsum(n) - n, n) + np.repeat(lo, n)
@@ -143,5 +144,6 @@ def _quantiles(values: Floats, lo: Ints, hi: Ints, q: float) -> Floats:
     above = np.minimum(below + 1, n - 1)
     low, high = ordered[start + below], ordered[start + above]
     fraction = position - below
-    result: Floats = np.where(fraction > 0, low + (high - low) * fraction, low)
+    with np.errstate(invalid="ignore"):  # inf * 0 where it is not chosen
+        result: Floats = np.where(fraction > 0, low * (1 - fraction) + high * fraction, low)
     return result
