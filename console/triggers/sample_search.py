@@ -124,7 +124,8 @@ class Samples:
                 result[chosen] = _quantiles(self.value, low, high, _QUANTILES[name])
                 continue
             reduce = {"avg": np.add, "min": np.fmin, "max": np.maximum}[name]
-            reduced = reduce.reduceat(padded, np.column_stack((low, high)).ravel())[0::2]
+            with np.errstate(invalid="ignore"):  # inf + -inf is NaN, as in DuckDB
+                reduced = reduce.reduceat(padded, np.column_stack((low, high)).ravel())[0::2]
             result[chosen] = reduced / (high - low) if name == "avg" else reduced
         return counted, result, latest
 
