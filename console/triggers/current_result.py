@@ -15,7 +15,14 @@ import duckdb
 import numpy as np
 
 from console.store import sql
-from console.triggers.pair_arrays import NULL_US, Bools, Ints, LastSteps, Rules
+from console.triggers.pair_arrays import (
+    NULL_US,
+    Bools,
+    Ints,
+    LastSteps,
+    Rules,
+    TriggerSettings,
+)
 from console.triggers.plan import Plan
 from console.triggers.sample_search import Samples
 
@@ -26,6 +33,7 @@ _OK, _PENDING, _FIRING, _NO_DATA = range(len(STATES))
 def write_current(
     con: duckdb.DuckDBPyConnection,
     plan: Plan,
+    settings: TriggerSettings,
     grids: dict[int, tuple[int, int]],
     last: LastSteps,
     rules: Rules,
@@ -36,7 +44,7 @@ def write_current(
     latest sample of the serving version (the one seen, else the latest read)."""
     count = len(plan.triggers)
     tid = last.pid % count
-    hold = np.array([t.hold_us for t in plan.triggers], np.int64)[tid]
+    hold = settings.hold[tid]
     grid_from = np.array([grids[t.tid][0] for t in plan.triggers], np.int64)[tid]
     began, exact = _began(con, last, hold, len(plan.model_names) * count)
     holds = last.cond == 1
@@ -45,11 +53,11 @@ def write_current(
         holds, np.where(fired, _FIRING, _PENDING), np.where(last.cond == 0, _OK, _NO_DATA)
     )
     row = last.row
-    event = np.array([t.trigger.kind == "event" for t in plan.triggers], np.bool_)[tid]
+    event = settings.event[tid]
     latest = np.where(
         last.value_ts != NULL_US,
         last.value_ts,
-        samples.latest_time(samples.code(plan, last.pid, rules.period[row])),
+        samples.latest_time(samples.code(last.pid, rules.period[row])),
     )
     arrays = {
         "pid": last.pid,

@@ -36,7 +36,7 @@ from console.store import sql
 from console.store.queries import statements
 from console.triggers.current_result import write_current
 from console.triggers.last_steps import last_steps
-from console.triggers.pair_arrays import LastSteps, Rules
+from console.triggers.pair_arrays import LastSteps, Rules, TriggerSettings
 from console.triggers.plan import Plan, stage
 from console.triggers.sample_search import Samples
 from console.triggers.timeutil import naive
@@ -81,9 +81,10 @@ def run_pipeline(
     if current and few_steps(plan, grids):
         _execute(con, "triggers/period_samples", {**span, "windowed_only": False})
         rules = Rules(con)
-        samples = Samples(con, plan, rules)
-        last = last_steps(con, plan, rules, samples, FEW_STEPS + 1, data_to)
-        write_current(con, plan, grids, last, rules, samples)
+        settings = TriggerSettings.of(plan)
+        samples = Samples(con, plan, settings, rules)
+        last = last_steps(con, plan, settings, rules, samples, FEW_STEPS + 1, data_to)
+        write_current(con, plan, settings, grids, last, rules, samples)
         return continued
     _execute(con, "triggers/latest_pairs")
     _execute(con, "triggers/latest_samples", {**span, "enabled": True})
@@ -102,9 +103,10 @@ def run_pipeline(
     if current:
         _execute(con, "triggers/last_from_runs")
         rules = Rules(con)
-        write_current(
-            con, plan, grids, LastSteps.from_runs(con, rules), rules, Samples(con, plan, rules)
-        )
+        settings = TriggerSettings.of(plan)
+        samples = Samples(con, plan, settings, rules)
+        last = LastSteps.from_runs(con, rules)
+        write_current(con, plan, settings, grids, last, rules, samples)
     return continued
 
 

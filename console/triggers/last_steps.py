@@ -38,6 +38,7 @@ from console.triggers.sample_search import Samples
 def last_steps(
     con: duckdb.DuckDBPyConnection,
     plan: Plan,
+    settings: TriggerSettings,
     rules: Rules,
     samples: Samples,
     max_steps: int,
@@ -45,11 +46,8 @@ def last_steps(
 ) -> LastSteps:
     """Evaluate the steps of every rule row (at most ``max_steps`` each) over ``samples``
     and the events up to ``data_to``."""
-    settings = TriggerSettings.of(plan)
     steps = _steps(rules, settings, len(plan.triggers), max_steps)
-    seen = _Seen.of(
-        samples, samples.code(plan, steps.pid, rules.period[steps.row]), steps, settings
-    )
+    seen = _Seen.of(samples, samples.code(steps.pid, rules.period[steps.row]), steps, settings)
     held = _held_events(con, plan, rules, steps, data_to)
     cond = _outcomes(rules, steps, settings, seen, held)
     return _last(steps, rules, cond, seen, settings)

@@ -36,6 +36,8 @@ class TriggerSettings:
     """Each trigger's settings as arrays indexed by tid."""
 
     step: Ints
+    hold: Ints
+    """``for`` rounded up to whole steps."""
     stale: Ints
     stale_eff: Ints
     window: Ints
@@ -51,13 +53,14 @@ class TriggerSettings:
     def of(cls, plan: Plan) -> TriggerSettings:
         metrics = sorted({t.trigger.metric for t in plan.triggers if t.trigger.metric is not None})
         mids = {metric: index for index, metric in enumerate(metrics)}
-        step, stale, stale_eff, window, mid, op, agg = [], [], [], [], [], [], []
+        step, hold, stale, stale_eff, window, mid, op, agg = [], [], [], [], [], [], [], []
         latest, windowed, event = [], [], []
         for t in plan.triggers:
             trig = t.trigger
             is_event = trig.kind == "event"
             is_windowed = not is_event and t.window_us > 0 and trig.aggregate != "last"
             step.append(t.step_us)
+            hold.append(t.hold_us)
             stale.append(t.stale_us)
             last_in_window = trig.aggregate == "last" and t.window_us > 0
             stale_eff.append(min(t.stale_us, t.window_us - 1) if last_in_window else t.stale_us)
@@ -70,6 +73,7 @@ class TriggerSettings:
             event.append(is_event)
         return cls(
             np.array(step, np.int64),
+            np.array(hold, np.int64),
             np.array(stale, np.int64),
             np.array(stale_eff, np.int64),
             np.array(window, np.int64),
@@ -97,15 +101,14 @@ class Rules:
         self.has_missing = columns["has_missing"].astype(np.bool_)
         self.gapcond = columns["gapcond"].astype(np.int8)
         self.version = np.asarray(columns["version"], dtype=object)
-        self._periods = int(self.period.max(initial=0)) + 1
-        self._keys = self.pid * self._periods + self.period
-        self._order = np.argsort(self._keys)
 
     def row_of(self, pid: Ints, period: Ints) -> Ints:
         """The row of each (pid, period)."""
-        keys = pid * self._periods + period
-        found = np.searchsorted(self._keys[self._order], keys)
-        rows: Ints = self._order[np.minimum(found, len(self._order) - 1)]
+        periods = int(self.period.max(initial=0)) + 1
+        keys = self.pid * periods + self.period
+        order = np.argsort(keys)
+        found = np.searchsorted(keys[order], pid * periods + period)
+        rows: Ints = order[np.minimum(found, len(order) - 1)]
         return rows
 
 

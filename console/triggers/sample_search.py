@@ -35,12 +35,19 @@ class Samples:
     """The samples of ``mrp_sample`` ordered by series (sid, period), time and value, and
     binary searches over them by (series, instant)."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, plan: Plan, rules: Rules) -> None:
+    def __init__(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        plan: Plan,
+        settings: TriggerSettings,
+        rules: Rules,
+    ) -> None:
         columns = con.execute(sql("triggers/sample_arrays")).fetchnumpy()
         ts = columns["ts"].astype(np.int64)
         period = columns["period"].astype(np.int64)
         self.periods = max(int(period.max(initial=0)), int(rules.period.max(initial=0))) + 1
-        self.metrics = len({t.trigger.metric for t in plan.triggers if t.trigger.metric})
+        self.settings = settings
+        self.metrics = int(settings.mid.max(initial=-1)) + 1
         series = columns["sid"].astype(np.int64) * self.periods + period
         self.base = (int(ts.min()) if len(ts) else 0) - 1
         self.shift = max(int(ts.max(initial=0)) - self.base + 1, 1).bit_length()
@@ -54,11 +61,11 @@ class Samples:
         self.keys, self.series, self.ts = keys[order], series[order], ts[order]
         self.value = columns["value"].astype(np.float64)[order]
 
-    def code(self, plan: Plan, pid: Ints, period: Ints) -> Ints:
+    def code(self, pid: Ints, period: Ints) -> Ints:
         """The series of each pair in a period (``pairs.sql`` numbers series by model and
         metric); negative for event triggers, which have none."""
-        count = len(plan.triggers)
-        mid = TriggerSettings.of(plan).mid[pid % count]
+        count = len(self.settings.mid)
+        mid = self.settings.mid[pid % count]
         sid = (pid // count) * max(self.metrics, 1) + mid
         code: Ints = np.where(mid >= 0, sid * self.periods + period, -1)
         return code

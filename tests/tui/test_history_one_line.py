@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from textual.widgets import Input, Static
-from tui_helpers import SIZE, ready, wait_for
+from tui_helpers import SIZE, open_history, wait_for
 
 from console.tui.screens.history import HistoryScreen
 from console.tui.screens.record import RecordScreen
@@ -25,16 +25,6 @@ def screen_text(app: Any) -> list[str]:
 def detail_text(screen: HistoryScreen) -> str:
     """What the pane under the table says, its lines joined."""
     return " ".join(str(screen.query_one("#record-detail", Static).render()).split())
-
-
-async def open_history(pilot: Any) -> HistoryScreen:
-    await ready(pilot)
-    await pilot.press("h")
-    screen = pilot.app.screen
-    assert isinstance(screen, HistoryScreen)
-    await wait_for(pilot, lambda: screen.shown != ())
-    await pilot.pause()
-    return screen
 
 
 async def test_history_at_80x24_shows_a_dozen_records(make_app: Any) -> None:

@@ -14,13 +14,12 @@ import pytest
 from rich.cells import cell_len
 from textual.widgets import Input, Static
 from textual.widgets.data_table import ColumnKey, RowKey
-from tui_helpers import SIZE, open_model, ready, wait_for
+from tui_helpers import SIZE, open_history, open_model, ready, wait_for
 
 from console.audit.log import AuditLog
 from console.settings import open_workspace
 from console.tui.format import number
 from console.tui.messages import SnapshotReady
-from console.tui.screens.history import HistoryScreen
 from console.tui.screens.model import ModelScreen
 from console.tui.triggers_bridge import evaluate_views
 from console.tui.widgets.metric_chart import MetricChart, chart_title
@@ -28,15 +27,6 @@ from console.tui.widgets.records_table import RecordsTable, row_key
 from console.tui.widgets.triggers_table import TriggersTable
 from console.tui.widgets.versions_table import VersionsTable
 from tests.unit.audit_fixtures import ALICE, T0
-
-
-async def open_history(pilot: Any) -> HistoryScreen:
-    await ready(pilot)
-    await pilot.press("h")
-    screen = pilot.app.screen
-    assert isinstance(screen, HistoryScreen)
-    await wait_for(pilot, lambda: screen.shown != ())
-    return screen
 
 
 async def test_model_screen_shows_charts_triggers_versions(make_app: Any) -> None:

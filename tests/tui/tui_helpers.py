@@ -10,6 +10,7 @@ from typing import Any
 
 from console.settings import open_workspace
 from console.store import connect
+from console.tui.screens.history import HistoryScreen
 from console.tui.screens.model import ModelScreen
 
 REPO = Path(__file__).resolve().parents[2]
@@ -128,4 +129,15 @@ async def open_model(pilot: Any, model: str) -> ModelScreen:
     )
     screen = app.screen
     assert isinstance(screen, ModelScreen)
+    return screen
+
+
+async def open_history(pilot: Any) -> HistoryScreen:
+    """Open History from the fleet and wait until it shows its records."""
+    await ready(pilot)
+    await pilot.press("h")
+    screen = pilot.app.screen
+    assert isinstance(screen, HistoryScreen)
+    await wait_for(pilot, lambda: screen.shown != ())
+    await pilot.pause()
     return screen
